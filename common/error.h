@@ -1,0 +1,39 @@
+/*
+ * asimdns: error codes shared by every part.
+ *
+ * One enum, 0 = success. Fallible functions return an ad_err and deliver results through
+ * out-parameters. OS error numbers are kept separately by the caller when they matter.
+ */
+#ifndef AD_COMMON_ERROR_H
+#define AD_COMMON_ERROR_H
+
+typedef enum ad_err {
+    AD_OK = 0,
+    AD_EINVAL,    /* invalid argument or value */
+    AD_ENOMEM,    /* allocation failed */
+    AD_ETRUNC,    /* input ends before a required field */
+    AD_ERANGE,    /* value or length out of range */
+    AD_EFORMAT,   /* malformed input (syntax, framing) */
+    AD_EUTF,      /* invalid UTF-8 or UTF-16 text */
+    AD_EVERSION,  /* unsupported layout or record version */
+    AD_EFULL,     /* no room (ring full, buffer too small) */
+    AD_EEMPTY,    /* nothing to read */
+    AD_ENOENT,    /* object or file does not exist */
+    AD_EEXIST,    /* object already exists */
+    AD_EPERM,     /* permission denied */
+    AD_EIO,       /* I/O error */
+    AD_ECORRUPT,  /* shared state failed validation */
+    AD_ETIMEDOUT, /* operation timed out */
+    AD_ECLOSED,   /* peer or object closed */
+    AD_EUNSUPP,   /* not supported here (OS, event id, feature) */
+    AD_ESYS,      /* other operating-system error */
+    AD_ERR__COUNT
+} ad_err;
+
+/* A short English message for err; never NULL, also for unknown values. */
+const char *ad_strerror(ad_err err);
+
+/* The symbolic name ("AD_EINVAL") for err; never NULL. */
+const char *ad_err_name(ad_err err);
+
+#endif
