@@ -29,10 +29,11 @@ enum { STATUS_OK = 0, STATUS_NAME_ERROR = 9003, STATUS_NO_RECORDS = 9501, STATUS
 #define FLAGS_QUERY_RD 0x0100u
 #define FLAGS_RESPONSE 0x8180u
 
-static const char *const hosts[] = {"www", "mail", "api", "cdn", "login", "vpn", "intranet",
-                                    "files", "git", "time", "update", "wpad", "_ldap._tcp.dc"};
-static const char *const domains[] = {"contoso.com",  "fabrikam.net", "example.org",
-                                      "corp.local",   "windowsupdate.com", "azure.net",
+static const char *const hosts[] = {"www",    "mail",     "api",          "cdn", "login",
+                                    "vpn",    "intranet", "files",        "git", "time",
+                                    "update", "wpad",     "_ldap._tcp.dc"};
+static const char *const domains[] = {"contoso.com", "fabrikam.net",      "example.org",
+                                      "corp.local",  "windowsupdate.com", "azure.net",
                                       "tailspin.io", "woodgrove.bank"};
 static const uint16_t qtypes[] = {1, 1, 1, 1, 28, 28, 28, 12, 15, 16, 33, 5, 6, 2, 65, 64, 255};
 static const char *const upstreams[] = {"192.0.2.53", "2001:db8::53", "198.51.100.7"};

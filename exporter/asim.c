@@ -1,0 +1,319 @@
+/* asimdns-exporter: ASIM DNS 0.1.7 mapping (facts/asim-dns.md §8). */
+#include "exporter/asim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/timeutil.h"
+
+#define ASIM_SCHEMA "Dns"
+#define ASIM_SCHEMA_VERSION "0.1.7"
+
+/* DNS header flag bits (facts/asim-dns.md §5.5, RFC 1035 §4.1.1, RFC 6895 §2). */
+#define DNS_FLAG_AA 0x0400u
+#define DNS_FLAG_TC 0x0200u
+#define DNS_FLAG_RD 0x0100u
+#define DNS_FLAG_RA 0x0080u
+#define DNS_FLAG_Z 0x0040u
+#define DNS_FLAG_AD 0x0020u
+#define DNS_FLAG_CD 0x0010u
+#define DNS_OPCODE(flags) (((flags) >> 11) & 0xFu)
+#define DNS_RCODE(flags) ((flags)&0xFu)
+
+/* OTLP SeverityNumber per EventSeverity: INFO, WARN, ERROR, FATAL (facts/otlp-logs.md §1.2). */
+static const int severity_numbers[AD_ASIM_SEVERITY__COUNT] = {9, 13, 17, 21};
+
+void ad_asim_host_init(ad_asim_host *host, const char *fqdn)
+{
+    memset(host, 0, sizeof(*host));
+    snprintf(host->fqdn, sizeof(host->fqdn), "%s", fqdn);
+    const char *dot = strchr(host->fqdn, '.');
+    size_t first = dot ? (size_t)(dot - host->fqdn) : strlen(host->fqdn);
+    if (first >= sizeof(host->hostname))
+        first = sizeof(host->hostname) - 1;
+    memcpy(host->hostname, host->fqdn, first);
+    if (dot)
+        snprintf(host->domain, sizeof(host->domain), "%s", dot + 1);
+}
+
+/* Copies text into the scratch area; NULL when it does not fit. */
+static const char *scratch_put(ad_asim *a, const char *text, size_t len)
+{
+    if (len > sizeof(a->scratch) - a->scratch_used)
+        return NULL;
+    char *dst = a->scratch + a->scratch_used;
+    memcpy(dst, text, len);
+    a->scratch_used += len;
+    return dst;
+}
+
+static void add_str(ad_asim *a, const char *key, const char *str, size_t len)
+{
+    if (a->nattrs >= AD_ASIM_MAX_ATTRS || str == NULL)
+        return;
+    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_STR, .str = str, .len = len};
+}
+
+static void add_cstr(ad_asim *a, const char *key, const char *str)
+{
+    if (str != NULL)
+        add_str(a, key, str, strlen(str));
+}
+
+static void add_int(ad_asim *a, const char *key, int64_t value)
+{
+    if (a->nattrs >= AD_ASIM_MAX_ATTRS)
+        return;
+    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_INT, .num = value};
+}
+
+static void add_bool(ad_asim *a, const char *key, bool value)
+{
+    if (a->nattrs >= AD_ASIM_MAX_ATTRS)
+        return;
+    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_BOOL, .num = value ? 1 : 0};
+}
+
+/* Adds v as decimal (or, with hex, lowercase unpadded hex) text held in scratch. */
+static void add_num_text(ad_asim *a, const char *key, unsigned long long v, bool hex)
+{
+    char tmp[32];
+    int n = hex ? snprintf(tmp, sizeof(tmp), "%llx", v) : snprintf(tmp, sizeof(tmp), "%llu", v);
+    if (n > 0)
+        add_str(a, key, scratch_put(a, tmp, (size_t)n), (size_t)n);
+}
+
+/* Adds an address (and optionally its port) as text; nothing when the family is none. */
+static const char *add_addr(ad_asim *a, const char *ip_key, const char *port_key,
+                            const ad_addr *addr, size_t *len_out)
+{
+    char text[AD_ADDR_TEXT_MAX];
+    size_t len = ad_addr_format(addr, text, sizeof(text));
+    if (len == 0)
+        return NULL;
+    const char *s = scratch_put(a, text, len);
+    add_str(a, ip_key, s, len);
+    if (port_key != NULL && addr->has_port)
+        add_int(a, port_key, addr->port);
+    *len_out = len;
+    return s;
+}
+
+/* dnstap records name their server software in the version string (issue: dnstap). */
+static void vendor_product(const ad_event *ev, const char **vendor, const char **product)
+{
+    *vendor = "Microsoft";
+    *product = ev->hdr.provider == AD_PROVIDER_DNS_CLIENT ? "DNS Client" : "DNS Server";
+    if (ev->hdr.source != AD_SOURCE_DNSTAP)
+        return;
+    static const struct {
+        const char *needle, *vendor, *product;
+    } servers[] = {{"bind", "ISC", "BIND"},
+                   {"unbound", "NLnet Labs", "Unbound"},
+                   {"knot", "CZ.NIC", "Knot Resolver"}};
+    const ad_bytes *v = &ev->str[AD_STR_VERSION];
+    *vendor = "";
+    *product = "DNS Server";
+    for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
+        size_t n = strlen(servers[i].needle);
+        for (size_t k = 0; k + n <= v->len; k++) {
+            size_t j = 0;
+            while (j < n && (v->ptr[k + j] | 0x20) == servers[i].needle[j])
+                j++;
+            if (j == n) {
+                *vendor = servers[i].vendor;
+                *product = servers[i].product;
+                return;
+            }
+        }
+    }
+}
+
+static void map_flags(ad_asim *a, const ad_record_hdr *h)
+{
+    bool has_flags = (h->present & AD_HAS_DNS_FLAGS) != 0;
+    uint32_t f = h->dns_flags;
+    if (has_flags)
+        add_num_text(a, "DnsFlags", f & 0xFFFFu, false);
+    /* Explicit AA/AD/RD event fields win over the flags word (facts/asim-dns.md §8). */
+    if (h->present & AD_HAS_AA)
+        add_bool(a, "DnsFlagsAuthoritative", h->bits & AD_BIT_AA);
+    else if (has_flags)
+        add_bool(a, "DnsFlagsAuthoritative", f & DNS_FLAG_AA);
+    if (h->present & AD_HAS_AD)
+        add_bool(a, "DnsFlagsAuthenticated", h->bits & AD_BIT_AD);
+    else if (has_flags)
+        add_bool(a, "DnsFlagsAuthenticated", f & DNS_FLAG_AD);
+    if (h->present & AD_HAS_RD)
+        add_bool(a, "DnsFlagsRecursionDesired", h->bits & AD_BIT_RD);
+    else if (has_flags)
+        add_bool(a, "DnsFlagsRecursionDesired", f & DNS_FLAG_RD);
+    if (has_flags) {
+        add_bool(a, "DnsFlagsTruncated", f & DNS_FLAG_TC);
+        add_bool(a, "DnsFlagsRecursionAvailable", f & DNS_FLAG_RA);
+        add_bool(a, "DnsFlagsCheckingDisabled", f & DNS_FLAG_CD);
+        add_bool(a, "DnsFlagsZ", f & DNS_FLAG_Z);
+    }
+}
+
+static const char *service_name(const ad_event *ev)
+{
+    if (ev->hdr.source == AD_SOURCE_DNSTAP)
+        return "dns_server";
+    return ev->hdr.provider == AD_PROVIDER_DNS_CLIENT ? "windows_dns_client" : "windows_dns_server";
+}
+
+ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *host, ad_asim *out)
+{
+    const ad_record_hdr *h = &ev->hdr;
+    if (h->provider != AD_PROVIDER_DNS_SERVER && h->provider != AD_PROVIDER_DNS_CLIENT)
+        return AD_EUNSUPP;
+    out->nattrs = 0;
+    out->scratch_used = 0;
+    out->time_ns = h->time_ns;
+    out->service_name = service_name(ev);
+    const ad_event_info *info = ad_event_info_lookup((ad_provider)h->provider, h->event_id);
+
+    /* Outcome. A response without an RCODE field may still carry one in its flags word. */
+    bool has_rcode = (h->present & AD_HAS_RCODE) != 0;
+    uint32_t rcode = h->rcode;
+    ad_asim_subtype subtype = info ? info->subtype : AD_ASIM_SUBTYPE_NONE;
+    if (!has_rcode && (h->present & AD_HAS_DNS_FLAGS) && (h->dns_flags & 0x8000u) &&
+        subtype == AD_ASIM_SUBTYPE_RESPONSE) {
+        has_rcode = true;
+        rcode = DNS_RCODE(h->dns_flags);
+    }
+    bool has_status = (h->present & AD_HAS_STATUS) != 0;
+    const char *details = "NA";
+    out->result = ad_event_result_eval(info, has_rcode, rcode, has_status, h->status, &details);
+    out->severity = ad_asim_severity_from_result(out->result);
+    out->severity_number = severity_numbers[out->severity];
+
+    /* EventType: the message's opcode when known, else the event id's (§8). */
+    ad_asim_type type = info ? info->type : AD_ASIM_TYPE_QUERY;
+    if (h->present & AD_HAS_DNS_FLAGS)
+        (void)ad_opcode_asim_type(DNS_OPCODE(h->dns_flags), &type);
+    const char *type_name = ad_asim_type_name(type);
+    const char *subtype_name = ad_asim_subtype_name(subtype);
+
+    const char *vendor, *product;
+    vendor_product(ev, &vendor, &product);
+
+    char ts[AD_RFC3339_MAX];
+    size_t ts_len = ad_time_format_rfc3339(h->time_ns, ts, sizeof(ts));
+    const char *time_text = scratch_put(out, ts, ts_len);
+
+    add_int(out, "EventCount", 1);
+    add_str(out, "EventStartTime", time_text, ts_len);
+    add_str(out, "EventEndTime", time_text, ts_len);
+    add_cstr(out, "EventType", type_name);
+    if (subtype != AD_ASIM_SUBTYPE_NONE)
+        add_cstr(out, "EventSubType", subtype_name);
+    add_cstr(out, "EventResult", ad_asim_result_name(out->result));
+    add_cstr(out, "EventResultDetails", details);
+    add_cstr(out, "EventSeverity", ad_asim_severity_name(out->severity));
+    add_num_text(out, "EventOriginalType", h->event_id, false);
+    add_cstr(out, "EventProduct", product);
+    add_cstr(out, "EventVendor", vendor);
+    add_cstr(out, "EventSchema", ASIM_SCHEMA);
+    add_cstr(out, "EventSchemaVersion", ASIM_SCHEMA_VERSION);
+    if (ev->str[AD_STR_VERSION].len > 0)
+        add_str(out, "EventProductVersion", ev->str[AD_STR_VERSION].ptr,
+                ev->str[AD_STR_VERSION].len);
+
+    /* The query: exactly one trailing dot removed (facts/asim-dns.md §2.4, S1). */
+    const ad_bytes *q = &ev->str[AD_STR_QNAME];
+    if (q->len > 0) {
+        size_t qlen = q->len;
+        if (qlen > 1 && q->ptr[qlen - 1] == '.')
+            qlen--;
+        add_str(out, "DnsQuery", q->ptr, qlen);
+    }
+    if (h->present & AD_HAS_QTYPE) {
+        char buf[AD_QTYPE_NAME_MAX];
+        const char *name = ad_qtype_name(h->qtype, buf, sizeof(buf));
+        add_int(out, "DnsQueryType", h->qtype);
+        add_str(out, "DnsQueryTypeName", scratch_put(out, name, strlen(name)), strlen(name));
+    }
+    bool is_response = subtype == AD_ASIM_SUBTYPE_RESPONSE;
+    if (has_rcode) {
+        add_int(out, "DnsResponseCode", rcode);
+    } else if (has_status) {
+        add_int(out, "DnsResponseCode", ad_win_status_response_code(h->status));
+    }
+    if (is_response && (has_rcode || has_status))
+        add_cstr(out, "DnsResponseCodeName", details);
+    if (ev->str[AD_STR_RESULTS].len > 0)
+        add_str(out, "DnsResponseName", ev->str[AD_STR_RESULTS].ptr, ev->str[AD_STR_RESULTS].len);
+
+    /* Endpoints: the capture decoders already put sender in src and receiver in dst. */
+    size_t src_len = 0, dst_len = 0, dvc_len = 0;
+    const char *src = add_addr(out, "SrcIpAddr", "SrcPortNumber", &h->src, &src_len);
+    const char *dst = add_addr(out, "DstIpAddr", "DstPortNumber", &h->dst, &dst_len);
+    if (src)
+        add_str(out, "Src", src, src_len);
+    else if (h->provider == AD_PROVIDER_DNS_CLIENT)
+        add_cstr(out, "Src", host->hostname); /* the querying machine itself (S12) */
+    if (dst)
+        add_str(out, "Dst", dst, dst_len);
+    if (h->present & AD_HAS_TRANSPORT) {
+        if (h->transport == AD_TRANSPORT_TCP || h->transport == AD_TRANSPORT_DOT ||
+            h->transport == AD_TRANSPORT_DOH)
+            add_cstr(out, "NetworkProtocol", "TCP");
+        else if (h->transport == AD_TRANSPORT_UDP)
+            add_cstr(out, "NetworkProtocol", "UDP");
+    }
+    uint8_t family = src ? h->src.family : dst ? h->dst.family : AD_FAMILY_NONE;
+    if (family != AD_FAMILY_NONE)
+        add_cstr(out, "NetworkProtocolVersion", family == AD_FAMILY_IPV6 ? "IPv6" : "IPv4");
+
+    map_flags(out, h);
+    if (h->present & AD_HAS_XID)
+        add_num_text(out, "TransactionIdHex", h->xid, true);
+    const ad_bytes *guid = &ev->str[AD_STR_GUID];
+    if (guid->len > 0)
+        add_str(out, "DnsSessionId", guid->ptr, guid->len);
+    if (h->present & AD_HAS_ELAPSED)
+        add_int(out, "DnsNetworkDuration", h->elapsed_ms);
+    if (ev->str[AD_STR_POLICY].len > 0)
+        add_str(out, "RuleName", ev->str[AD_STR_POLICY].ptr, ev->str[AD_STR_POLICY].len);
+    if (ev->str[AD_STR_REASON].len > 0)
+        add_str(out, "EventOriginalResultDetails", ev->str[AD_STR_REASON].ptr,
+                ev->str[AD_STR_REASON].len);
+    if (h->provider == AD_PROVIDER_DNS_CLIENT) {
+        uint32_t pid = (h->present & AD_HAS_CLIENT_PID) ? h->client_pid : h->pid;
+        add_num_text(out, "SrcProcessId", pid, false);
+    }
+
+    /* The reporting device (facts/asim-dns.md §2.2, §8; OMS split of the FQDN). */
+    add_cstr(out, "Dvc", host->fqdn);
+    add_cstr(out, "DvcHostname", host->hostname);
+    if (host->domain[0] != '\0') {
+        add_cstr(out, "DvcDomain", host->domain);
+        add_cstr(out, "DvcFQDN", host->fqdn);
+        add_cstr(out, "DvcDomainType", "FQDN");
+    }
+    add_addr(out, "DvcIpAddr", NULL, &h->iface, &dvc_len);
+
+    /* (generation, sequence) identifies the record for downstream deduplication. */
+    char uid[48];
+    int uid_len = snprintf(uid, sizeof(uid), "%016llx-%llu", (unsigned long long)generation,
+                           (unsigned long long)h->sequence);
+    if (uid_len > 0)
+        add_str(out, "asimdns.record_id", scratch_put(out, uid, (size_t)uid_len), (size_t)uid_len);
+
+    int n = snprintf(out->body, sizeof(out->body), "DNS %s Event: %s%s%s (ID: %u)",
+                     h->provider == AD_PROVIDER_DNS_CLIENT ? "Client" : "Server", type_name,
+                     subtype != AD_ASIM_SUBTYPE_NONE ? " " : "", subtype_name, h->event_id);
+    out->body_len = n > 0 ? (size_t)n : 0;
+    return AD_OK;
+}
+
+const ad_attr *ad_asim_find(const ad_asim *asim, const char *key)
+{
+    for (unsigned i = 0; i < asim->nattrs; i++) {
+        if (strcmp(asim->attrs[i].key, key) == 0)
+            return &asim->attrs[i];
+    }
+    return NULL;
+}
