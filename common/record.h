@@ -198,16 +198,24 @@ size_t ad_record_encoded_size(const ad_event *ev);
  * Encodes ev into buf[cap]. Strings longer than AD_RECORD_MAX_STR and packets longer than
  * AD_RECORD_MAX_PACKET are cut (flag bits set in the output); if the whole record still
  * exceeds AD_RECORD_MAX_SIZE the packet is dropped, then the longest strings are cut further.
- * Returns AD_EFULL when cap is too small, AD_EINVAL for enum values out of range.
+ * Strings are only cut at UTF-8 character boundaries; reserved fields are written as zero.
+ * Returns AD_EFULL when cap is too small, AD_EINVAL for enum values out of range, unknown
+ * present/bits flags, an address the decoder would reject, dnstap_type set for another
+ * source, or a NULL view with a non-zero length; AD_EUTF for a string that is not UTF-8.
+ * *out_len receives the record size on success; on error it is not set and buf may hold
+ * partial output.
  */
 ad_err ad_record_encode(const ad_event *ev, void *buf, size_t cap, size_t *out_len);
 
 /*
- * Validates and decodes buf[len] (one whole record). Views in *out point into buf.
- * Errors: AD_ETRUNC (len below the header or below hdr.size), AD_EVERSION, AD_ERANGE
- * (size, a string or packet length beyond its cap or the buffer), AD_EFORMAT (size not a
- * multiple of 8, lengths not adding up to size, non-zero reserved fields or padding),
- * AD_EINVAL (enum out of range, address family invalid), AD_EUTF (string not UTF-8).
+ * Validates and decodes buf[len] (one whole record; bytes after hdr.size are ignored). Views
+ * in *out point into buf. Errors: AD_ETRUNC (len below the header or below hdr.size),
+ * AD_EVERSION, AD_ERANGE (size, a string or packet length beyond its cap, or the lengths
+ * reaching past hdr.size), AD_EFORMAT (size not a multiple of 8 or below the header, lengths
+ * leaving more than the padding before size, non-zero reserved fields, reserved flag bits or
+ * padding), AD_EINVAL (enum out of range, dnstap_type without the dnstap source, address
+ * family invalid or address/port bytes set that the family does not use), AD_EUTF (string
+ * not UTF-8).
  */
 ad_err ad_record_decode(const void *buf, size_t len, ad_event *out);
 
@@ -219,7 +227,7 @@ const char *ad_source_name(ad_source source);
 const char *ad_provider_name(ad_provider provider);
 const char *ad_transport_name(ad_transport transport);
 
-/* Address helpers. */
+/* Address helpers: set family and bytes; port 0..65535 sets has_port, a negative port none. */
 void ad_addr_set_ipv4(ad_addr *addr, const uint8_t bytes[4], int port);
 void ad_addr_set_ipv6(ad_addr *addr, const uint8_t bytes[16], int port);
 
@@ -229,7 +237,11 @@ void ad_addr_set_ipv6(ad_addr *addr, const uint8_t bytes[16], int port);
  */
 ad_err ad_addr_parse(ad_addr *addr, const char *text, size_t len);
 
-/* Formats the address (no port) into buf[cap] as RFC 5952 text; returns the length, 0 if none. */
+/*
+ * Formats the address (no port) into buf[cap] as NUL-terminated RFC 5952 text and returns its
+ * length; 0 (and "" when cap > 0) for family none or unknown, or when cap is too
+ * small (AD_ADDR_TEXT_MAX always suffices).
+ */
 size_t ad_addr_format(const ad_addr *addr, char *buf, size_t cap);
 
 #define AD_ADDR_TEXT_MAX 46
