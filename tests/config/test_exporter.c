@@ -1,0 +1,244 @@
+/*
+ * asimdns tests: exporter.yaml semantics: defaults (anchored on facts/otlp-logs.md §3),
+ * headers and headers_file, filters, resource attributes, transports.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/config/config_test_util.h"
+
+static ad_exporter_config cfg;
+
+static void load_ok(const char *yaml)
+{
+    char err[AD_CONFIG_ERR_MAX] = "";
+    ad_err rc = test_load_exporter(yaml, &cfg, err, sizeof(err));
+    if (rc != AD_OK)
+        fail_msg("load failed: %s", err);
+}
+
+static void load_bad(const char *yaml, const char *expect)
+{
+    char err[AD_CONFIG_ERR_MAX] = "";
+    assert_int_not_equal(test_load_exporter(yaml, &cfg, err, sizeof(err)), AD_OK);
+    if (strstr(err, expect) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, expect);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("exporter:\n  type: otlp_http\n");
+    assert_string_equal(cfg.ring.name, "asimdns");
+    assert_int_equal(cfg.type, AD_EXPORTER_OTLP_HTTP);
+    assert_string_equal(cfg.otlp_http.url, "http://localhost:4318/v1/logs");
+    assert_string_equal(cfg.otlp_http.url_origin, "default");
+    assert_int_equal(cfg.otlp_http.header_count, 0);
+    assert_int_equal(cfg.otlp_http.compression, AD_COMPRESSION_GZIP);
+    assert_true(cfg.otlp_http.timeout_ms == 10000);
+    assert_false(cfg.otlp_http.tls.insecure_skip_verify);
+    assert_int_equal(cfg.nng.mode, AD_NNG_REQ);
+    assert_true(cfg.nng.timeout_ms == 10000);
+    assert_true(cfg.nng.recv_max_size == 1 << 20);
+    assert_int_equal(cfg.batch.max_records, 8192);
+    assert_true(cfg.batch.max_bytes == 4 << 20);
+    assert_true(cfg.batch.max_age_ms == 1000);
+    assert_true(cfg.retry.initial_interval_ms == 5000);
+    assert_true(cfg.retry.max_interval_ms == 30000);
+    assert_true(cfg.retry.max_elapsed_ms == 0);
+    assert_true(cfg.retry.multiplier > 1.499 && cfg.retry.multiplier < 1.501);
+    assert_true(cfg.retry.jitter > 0.499 && cfg.retry.jitter < 0.501);
+    assert_int_equal(cfg.resource.attr_count, 0);
+    assert_int_equal(cfg.filters.event_ids.include_count, 0);
+    assert_string_equal(cfg.metrics.listen, "");
+    assert_int_equal(cfg.log.level, AD_LOG_INFO);
+    assert_string_equal(cfg.host_name, "");
+
+    /* A file of only comments is empty, but a file with only defaults spelled out is fine. */
+    load_ok("ring:\n  name: asimdns\n");
+}
+
+static void test_endpoints_from_file(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("otlp_http:\n  endpoint: http://collector:4318\n");
+    assert_string_equal(cfg.otlp_http.url, "http://collector:4318/v1/logs");
+    assert_string_equal(cfg.otlp_http.url_origin, "otlp_http.endpoint");
+    load_ok("otlp_http:\n  endpoint: http://collector:4318/mycollector/\n");
+    assert_string_equal(cfg.otlp_http.url, "http://collector:4318/mycollector/v1/logs");
+    load_ok("otlp_http:\n  logs_endpoint: http://collector:4318\n");
+    assert_string_equal(cfg.otlp_http.url, "http://collector:4318/");
+    load_ok("otlp_http:\n  logs_endpoint: https://collector.example.com/v1/logs\n"
+            "  endpoint: http://ignored:1\n");
+    assert_string_equal(cfg.otlp_http.url, "https://collector.example.com/v1/logs");
+    assert_string_equal(cfg.otlp_http.url_origin, "otlp_http.logs_endpoint");
+}
+
+static void test_headers_and_tls(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok(
+        "otlp_http:\n  headers:\n    Authorization: \"Bearer abc\"\n    X-Tenant: dns\n"
+        "  compression: none\n  timeout: 500ms\n"
+        "  tls:\n    ca_file: /etc/ca.pem\n    cert_file: /etc/c.pem\n    key_file: /etc/k.pem\n"
+        "    server_name: collector.example.com\n    insecure_skip_verify: false\n");
+    assert_int_equal(cfg.otlp_http.header_count, 2);
+    assert_string_equal(cfg.otlp_http.headers[0].name, "Authorization");
+    assert_string_equal(cfg.otlp_http.headers[0].value, "Bearer abc");
+    assert_string_equal(cfg.otlp_http.headers[1].name, "X-Tenant");
+    assert_int_equal(cfg.otlp_http.compression, AD_COMPRESSION_NONE);
+    assert_true(cfg.otlp_http.timeout_ms == 500);
+    assert_string_equal(cfg.otlp_http.tls.key_file, "/etc/k.pem");
+    assert_string_equal(cfg.otlp_http.tls.server_name, "collector.example.com");
+
+    /* 16 headers fit, 17 do not. */
+    char yaml[2048] = "otlp_http:\n  headers:\n";
+    for (int i = 0; i < 17; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "    X-H%d: v\n", i);
+        strcat(yaml, line);
+        if (i == 15) {
+            load_ok(yaml);
+            assert_int_equal(cfg.otlp_http.header_count, 16);
+        }
+    }
+    load_bad(yaml, "'otlp_http.headers' holds more than 16 entries");
+}
+
+static void test_headers_file(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    static const char text[] = "# secrets for the collector\r\n"
+                               "Authorization: Bearer s3cret\r\n"
+                               "\n"
+                               "   X-Api-Key :   k3y  \n"
+                               "X-Empty:\n";
+    const char *path = test_write_file("headers-ok.txt", text, sizeof(text) - 1);
+    assert_non_null(path);
+    char yaml[1200];
+    snprintf(yaml, sizeof(yaml), "otlp_http:\n  headers:\n    X-Tenant: dns\n  headers_file: %s\n",
+             path);
+    load_ok(yaml);
+    assert_int_equal(cfg.otlp_http.header_count, 4);
+    assert_string_equal(cfg.otlp_http.headers[0].name, "X-Tenant");
+    assert_string_equal(cfg.otlp_http.headers[1].name, "Authorization");
+    assert_string_equal(cfg.otlp_http.headers[1].value, "Bearer s3cret");
+    assert_string_equal(cfg.otlp_http.headers[2].name, "X-Api-Key");
+    assert_string_equal(cfg.otlp_http.headers[2].value, "k3y");
+    assert_string_equal(cfg.otlp_http.headers[3].value, "");
+
+    /* A header in both places is ambiguous. */
+    snprintf(yaml, sizeof(yaml),
+             "otlp_http:\n  headers:\n    authorization: x\n  headers_file: %s\n", path);
+    load_bad(yaml, "'Authorization' is set twice");
+
+    /* Errors in the file give its own line and column, never the value. */
+    static const char bad1[] = "X-A: 1\n  no colon s3cret\n";
+    path = test_write_file("headers-bad.txt", bad1, strlen(bad1));
+    snprintf(yaml, sizeof(yaml), "otlp_http:\n  headers_file: %s\n", path);
+    char err[AD_CONFIG_ERR_MAX];
+    assert_int_not_equal(test_load_exporter(yaml, &cfg, err, sizeof(err)), AD_OK);
+    char prefix[1100];
+    snprintf(prefix, sizeof(prefix), "%s:2:3: ", path);
+    assert_memory_equal(err, prefix, strlen(prefix));
+    assert_null(strstr(err, "s3cret"));
+
+    path = test_write_file("headers-bad2.txt", "Host: s3cret\n", 13);
+    snprintf(yaml, sizeof(yaml), "otlp_http:\n  headers_file: %s\n", path);
+    assert_int_not_equal(test_load_exporter(yaml, &cfg, err, sizeof(err)), AD_OK);
+    assert_non_null(strstr(err, "header the exporter sets itself"));
+    assert_null(strstr(err, "s3cret"));
+}
+
+static void test_nng_and_console(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("exporter: {type: nng}\nnng:\n  url: ipc:///run/asimdns/sink.ipc\n  mode: push\n"
+            "  timeout: 0\n  recv_max_size: 64KiB\n");
+    assert_int_equal(cfg.type, AD_EXPORTER_NNG);
+    assert_string_equal(cfg.nng.url, "ipc:///run/asimdns/sink.ipc");
+    assert_int_equal(cfg.nng.mode, AD_NNG_PUSH);
+    assert_true(cfg.nng.timeout_ms == 0);
+    assert_true(cfg.nng.recv_max_size == 64 << 10);
+    load_ok("exporter: {type: console}\n");
+    assert_int_equal(cfg.type, AD_EXPORTER_CONSOLE);
+    /* headers_file belongs to otlp_http: another type does not open it. */
+    load_ok("exporter: {type: console}\notlp_http: {headers_file: /nonexistent/h}\n");
+    assert_int_equal(cfg.otlp_http.header_count, 0);
+}
+
+static void test_batch_retry_limits(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("batch: {max_records: 1000000, max_bytes: 16MiB, max_age: 0}\n"
+            "retry: {initial_interval: 100ms, max_interval: 1m, max_elapsed: 5m, "
+            "multiplier: 2, jitter: 0}\n");
+    assert_int_equal(cfg.batch.max_records, 1000000);
+    assert_true(cfg.batch.max_bytes == 16 << 20);
+    assert_true(cfg.batch.max_age_ms == 0);
+    assert_true(cfg.retry.initial_interval_ms == 100);
+    assert_true(cfg.retry.max_interval_ms == 60000);
+    assert_true(cfg.retry.max_elapsed_ms == 300000);
+    assert_true(cfg.retry.multiplier == 2.0);
+    assert_true(cfg.retry.jitter == 0.0);
+    load_bad("batch: {max_records: 1000001}\n",
+             "'batch.max_records' must be between 1 and 1000000");
+    load_bad("batch: {max_bytes: 17MiB}\n", "'batch.max_bytes'");
+}
+
+static void test_filters_resource_metrics(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("filters:\n"
+            "  event_ids: {include: [256, 257], exclude: [0x103]}\n"
+            "  qtypes: {include: [a, AAAA, 65, https], exclude: [ANY]}\n"
+            "  domains:\n    include: [\"*.Corp.Example.\", example.org]\n"
+            "    exclude: [.in-addr.arpa]\n"
+            "resource:\n  attributes:\n    deployment.environment: prod\n    tier: 1\n"
+            "metrics:\n  listen: \"[::1]:9464\"\n"
+            "host_name: dns-01.corp.example\n");
+    assert_int_equal(cfg.filters.event_ids.include_count, 2);
+    assert_int_equal(cfg.filters.event_ids.exclude[0], 259);
+    assert_int_equal(cfg.filters.qtypes.include_count, 4);
+    assert_int_equal(cfg.filters.qtypes.include[0], 1);
+    assert_int_equal(cfg.filters.qtypes.include[1], 28);
+    assert_int_equal(cfg.filters.qtypes.include[2], 65);
+    assert_int_equal(cfg.filters.qtypes.include[3], 65);
+    assert_int_equal(cfg.filters.qtypes.exclude[0], 255);
+    assert_int_equal(cfg.filters.domains.include_count, 2);
+    assert_string_equal(cfg.filters.domains.include[0], "corp.example");
+    assert_string_equal(cfg.filters.domains.include[1], "example.org");
+    assert_string_equal(cfg.filters.domains.exclude[0], "in-addr.arpa");
+    assert_int_equal(cfg.resource.attr_count, 2);
+    assert_string_equal(cfg.resource.attrs[0].key, "deployment.environment");
+    assert_string_equal(cfg.resource.attrs[1].value, "1");
+    assert_string_equal(cfg.metrics.listen, "[::1]:9464");
+    assert_string_equal(cfg.host_name, "dns-01.corp.example");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_endpoints_from_file),
+        cmocka_unit_test(test_headers_and_tls),
+        cmocka_unit_test(test_headers_file),
+        cmocka_unit_test(test_nng_and_console),
+        cmocka_unit_test(test_batch_retry_limits),
+        cmocka_unit_test(test_filters_resource_metrics),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
