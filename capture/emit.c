@@ -26,3 +26,18 @@ ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev)
     ad_ring_producer_commit(ring, written); /* counts records_written */
     return AD_OK;
 }
+
+ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
+                            ad_decode_scratch *scratch)
+{
+    ad_event ev;
+    ad_err err = ad_etw_decode(in, &ev, scratch);
+    if (err == AD_OK)
+        return ad_capture_emit(ring, &ev);
+    ad_ring_producer_counter_add(ring, AD_CAP_EVENTS_IN, 1);
+    if (err == AD_EUNSUPP)
+        ad_ring_producer_counter_add(ring, AD_CAP_UNSUPPORTED_EVENTS, 1);
+    else
+        ad_ring_producer_decode_error(ring, in->event_id, in->version);
+    return err;
+}

@@ -6,6 +6,7 @@
 #ifndef AD_CAPTURE_EMIT_H
 #define AD_CAPTURE_EMIT_H
 
+#include "capture/etw_decode.h"
 #include "common/record.h"
 #include "ipc/ring.h"
 
@@ -15,5 +16,13 @@
  * counted) or AD_EINVAL (the event failed to encode: counted as a decode error).
  */
 ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev);
+
+/*
+ * Decodes one raw ETW event (live session, .etl file or replay line) and appends it. An event
+ * without a decoder counts as unsupported_events; a decode failure counts as a decode error
+ * for (event id, version). Returns the decode or emit result.
+ */
+ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
+                            ad_decode_scratch *scratch);
 
 #endif

@@ -43,6 +43,8 @@ static ad_err run_source(ad_capture_ctx *ctx)
     switch (ctx->cfg->source.type) {
     case AD_SOURCE_SYNTHETIC:
         return ad_source_synthetic_run(ctx);
+    case AD_SOURCE_REPLAY:
+        return ad_source_replay_run(ctx);
     default:
         ad_log_error("source '%s' is not available in this build",
                      ad_source_name(ctx->cfg->source.type));

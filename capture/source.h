@@ -45,4 +45,11 @@ uint64_t ad_pacer_allow(ad_pacer *p, uint64_t max);
 /* The synthetic source: runs until stopped or cfg->source.synthetic.count events. */
 ad_err ad_source_synthetic_run(ad_capture_ctx *ctx);
 
+/*
+ * The replay source: reads cfg->source.replay.file (looping when configured) at the configured
+ * rate; malformed lines are logged with their line number and counted (replay_bad_lines), and
+ * stop the source only in strict mode (AD_EFORMAT).
+ */
+ad_err ad_source_replay_run(ad_capture_ctx *ctx);
+
 #endif

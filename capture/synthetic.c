@@ -193,20 +193,23 @@ static void gen_server_txn(ad_synth *s, uint64_t now_ns)
     uint32_t rcode = RCODE_NOERROR;
     if (roll < 160) { /* recursion to an upstream server */
         elapsed += 5 + rng_below(s, 60);
-        uint32_t qxid = rng_below(s, 65536);
+        /* XID is the server's own id towards the upstream, QXID the client's (facts §2.5). */
+        uint32_t upstream_xid = rng_below(s, 65536);
         ad_event *out = push(s, &t, EV_RECURSE_QUERY_OUT, 50000);
         server_common(s, out, &t);
         out->hdr.src = t.server;
         out->hdr.src.port = (uint16_t)(49152 + rng_below(s, 16384));
         out->hdr.dst = t.upstream;
-        out->hdr.qxid = qxid;
+        out->hdr.xid = upstream_xid;
+        out->hdr.qxid = t.xid;
         out->hdr.present |= AD_HAS_QXID;
         if (roll < 25) { /* upstream never answered */
             ad_event *to = push(s, &t, EV_RECURSE_QUERY_TIMEOUT, 3000000000ULL);
             server_common(s, to, &t);
             to->hdr.src = out->hdr.src;
             to->hdr.dst = t.upstream;
-            to->hdr.qxid = qxid;
+            to->hdr.xid = upstream_xid;
+            to->hdr.qxid = t.xid;
             to->hdr.present |= AD_HAS_QXID;
             rcode = RCODE_SERVFAIL;
             elapsed = 3000 + rng_below(s, 100);
@@ -215,7 +218,9 @@ static void gen_server_txn(ad_synth *s, uint64_t now_ns)
             server_common(s, in, &t);
             in->hdr.src = t.upstream;
             in->hdr.dst = out->hdr.src;
+            in->hdr.xid = upstream_xid;
             in->hdr.dns_flags = FLAGS_RESPONSE;
+            in->hdr.bits |= AD_BIT_RESPONSE;
             in->hdr.present |= AD_HAS_DNS_FLAGS;
             rcode = roll < 60 ? RCODE_NXDOMAIN : RCODE_NOERROR;
         }
@@ -234,6 +239,7 @@ static void gen_server_txn(ad_synth *s, uint64_t now_ns)
     r->hdr.rcode = rcode;
     r->hdr.dns_flags = FLAGS_RESPONSE | rcode;
     r->hdr.elapsed_ms = elapsed;
+    r->hdr.bits |= AD_BIT_RESPONSE;
     r->hdr.present |= AD_HAS_RCODE | AD_HAS_DNS_FLAGS | AD_HAS_ELAPSED;
     if (id == EV_RESPONSE_SUCCESS) {
         int authoritative = chance(s, 40);
@@ -284,6 +290,7 @@ static void gen_client_txn(ad_synth *s, uint64_t now_ns)
     client_common(c, &t, pid);
     c->hdr.query_options = options;
     c->hdr.status = status;
+    c->hdr.bits |= AD_BIT_RESPONSE;
     c->hdr.present |= AD_HAS_QUERY_OPTIONS | AD_HAS_STATUS;
     if (status == STATUS_OK) {
         char results[96];
@@ -304,6 +311,7 @@ static void gen_client_txn(ad_synth *s, uint64_t now_ns)
         r->hdr.client_pid = pid;
         r->hdr.pid = 1400;
         r->hdr.status = status;
+        r->hdr.bits |= AD_BIT_RESPONSE;
         r->hdr.present |= AD_HAS_CLIENT_PID | AD_HAS_STATUS;
     }
 }

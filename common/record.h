@@ -75,7 +75,7 @@ enum ad_present {
     AD_HAS_RCODE = 1u << 1,     /* DNS RCODE in hdr.rcode */
     AD_HAS_STATUS = 1u << 2,    /* Windows/Win32 DNS status in hdr.status */
     AD_HAS_XID = 1u << 3,       /* DNS transaction id */
-    AD_HAS_QXID = 1u << 4,      /* server's own outgoing transaction id (260/262) */
+    AD_HAS_QXID = 1u << 4,      /* QXID: the client's original XID (260/262, facts §2.5) */
     AD_HAS_DNS_FLAGS = 1u << 5, /* 16-bit header flags word in hdr.dns_flags */
     AD_HAS_ELAPSED = 1u << 6,   /* hdr.elapsed_ms */
     AD_HAS_TRANSPORT = 1u << 7, /* hdr.transport is known */
@@ -100,7 +100,7 @@ enum ad_bits {
     AD_BIT_AD = 1u << 2,
     AD_BIT_DNSSEC = 1u << 3,
     AD_BIT_SECURE = 1u << 4,
-    AD_BIT_RESPONSE = 1u << 5,         /* event describes a response (dnstap *_RESPONSE) */
+    AD_BIT_RESPONSE = 1u << 5,         /* the message the event describes is a response */
     AD_REC_STR_TRUNCATED = 1u << 8,    /* at least one string was cut at AD_RECORD_MAX_STR */
     AD_REC_PACKET_TRUNCATED = 1u << 9, /* packet cut at AD_RECORD_MAX_PACKET */
     AD_REC_PARTIAL = 1u << 10,         /* trailing fields absent (version drift, short data) */

@@ -194,6 +194,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (h->present & AD_HAS_DNS_FLAGS)
         (void)ad_opcode_asim_type(DNS_OPCODE(h->dns_flags), &type);
     const char *type_name = ad_asim_type_name(type);
+    bool is_response = subtype == AD_ASIM_SUBTYPE_RESPONSE;
     const char *subtype_name = ad_asim_subtype_name(subtype);
 
     const char *vendor, *product;
@@ -235,7 +236,6 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         add_int(out, "DnsQueryType", h->qtype);
         add_str(out, "DnsQueryTypeName", scratch_put(out, name, strlen(name)), strlen(name));
     }
-    bool is_response = subtype == AD_ASIM_SUBTYPE_RESPONSE;
     if (has_rcode) {
         add_int(out, "DnsResponseCode", rcode);
     } else if (has_status) {
@@ -246,10 +246,16 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (ev->str[AD_STR_RESULTS].len > 0)
         add_str(out, "DnsResponseName", ev->str[AD_STR_RESULTS].ptr, ev->str[AD_STR_RESULTS].len);
 
-    /* Endpoints: the capture decoders already put sender in src and receiver in dst. */
+    /*
+     * Endpoints. A record names the sender (src) and receiver (dst) of the message the event
+     * describes; ASIM's SrcIpAddr is always the side that sent the request (§8: 257/258 take
+     * Destination, 261 takes InterfaceIP), so a response's endpoints are swapped.
+     */
+    const ad_addr *requester = is_response ? &h->dst : &h->src;
+    const ad_addr *responder = is_response ? &h->src : &h->dst;
     size_t src_len = 0, dst_len = 0, dvc_len = 0;
-    const char *src = add_addr(out, "SrcIpAddr", "SrcPortNumber", &h->src, &src_len);
-    const char *dst = add_addr(out, "DstIpAddr", "DstPortNumber", &h->dst, &dst_len);
+    const char *src = add_addr(out, "SrcIpAddr", "SrcPortNumber", requester, &src_len);
+    const char *dst = add_addr(out, "DstIpAddr", "DstPortNumber", responder, &dst_len);
     if (src)
         add_str(out, "Src", src, src_len);
     else if (h->provider == AD_PROVIDER_DNS_CLIENT)
@@ -263,7 +269,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         else if (h->transport == AD_TRANSPORT_UDP)
             add_cstr(out, "NetworkProtocol", "UDP");
     }
-    uint8_t family = src ? h->src.family : dst ? h->dst.family : AD_FAMILY_NONE;
+    uint8_t family = src ? requester->family : dst ? responder->family : AD_FAMILY_NONE;
     if (family != AD_FAMILY_NONE)
         add_cstr(out, "NetworkProtocolVersion", family == AD_FAMILY_IPV6 ? "IPv6" : "IPv4");
 

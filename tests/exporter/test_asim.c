@@ -169,6 +169,16 @@ static void test_response_success_authoritative(void **state)
     expect_int("DnsNetworkDuration", 7);
     expect_str("TransactionIdHex", "a01f");
     expect_absent("NetworkProtocol");
+
+    /* The record names the response's sender (the server, src) and receiver (the client,
+       dst); ASIM's Src is the client that asked (§8: 257 Src = Destination). */
+    v4(&ev.hdr.src, 10, 0, 0, 53, 53);
+    v4(&ev.hdr.dst, 10, 9, 8, 7, 61000);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_str("SrcIpAddr", "10.9.8.7");
+    expect_int("SrcPortNumber", 61000);
+    expect_str("DstIpAddr", "10.0.0.53");
+    expect_int("DstPortNumber", 53);
 }
 
 static void map_failure(uint32_t rcode)
