@@ -1,0 +1,99 @@
+/* asimdns-capture: irreversible switch to an unprivileged user and group (POSIX). */
+#ifdef AD_PLATFORM_POSIX
+#include "capture/privdrop.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+static int parse_id(const char *text, unsigned long *id)
+{
+    char *end;
+    errno = 0;
+    *id = strtoul(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0';
+}
+
+static ad_err resolve(const char *user, const char *group, uid_t *uid, gid_t *gid, char *msg,
+                      size_t msgcap)
+{
+    unsigned long id;
+    struct passwd *pw = getpwnam(user);
+    if (pw != NULL) {
+        *uid = pw->pw_uid;
+        *gid = pw->pw_gid;
+    } else if (parse_id(user, &id)) {
+        *uid = (uid_t)id;
+        *gid = (gid_t)-1;
+    } else {
+        snprintf(msg, msgcap, "unknown user '%s'", user);
+        return AD_ENOENT;
+    }
+    if (group[0] != '\0') {
+        struct group *gr = getgrnam(group);
+        if (gr != NULL) {
+            *gid = gr->gr_gid;
+        } else if (parse_id(group, &id)) {
+            *gid = (gid_t)id;
+        } else {
+            snprintf(msg, msgcap, "unknown group '%s'", group);
+            return AD_ENOENT;
+        }
+    }
+    if (*gid == (gid_t)-1) {
+        snprintf(msg, msgcap, "user '%s' has no passwd entry: name a group", user);
+        return AD_ENOENT;
+    }
+    return AD_OK;
+}
+
+ad_err ad_privdrop(const char *user, const char *group, char *msg, size_t msgcap)
+{
+    if (user[0] == '\0' && group[0] == '\0')
+        return AD_OK;
+    if (user[0] == '\0') {
+        snprintf(msg, msgcap, "privileges.group needs privileges.user");
+        return AD_EINVAL;
+    }
+    uid_t uid;
+    gid_t gid;
+    ad_err err = resolve(user, group, &uid, &gid, msg, msgcap);
+    if (err != AD_OK)
+        return err;
+    /* Supplementary groups first: afterwards we no longer have the right to change them. */
+    if (setgroups(1, &gid) != 0) {
+        snprintf(msg, msgcap, "setgroups: %s", strerror(errno));
+        return AD_EPERM;
+    }
+    if (setgid(gid) != 0) {
+        snprintf(msg, msgcap, "setgid(%lu): %s", (unsigned long)gid, strerror(errno));
+        return AD_EPERM;
+    }
+    if (setuid(uid) != 0) {
+        snprintf(msg, msgcap, "setuid(%lu): %s", (unsigned long)uid, strerror(errno));
+        return AD_EPERM;
+    }
+#ifdef __linux__
+    /* No exec of ours may gain privileges again (setuid binaries, file capabilities). */
+    (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#endif
+    /* Verify: the ids took, and the way back is closed. */
+    if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid) {
+        snprintf(msg, msgcap, "ids did not change as requested");
+        return AD_EPERM;
+    }
+    if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+        snprintf(msg, msgcap, "root could be regained after the switch");
+        return AD_EPERM;
+    }
+    return AD_OK;
+}
+#endif
