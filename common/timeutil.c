@@ -48,6 +48,16 @@ static int64_t days_from_civil(int year, unsigned month, unsigned day)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Writes value as exactly width decimal digits (zero-padded) at p. */
+static char *put_digits(char *p, unsigned value, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return p + width;
+}
+
 size_t ad_time_format_rfc3339(uint64_t unix_ns, char *buf, size_t cap)
 {
     if (cap < AD_RFC3339_MAX)
@@ -59,9 +69,23 @@ size_t ad_time_format_rfc3339(uint64_t unix_ns, char *buf, size_t cap)
     int year;
     unsigned month, day;
     civil_from_days(days, &year, &month, &day);
-    int n = snprintf(buf, cap, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", year, month, day, rem / 3600,
-                     rem / 60 % 60, rem % 60, frac);
-    return n > 0 ? (size_t)n : 0;
+    /* Hand-formatted: this runs for every exported record, and snprintf costs ~10x more. */
+    char *p = put_digits(buf, (unsigned)year, 4);
+    *p++ = '-';
+    p = put_digits(p, month, 2);
+    *p++ = '-';
+    p = put_digits(p, day, 2);
+    *p++ = 'T';
+    p = put_digits(p, rem / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, rem / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, rem % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, frac, 9);
+    *p++ = 'Z';
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 static int read_digits(const char **p, int count, unsigned *out)

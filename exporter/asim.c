@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "common/timeutil.h"
 
 #define ASIM_SCHEMA "Dns"
@@ -74,13 +75,28 @@ static void add_bool(ad_asim *a, const char *key, bool value)
     a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_BOOL, .num = value ? 1 : 0};
 }
 
+/* Writes v in decimal (or lowercase unpadded hex) into tmp[24]; returns the length. */
+static size_t format_u64(char tmp[24], unsigned long long v, bool hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned base = hex ? 16 : 10;
+    char rev[24];
+    size_t n = 0;
+    do {
+        rev[n++] = digits[v % base];
+        v /= base;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = rev[n - 1 - i];
+    return n;
+}
+
 /* Adds v as decimal (or, with hex, lowercase unpadded hex) text held in scratch. */
 static void add_num_text(ad_asim *a, const char *key, unsigned long long v, bool hex)
 {
-    char tmp[32];
-    int n = hex ? snprintf(tmp, sizeof(tmp), "%llx", v) : snprintf(tmp, sizeof(tmp), "%llu", v);
-    if (n > 0)
-        add_str(a, key, scratch_put(a, tmp, (size_t)n), (size_t)n);
+    char tmp[24];
+    size_t n = format_u64(tmp, v, hex);
+    add_str(a, key, scratch_put(a, tmp, n), n);
 }
 
 /* Adds an address (and optionally its port) as text; nothing when the family is none. */
@@ -303,15 +319,27 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
 
     /* (generation, sequence) identifies the record for downstream deduplication. */
     char uid[48];
-    int uid_len = snprintf(uid, sizeof(uid), "%016llx-%llu", (unsigned long long)generation,
-                           (unsigned long long)h->sequence);
-    if (uid_len > 0)
-        add_str(out, "asimdns.record_id", scratch_put(out, uid, (size_t)uid_len), (size_t)uid_len);
+    static const char hexd[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++)
+        uid[i] = hexd[(generation >> (60 - 4 * i)) & 0xF];
+    uid[16] = '-';
+    size_t uid_len = 17 + format_u64(uid + 17, h->sequence, false);
+    add_str(out, "asimdns.record_id", scratch_put(out, uid, uid_len), uid_len);
 
-    int n = snprintf(out->body, sizeof(out->body), "DNS %s Event: %s%s%s (ID: %u)",
-                     h->provider == AD_PROVIDER_DNS_CLIENT ? "Client" : "Server", type_name,
-                     subtype != AD_ASIM_SUBTYPE_NONE ? " " : "", subtype_name, h->event_id);
-    out->body_len = n > 0 ? (size_t)n : 0;
+    /* "DNS Server Event: Query request (ID: 256)", built by hand (hot path). */
+    ad_strbuf body;
+    ad_strbuf_init(&body, out->body, sizeof(out->body));
+    ad_strbuf_puts(&body, h->provider == AD_PROVIDER_DNS_CLIENT ? "DNS Client Event: "
+                                                                : "DNS Server Event: ");
+    ad_strbuf_puts(&body, type_name);
+    if (subtype != AD_ASIM_SUBTYPE_NONE) {
+        ad_strbuf_putc(&body, ' ');
+        ad_strbuf_puts(&body, subtype_name);
+    }
+    ad_strbuf_puts(&body, " (ID: ");
+    ad_strbuf_u64(&body, h->event_id);
+    ad_strbuf_putc(&body, ')');
+    out->body_len = body.len;
     return AD_OK;
 }
 
