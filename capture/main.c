@@ -2,11 +2,13 @@
  * asimdns-capture: the privileged, minimal service. Opens its event source and the ring,
  * then moves events from one to the other until stopped (SIGINT/SIGTERM, Ctrl-C).
  *
- * Usage: asimdns-capture -c capture.yaml [--check]
+ * Usage: asimdns-capture -c capture.yaml [--check] [--record FILE]
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/etw_record.h"
+#include "capture/etw_session.h"
 #include "capture/source.h"
 #include "common/log.h"
 #include "common/record.h"
@@ -16,9 +18,11 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: asimdns-capture -c FILE [--check]\n"
+    fprintf(out, "usage: asimdns-capture -c FILE [--check] [--record FILE]\n"
                  "  -c, --config FILE  capture configuration (YAML)\n"
                  "      --check        validate the configuration, print it, and exit\n"
+                 "      --record FILE  etw/etl sources: also write every raw event to FILE in\n"
+                 "                     the replay format\n"
                  "      --version      print the version and exit\n");
 }
 
@@ -38,13 +42,71 @@ static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
     return err;
 }
 
-static ad_err run_source(ad_capture_ctx *ctx)
+_Static_assert(sizeof(((ad_etw_settings *)0)->event_ids) ==
+                   sizeof(((ad_capture_source *)0)->event_ids),
+               "the event-id filter has the same room in the configuration and the session");
+
+/* The ETW controller's settings from the configuration (etw_session.h keeps config out). */
+static ad_err etw_settings_from_config(const ad_capture_source *src, ad_etw_settings *set)
+{
+    ad_etw_settings_init(set);
+    set->source = src->type;
+    if (src->type == AD_SOURCE_ETW && !src->provider_guid_known) {
+        ad_log_error("ETW provider '%s': give its GUID as source.provider_guid (providers are "
+                     "resolved by name only for dns_server and dns_client)",
+                     src->provider_name);
+        return AD_EINVAL;
+    }
+    snprintf(set->session_name, sizeof(set->session_name), "%s", src->session_name);
+    snprintf(set->etl_file, sizeof(set->etl_file), "%s", src->etl_file);
+    set->provider_guid = src->provider_guid;
+    set->level = src->level;
+    set->match_any_keyword = src->match_any_keyword;
+    set->match_all_keyword = src->match_all_keyword;
+    set->event_id_count = src->event_id_count;
+    memcpy(set->event_ids, src->event_ids, sizeof(set->event_ids));
+    set->buffer_size_kb = src->buffer_size_kb;
+    set->min_buffers = src->min_buffers;
+    set->max_buffers = src->max_buffers;
+    set->flush_seconds = src->flush_seconds;
+    return AD_OK;
+}
+
+/* The etw and etl sources: the session controller over the platform's ETW API. */
+static ad_err run_etw(ad_capture_ctx *ctx, const char *record_path)
+{
+    static ad_etw_settings set;
+    static ad_etw_session session; /* reachable by ad_etw_session_stop_active() */
+    static ad_etw_recorder rec;
+    const ad_etw_api *api = ad_etw_api_win32();
+    if (api == NULL) {
+        ad_log_error("source '%s' needs Windows (Event Tracing for Windows); on this system use "
+                     "the replay, synthetic or dnstap source (a file made with --record replays "
+                     "anywhere)",
+                     ad_source_name(ctx->cfg->source.type));
+        return AD_EUNSUPP;
+    }
+    ad_err err = etw_settings_from_config(&ctx->cfg->source, &set);
+    if (err != AD_OK)
+        return err;
+    if (record_path != NULL && ad_etw_recorder_open(&rec, record_path) != AD_OK)
+        return AD_EIO;
+    err = ad_etw_session_run(&session, &set, api, ctx, record_path != NULL ? &rec : NULL);
+    if (record_path != NULL && ad_etw_recorder_close(&rec) != AD_OK && err == AD_OK)
+        err = AD_EIO;
+    return err;
+}
+
+static ad_err run_source(ad_capture_ctx *ctx, const char *record_path)
 {
     switch (ctx->cfg->source.type) {
     case AD_SOURCE_SYNTHETIC:
         return ad_source_synthetic_run(ctx);
     case AD_SOURCE_REPLAY:
         return ad_source_replay_run(ctx);
+    case AD_SOURCE_ETW:
+    case AD_SOURCE_ETL:
+        return run_etw(ctx, record_path);
     default:
         ad_log_error("source '%s' is not available in this build",
                      ad_source_name(ctx->cfg->source.type));
@@ -55,10 +117,13 @@ static ad_err run_source(ad_capture_ctx *ctx)
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
+    const char *record_path = NULL;
     int check = 0;
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
             config_path = argv[++i];
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            record_path = argv[++i];
         } else if (strcmp(argv[i], "--check") == 0) {
             check = 1;
         } else if (strcmp(argv[i], "--version") == 0) {
@@ -87,6 +152,12 @@ int main(int argc, char **argv)
         return 1;
     }
     ad_log_init("capture", cfg.log.level, cfg.log.format);
+    if (record_path != NULL && cfg.source.type != AD_SOURCE_ETW &&
+        cfg.source.type != AD_SOURCE_ETL) {
+        fprintf(stderr, "asimdns-capture: --record needs the etw or etl source (source is %s)\n",
+                ad_source_name(cfg.source.type));
+        return 2;
+    }
     ad_stop_install();
 
     ad_ring_producer *ring;
@@ -101,7 +172,7 @@ int main(int argc, char **argv)
 
     ad_capture_ctx ctx;
     ad_capture_ctx_init(&ctx, ring, &cfg);
-    ad_err rc = run_source(&ctx);
+    ad_err rc = run_source(&ctx, record_path);
     ad_log_info("stopping: %llu events in, %llu written, %llu dropped (ring full)",
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN),
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN),
