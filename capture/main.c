@@ -9,9 +9,11 @@
 
 #include "capture/etw_record.h"
 #include "capture/etw_session.h"
+#include "capture/privdrop.h"
 #include "capture/source.h"
 #include "common/log.h"
 #include "common/record.h"
+#include "common/sdnotify.h"
 #include "common/stop.h"
 #include "config/capture_config.h"
 #include "ipc/ring.h"
@@ -170,9 +172,23 @@ int main(int argc, char **argv)
                 (unsigned long long)ad_ring_producer_generation(ring),
                 (unsigned long long)ad_ring_producer_next_seq(ring));
 
+    /* The ring is open: nothing below needs more than the configured user may do. */
+    char msg[256] = "";
+    ad_err perr = ad_privdrop(cfg.privileges.user, cfg.privileges.group, msg, sizeof(msg));
+    if (perr != AD_OK) {
+        ad_log_error("dropping privileges: %s", msg);
+        ad_ring_producer_close(ring);
+        return 1;
+    }
+    if (cfg.privileges.user[0] != '\0')
+        ad_log_info("running as user '%s'%s%s", cfg.privileges.user,
+                    cfg.privileges.group[0] ? ", group " : "", cfg.privileges.group);
+
     ad_capture_ctx ctx;
     ad_capture_ctx_init(&ctx, ring, &cfg);
+    (void)ad_sd_notify("READY=1");
     ad_err rc = run_source(&ctx, record_path);
+    (void)ad_sd_notify("STOPPING=1");
     ad_log_info("stopping: %llu events in, %llu written, %llu dropped (ring full)",
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN),
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN),

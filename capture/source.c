@@ -1,6 +1,7 @@
 /* asimdns-capture: heartbeat, stop check and pacing shared by the sources. */
 #include "capture/source.h"
 
+#include "common/sdnotify.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
 
@@ -24,6 +25,8 @@ bool ad_capture_tick(ad_capture_ctx *ctx)
     if (now >= ctx->next_heartbeat_mono) {
         ad_ring_producer_heartbeat(ctx->ring, ad_time_now_ns());
         ctx->next_heartbeat_mono = now + ctx->heartbeat_interval_ns;
+        /* The systemd watchdog sees the same liveness as `asimdns status`. */
+        (void)ad_sd_notify("WATCHDOG=1");
     }
     return ad_stop_requested();
 }

@@ -1,17 +1,20 @@
 /* asimdns: the process-wide stop flag. */
 #include "common/stop.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 
-/* sig_atomic_t: the only type a signal handler may portably store to. */
-static volatile sig_atomic_t stop_flag;
+/*
+ * Set from a signal handler, the Windows console-handler thread or another thread of ours, read
+ * by every loop: a lock-free atomic is both async-signal-safe and race-free across threads.
+ */
+static atomic_int stop_flag;
 
 bool ad_stop_requested(void)
 {
-    return stop_flag != 0;
+    return atomic_load_explicit(&stop_flag, memory_order_relaxed) != 0;
 }
 
 void ad_stop_request(void)
 {
-    stop_flag = 1;
+    atomic_store_explicit(&stop_flag, 1, memory_order_relaxed);
 }
