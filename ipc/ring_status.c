@@ -1,0 +1,430 @@
+/*
+ * asimdns: ring snapshot and its text/JSON renderings for `asimdns status`.
+ *
+ * The snapshot maps only the data header page and the cursor page, read-only, with no owner
+ * checks: it reads, never acts. Both objects change while we copy them; the positions are read
+ * before and after the copy and the copy is retried a few times until they match, so the
+ * positions and used bytes are a consistent pair; counters are each exact but may be a few
+ * microseconds apart from one another.
+ */
+#include "ipc/ring_status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/timeutil.h"
+#include "ipc/atomics.h"
+#include "ipc/ring_internal.h"
+#include "ipc/shm.h"
+
+#define SNAPSHOT_TRIES 16
+
+static void status_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
+
+static void status_msg(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg == NULL || cap == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void copy_data(ad_ring_status *st, const ad_ring_data_hdr *h)
+{
+    st->producer_pos = ad_atomic_load_acquire(&h->producer_pos);
+    st->next_seq = ad_atomic_load_relaxed(&h->next_seq);
+    st->capture_pid = ad_atomic_load_relaxed(&h->capture_pid);
+    st->capture_start_ns = ad_atomic_load_relaxed(&h->start_ns);
+    st->capture_heartbeat_ns = ad_atomic_load_relaxed(&h->heartbeat_ns);
+    st->capture_attaches = ad_atomic_load_relaxed(&h->attaches);
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        st->capture_counters[i] = ad_atomic_load_relaxed(&h->counters[i]);
+    }
+    st->decode_error_count = 0;
+    for (unsigned i = 0; i < AD_RING_DECODE_SLOTS; i++) {
+        uint64_t key = ad_atomic_load_relaxed(&h->decode_errors[i].key);
+        uint64_t count = ad_atomic_load_relaxed(&h->decode_errors[i].count);
+        ad_ring_decode_count *d = &st->decode_errors[st->decode_error_count];
+        if (key == 0 || count == 0) {
+            continue;
+        }
+        memset(d, 0, sizeof(*d));
+        d->other = key == AD_RING_DECODE_KEY_OTHER;
+        d->event_id = (uint16_t)(key & 0xffffu);
+        d->version = (uint8_t)((key >> 16) & 0xffu);
+        d->count = count;
+        st->decode_error_count++;
+    }
+}
+
+static void copy_cursor(ad_ring_status *st, const ad_ring_cursor *c)
+{
+    st->consumer_pos = ad_atomic_load_acquire(&c->consumer_pos);
+    st->read_pos = ad_atomic_load_relaxed(&c->read_pos);
+    st->committed_seq = ad_atomic_load_relaxed(&c->committed_seq);
+    st->exporter_pid = ad_atomic_load_relaxed(&c->exporter_pid);
+    st->exporter_start_ns = ad_atomic_load_relaxed(&c->start_ns);
+    st->exporter_heartbeat_ns = ad_atomic_load_relaxed(&c->heartbeat_ns);
+    st->generation_seen = ad_atomic_load_relaxed(&c->generation_seen);
+    st->exporter_attaches = ad_atomic_load_relaxed(&c->attaches);
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        st->exporter_counters[i] = ad_atomic_load_relaxed(&c->counters[i]);
+    }
+}
+
+ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_status *st, char *msg,
+                           size_t msgcap)
+{
+    ad__shm data, cursor;
+    ad__shm_expect dexp = {.max_map = AD_RING_HEADER_SIZE};
+    ad__shm_expect cexp = {.max_map = AD_RING_CURSOR_SIZE};
+    const ad_ring_data_hdr *h;
+    const ad_ring_cursor *c = NULL;
+    ad_err err;
+
+    memset(st, 0, sizeof(*st));
+    if (ad_ring_name_check(name) != AD_OK) {
+        status_msg(msg, msgcap, "ring name \"%s\" is invalid", name != NULL ? name : "(null)");
+        return AD_EINVAL;
+    }
+    snprintf(st->name, sizeof(st->name), "%s", name);
+    err = ad__shm_open(name, "data", global_namespace, false, &dexp, &data, msg, msgcap);
+    if (err != AD_OK) {
+        return err;
+    }
+    h = (const ad_ring_data_hdr *)data.addr;
+    if ((err = ad__ring_check_data(h, data.size, false, name, msg, msgcap)) != AD_OK) {
+        ad__shm_close(&data);
+        return err;
+    }
+    st->layout_version = h->layout_version;
+    st->capacity = h->capacity;
+    st->max_payload = h->max_payload;
+    st->generation = h->generation;
+    st->created_ns = h->created_ns;
+
+    err = ad__shm_open(name, "cursor", global_namespace, false, &cexp, &cursor, st->cursor_error,
+                       sizeof(st->cursor_error));
+    if (err == AD_OK && cursor.size < AD_RING_CURSOR_SIZE) {
+        snprintf(st->cursor_error, sizeof(st->cursor_error), "cursor object is too small");
+        ad__shm_close(&cursor);
+        err = AD_ECORRUPT;
+    }
+    if (err == AD_OK) {
+        c = (const ad_ring_cursor *)cursor.addr;
+        st->cursor_ok = true;
+    }
+
+    for (int i = 0; i < SNAPSHOT_TRIES; i++) {
+        uint64_t p0 = ad_atomic_load_acquire(&h->producer_pos);
+        uint64_t c0 = c != NULL ? ad_atomic_load_acquire(&c->consumer_pos) : 0;
+        copy_data(st, h);
+        if (c != NULL) {
+            copy_cursor(st, c);
+        }
+        if (p0 == st->producer_pos && (c == NULL || c0 == st->consumer_pos)) {
+            st->consistent = true;
+            break;
+        }
+    }
+    st->taken_ns = ad_time_now_ns();
+    if (c != NULL) {
+        uint64_t p = st->producer_pos, q = st->consumer_pos;
+        st->cursor_valid = (q & (AD_RING_ALIGN - 1)) == 0 && q <= p && p - q <= st->capacity;
+        st->used_bytes = st->cursor_valid ? p - q : 0;
+        ad__shm_close(&cursor);
+    }
+    ad__shm_close(&data);
+    return AD_OK;
+}
+
+/* Age of a heartbeat in ns at the snapshot; a heartbeat from the future counts as 0. */
+static uint64_t age_ns(const ad_ring_status *st, uint64_t hb)
+{
+    return st->taken_ns > hb ? st->taken_ns - hb : 0;
+}
+
+const char *ad_ring_health_name(ad_ring_health h)
+{
+    switch (h) {
+    case AD_RING_HEALTHY:
+        return "healthy";
+    case AD_RING_DEGRADED:
+        return "degraded";
+    case AD_RING_DOWN:
+        return "down";
+    }
+    return "?";
+}
+
+ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns, char *why,
+                                     size_t whycap)
+{
+    if (st->capture_pid == 0) {
+        status_msg(why, whycap, "capture is not attached");
+        return AD_RING_DOWN;
+    }
+    if (age_ns(st, st->capture_heartbeat_ns) > stale_ns) {
+        status_msg(why, whycap, "capture heartbeat is %.1f s old",
+                   (double)age_ns(st, st->capture_heartbeat_ns) / 1e9);
+        return AD_RING_DOWN;
+    }
+    if (!st->cursor_ok) {
+        status_msg(why, whycap, "cursor unreadable: %s", st->cursor_error);
+        return AD_RING_DEGRADED;
+    }
+    if (!st->cursor_valid) {
+        status_msg(why, whycap, "consumer position %llu is impossible (producer %llu)",
+                   (unsigned long long)st->consumer_pos, (unsigned long long)st->producer_pos);
+        return AD_RING_DEGRADED;
+    }
+    if (st->exporter_pid == 0) {
+        status_msg(why, whycap, "exporter is not attached");
+        return AD_RING_DEGRADED;
+    }
+    if (age_ns(st, st->exporter_heartbeat_ns) > stale_ns) {
+        status_msg(why, whycap, "exporter heartbeat is %.1f s old",
+                   (double)age_ns(st, st->exporter_heartbeat_ns) / 1e9);
+        return AD_RING_DEGRADED;
+    }
+    if (st->used_bytes > st->capacity / 10 * 9) {
+        status_msg(why, whycap, "ring is %.1f %% full",
+                   100.0 * (double)st->used_bytes / (double)st->capacity);
+        return AD_RING_DEGRADED;
+    }
+    status_msg(why, whycap, "capture and exporter attached, heartbeats fresh");
+    return AD_RING_HEALTHY;
+}
+
+/* ---- text ------------------------------------------------------------------------------- */
+
+static void text_time(ad_strbuf *sb, uint64_t ns)
+{
+    char buf[AD_RFC3339_MAX];
+    if (ns == 0 || ad_time_format_rfc3339(ns, buf, sizeof(buf)) == 0) {
+        ad_strbuf_puts(sb, "-");
+        return;
+    }
+    ad_strbuf_puts(sb, buf);
+}
+
+static void text_side(ad_strbuf *sb, const ad_ring_status *st, const char *label, uint64_t pid,
+                      uint64_t hb, uint64_t start, uint64_t attaches)
+{
+    ad_strbuf_printf(sb, "  %-18s", label);
+    if (pid != 0) {
+        ad_strbuf_printf(sb, "pid %llu", (unsigned long long)pid);
+    } else {
+        ad_strbuf_puts(sb, "not attached");
+    }
+    if (hb != 0) {
+        ad_strbuf_printf(sb, ", heartbeat %.1f s ago", (double)age_ns(st, hb) / 1e9);
+    } else {
+        ad_strbuf_puts(sb, ", no heartbeat");
+    }
+    ad_strbuf_puts(sb, ", attached ");
+    text_time(sb, start);
+    ad_strbuf_printf(sb, " (%llu attaches)\n", (unsigned long long)attaches);
+}
+
+void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb)
+{
+    char why[256];
+    ad_ring_health h = ad_ring_status_health(st, stale_ns, why, sizeof(why));
+
+    ad_strbuf_printf(sb, "ring %s (layout %u, generation %016llx, created ", st->name,
+                     st->layout_version, (unsigned long long)st->generation);
+    text_time(sb, st->created_ns);
+    ad_strbuf_puts(sb, ")\n");
+    ad_strbuf_printf(sb, "  %-18s%s: %s\n", "health", ad_ring_health_name(h), why);
+    ad_strbuf_printf(sb, "  %-18s%llu bytes (%.1f MiB), max record %u bytes\n", "capacity",
+                     (unsigned long long)st->capacity, (double)st->capacity / 1048576.0,
+                     st->max_payload);
+    if (st->cursor_ok && st->cursor_valid) {
+        ad_strbuf_printf(sb, "  %-18s%llu bytes (%.1f %%)\n", "used",
+                         (unsigned long long)st->used_bytes,
+                         100.0 * (double)st->used_bytes / (double)st->capacity);
+    } else {
+        ad_strbuf_printf(sb, "  %-18sunknown\n", "used");
+    }
+    ad_strbuf_printf(sb, "  %-18s%llu (next sequence %llu)\n", "producer position",
+                     (unsigned long long)st->producer_pos, (unsigned long long)st->next_seq);
+    if (st->cursor_ok) {
+        ad_strbuf_printf(sb, "  %-18s%llu (committed sequence %llu, read position %llu)%s\n",
+                         "consumer position", (unsigned long long)st->consumer_pos,
+                         (unsigned long long)st->committed_seq, (unsigned long long)st->read_pos,
+                         st->cursor_valid ? "" : " IMPOSSIBLE");
+    } else {
+        ad_strbuf_printf(sb, "  %-18sunavailable: %s\n", "consumer position", st->cursor_error);
+    }
+    text_side(sb, st, "capture", st->capture_pid, st->capture_heartbeat_ns, st->capture_start_ns,
+              st->capture_attaches);
+    if (st->cursor_ok) {
+        text_side(sb, st, "exporter", st->exporter_pid, st->exporter_heartbeat_ns,
+                  st->exporter_start_ns, st->exporter_attaches);
+    }
+    ad_strbuf_puts(sb, "capture counters\n");
+    for (unsigned i = 0; i < AD_CAP__COUNT; i++) {
+        ad_strbuf_printf(sb, "  %-28s%20llu\n", ad_capture_counter_name(i),
+                         (unsigned long long)st->capture_counters[i]);
+    }
+    ad_strbuf_puts(sb, "decode errors by event id / version\n");
+    if (st->decode_error_count == 0) {
+        ad_strbuf_puts(sb, "  none\n");
+    }
+    for (size_t i = 0; i < st->decode_error_count; i++) {
+        const ad_ring_decode_count *d = &st->decode_errors[i];
+        char key[32];
+        if (d->other) {
+            snprintf(key, sizeof(key), "other");
+        } else {
+            snprintf(key, sizeof(key), "%u v%u", d->event_id, d->version);
+        }
+        ad_strbuf_printf(sb, "  %-28s%20llu\n", key, (unsigned long long)d->count);
+    }
+    if (st->cursor_ok) {
+        ad_strbuf_puts(sb, "exporter counters\n");
+        for (unsigned i = 0; i < AD_EXP__COUNT; i++) {
+            ad_strbuf_printf(sb, "  %-28s%20llu\n", ad_exporter_counter_name(i),
+                             (unsigned long long)st->exporter_counters[i]);
+        }
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static void json_key(ad_strbuf *sb, const char *key)
+{
+    ad_strbuf_json_string(sb, key, strlen(key));
+    ad_strbuf_putc(sb, ':');
+}
+
+static void json_u64(ad_strbuf *sb, const char *key, uint64_t v)
+{
+    json_key(sb, key);
+    ad_strbuf_u64(sb, v);
+    ad_strbuf_putc(sb, ',');
+}
+
+static void json_age(ad_strbuf *sb, const ad_ring_status *st, const char *key, uint64_t hb)
+{
+    json_key(sb, key);
+    if (hb == 0) {
+        ad_strbuf_puts(sb, "null");
+    } else {
+        ad_strbuf_u64(sb, age_ns(st, hb));
+    }
+    ad_strbuf_putc(sb, ',');
+}
+
+static void json_counters(ad_strbuf *sb, const uint64_t *vals, unsigned n,
+                          const char *(*name)(unsigned))
+{
+    json_key(sb, "counters");
+    ad_strbuf_putc(sb, '{');
+    for (unsigned i = 0; i < n; i++) {
+        if (i != 0) {
+            ad_strbuf_putc(sb, ',');
+        }
+        json_key(sb, name(i));
+        ad_strbuf_u64(sb, vals[i]);
+    }
+    ad_strbuf_putc(sb, '}');
+}
+
+void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb)
+{
+    char why[256];
+    char gen[24];
+    ad_ring_health h = ad_ring_status_health(st, stale_ns, why, sizeof(why));
+
+    snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)st->generation);
+    ad_strbuf_putc(sb, '{');
+    json_key(sb, "ring");
+    ad_strbuf_json_string(sb, st->name, strlen(st->name));
+    ad_strbuf_putc(sb, ',');
+    json_key(sb, "health");
+    ad_strbuf_json_string(sb, ad_ring_health_name(h), strlen(ad_ring_health_name(h)));
+    ad_strbuf_putc(sb, ',');
+    json_key(sb, "health_reason");
+    ad_strbuf_json_string(sb, why, strlen(why));
+    ad_strbuf_putc(sb, ',');
+    json_u64(sb, "health_code", (uint64_t)h);
+    json_u64(sb, "layout_version", st->layout_version);
+    json_key(sb, "generation");
+    ad_strbuf_json_string(sb, gen, strlen(gen));
+    ad_strbuf_putc(sb, ',');
+    json_u64(sb, "created_ns", st->created_ns);
+    json_u64(sb, "taken_ns", st->taken_ns);
+    json_u64(sb, "capacity", st->capacity);
+    json_u64(sb, "max_payload", st->max_payload);
+    json_key(sb, "used_bytes");
+    if (st->cursor_ok && st->cursor_valid) {
+        ad_strbuf_u64(sb, st->used_bytes);
+    } else {
+        ad_strbuf_puts(sb, "null");
+    }
+    ad_strbuf_putc(sb, ',');
+    json_u64(sb, "producer_pos", st->producer_pos);
+    json_u64(sb, "next_seq", st->next_seq);
+    json_key(sb, "consistent");
+    ad_strbuf_puts(sb, st->consistent ? "true," : "false,");
+
+    json_key(sb, "capture");
+    ad_strbuf_putc(sb, '{');
+    json_u64(sb, "pid", st->capture_pid);
+    json_u64(sb, "start_ns", st->capture_start_ns);
+    json_u64(sb, "heartbeat_ns", st->capture_heartbeat_ns);
+    json_age(sb, st, "heartbeat_age_ns", st->capture_heartbeat_ns);
+    json_u64(sb, "attaches", st->capture_attaches);
+    json_counters(sb, st->capture_counters, AD_CAP__COUNT, ad_capture_counter_name);
+    ad_strbuf_putc(sb, ',');
+    json_key(sb, "decode_errors");
+    ad_strbuf_putc(sb, '[');
+    for (size_t i = 0; i < st->decode_error_count; i++) {
+        const ad_ring_decode_count *d = &st->decode_errors[i];
+        if (i != 0) {
+            ad_strbuf_putc(sb, ',');
+        }
+        if (d->other) {
+            ad_strbuf_printf(sb, "{\"other\":true,\"count\":%llu}", (unsigned long long)d->count);
+        } else {
+            ad_strbuf_printf(sb, "{\"event_id\":%u,\"version\":%u,\"count\":%llu}", d->event_id,
+                             d->version, (unsigned long long)d->count);
+        }
+    }
+    ad_strbuf_puts(sb, "]},");
+
+    json_key(sb, "exporter");
+    ad_strbuf_putc(sb, '{');
+    json_key(sb, "present");
+    ad_strbuf_puts(sb, st->cursor_ok ? "true" : "false");
+    if (!st->cursor_ok) {
+        ad_strbuf_putc(sb, ',');
+        json_key(sb, "error");
+        ad_strbuf_json_string(sb, st->cursor_error, strlen(st->cursor_error));
+        ad_strbuf_puts(sb, "}}");
+        return;
+    }
+    ad_strbuf_putc(sb, ',');
+    json_u64(sb, "pid", st->exporter_pid);
+    json_u64(sb, "start_ns", st->exporter_start_ns);
+    json_u64(sb, "heartbeat_ns", st->exporter_heartbeat_ns);
+    json_age(sb, st, "heartbeat_age_ns", st->exporter_heartbeat_ns);
+    json_u64(sb, "attaches", st->exporter_attaches);
+    json_u64(sb, "consumer_pos", st->consumer_pos);
+    json_u64(sb, "read_pos", st->read_pos);
+    json_u64(sb, "committed_seq", st->committed_seq);
+    json_key(sb, "generation_seen");
+    snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)st->generation_seen);
+    ad_strbuf_json_string(sb, gen, strlen(gen));
+    ad_strbuf_putc(sb, ',');
+    json_key(sb, "cursor_valid");
+    ad_strbuf_puts(sb, st->cursor_valid ? "true," : "false,");
+    json_counters(sb, st->exporter_counters, AD_EXP__COUNT, ad_exporter_counter_name);
+    ad_strbuf_puts(sb, "}}");
+}

@@ -1,0 +1,604 @@
+/*
+ * asimdns: ipc/shm.h on POSIX systems: shm_open objects with an owner, a group and modes, and
+ * a SIGBUS guard so a peer that shrinks a shared object cannot kill us.
+ *
+ * Anti-squatting: an object is created with O_CREAT | O_EXCL and mode 0600 (nobody else can
+ * open it before fchown/fchmod give it its final group and mode); an existing object is only
+ * used after fstat shows the expected owner, no forbidden mode bits, a regular file and a sane
+ * size. /dev/shm is world-writable and sticky, so anyone can create a name there, but only its
+ * owner or root can remove it; the checks make a squatted name a refused attach, never a ring.
+ */
+#ifdef AD_PLATFORM_POSIX
+#include "ipc/shm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "common/compiler.h"
+
+/* Where Linux exposes POSIX shared memory; used only to explain a refused open. */
+#define SHM_DIR "/dev/shm"
+
+static void shm_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
+
+static void shm_msg(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg == NULL || cap == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
+}
+
+static ad_err shm_name(char *out, size_t cap, const char *ring, const char *kind)
+{
+    int n = snprintf(out, cap, "/asimdns-%s-%s", ring, kind);
+    return (n > 0 && (size_t)n < cap) ? AD_OK : AD_ERANGE;
+}
+
+/* ---- users and groups ------------------------------------------------------------------- */
+
+static bool parse_id(const char *text, unsigned long *out)
+{
+    char *end = NULL;
+    unsigned long v;
+    if (text[0] < '0' || text[0] > '9') {
+        return false;
+    }
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v > (unsigned long)INT_MAX) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Resolves a user name or numeric uid. */
+static ad_err resolve_uid(const char *text, uid_t *out)
+{
+    unsigned long v;
+    struct passwd pw, *res = NULL;
+    size_t cap = 4096;
+    char *buf;
+    int rc;
+
+    if (parse_id(text, &v)) {
+        *out = (uid_t)v;
+        return AD_OK;
+    }
+    for (;;) {
+        buf = malloc(cap);
+        if (buf == NULL) {
+            return AD_ENOMEM;
+        }
+        rc = getpwnam_r(text, &pw, buf, cap, &res);
+        if (rc == ERANGE && cap < (1u << 20)) {
+            free(buf);
+            cap *= 4;
+            continue;
+        }
+        break;
+    }
+    if (rc != 0 || res == NULL) {
+        free(buf);
+        return AD_ENOENT;
+    }
+    *out = pw.pw_uid;
+    free(buf);
+    return AD_OK;
+}
+
+/* Resolves a group name or numeric gid. */
+static ad_err resolve_gid(const char *text, gid_t *out)
+{
+    unsigned long v;
+    struct group gr, *res = NULL;
+    size_t cap = 4096;
+    char *buf;
+    int rc;
+
+    if (parse_id(text, &v)) {
+        *out = (gid_t)v;
+        return AD_OK;
+    }
+    for (;;) {
+        buf = malloc(cap);
+        if (buf == NULL) {
+            return AD_ENOMEM;
+        }
+        rc = getgrnam_r(text, &gr, buf, cap, &res);
+        if (rc == ERANGE && cap < (1u << 20)) {
+            free(buf);
+            cap *= 4;
+            continue;
+        }
+        break;
+    }
+    if (rc != 0 || res == NULL) {
+        free(buf);
+        return AD_ENOENT;
+    }
+    *out = gr.gr_gid;
+    free(buf);
+    return AD_OK;
+}
+
+/* "1001 (alice)" or "1001" when the uid has no name. */
+static void uid_text(uid_t uid, char *out, size_t cap)
+{
+    struct passwd pw, *res = NULL;
+    char buf[2048];
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+        snprintf(out, cap, "%lu (%s)", (unsigned long)uid, pw.pw_name);
+    } else {
+        snprintf(out, cap, "%lu", (unsigned long)uid);
+    }
+}
+
+static void gid_text(gid_t gid, char *out, size_t cap)
+{
+    struct group gr, *res = NULL;
+    char buf[4096];
+    if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res != NULL) {
+        snprintf(out, cap, "%lu (%s)", (unsigned long)gid, gr.gr_name);
+    } else {
+        snprintf(out, cap, "%lu", (unsigned long)gid);
+    }
+}
+
+/* ---- fault guard ------------------------------------------------------------------------ */
+
+/*
+ * A fixed table the SIGBUS handler can scan without locks or allocation. A slot is claimed by
+ * an "inuse" flag; base is stored last (release) and cleared first, so the handler only ever
+ * sees complete entries and never an entry whose mapping has been unmapped.
+ */
+#define GUARD_SLOTS 64
+
+typedef struct guard_slot {
+    atomic_int inuse;
+    _Atomic uintptr_t base;
+    _Atomic size_t len;
+    atomic_int prot;
+    atomic_int faulted;
+} guard_slot;
+
+static guard_slot guard_tab[GUARD_SLOTS];
+static struct sigaction guard_prev;
+static atomic_int guard_state; /* 0 none, 1 installing, 2 installed */
+
+static void guard_chain(int sig, siginfo_t *si, void *ctx)
+{
+    if (guard_prev.sa_flags & SA_SIGINFO) {
+        if (guard_prev.sa_sigaction != NULL) {
+            guard_prev.sa_sigaction(sig, si, ctx);
+            return;
+        }
+    } else if (guard_prev.sa_handler != SIG_DFL && guard_prev.sa_handler != SIG_IGN) {
+        guard_prev.sa_handler(sig);
+        return;
+    }
+    /* No handler before us: restore the default so the faulting access kills as usual. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+}
+
+/*
+ * mmap is not on the POSIX async-signal-safe list, but on Linux and the BSDs it is a plain
+ * system call without locks in user space, which is what matters inside a handler.
+ */
+static void guard_handler(int sig, siginfo_t *si, void *ctx)
+{
+    int saved = errno;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    if (si->si_code > 0) { /* raised by the kernel for an access, not by kill() */
+        for (size_t i = 0; i < GUARD_SLOTS; i++) {
+            guard_slot *g = &guard_tab[i];
+            uintptr_t base = atomic_load_explicit(&g->base, memory_order_acquire);
+            size_t len = atomic_load_explicit(&g->len, memory_order_relaxed);
+            if (base == 0 || addr < base || addr - base >= len) {
+                continue;
+            }
+            void *r = mmap((void *)base, len, atomic_load_explicit(&g->prot, memory_order_relaxed),
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+            if (r != MAP_FAILED) {
+                atomic_store_explicit(&g->faulted, 1, memory_order_release);
+                errno = saved;
+                return;
+            }
+            break;
+        }
+    }
+    guard_chain(sig, si, ctx);
+    errno = saved;
+}
+
+/*
+ * Installs the handler, or re-installs it when someone replaced it since (a test framework,
+ * a library): every new mapping re-checks, and the replacing handler becomes the one we chain
+ * to for faults outside our mappings.
+ */
+static void guard_install(void)
+{
+    for (;;) {
+        struct sigaction cur, sa, prev;
+        int st = atomic_load(&guard_state);
+        if (st == 1) {
+            sched_yield();
+            continue;
+        }
+        if (st == 2 && sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) != 0 &&
+            cur.sa_sigaction == guard_handler) {
+            return;
+        }
+        if (!atomic_compare_exchange_strong(&guard_state, &st, 1)) {
+            continue;
+        }
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = guard_handler;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGBUS, &sa, &prev) == 0 &&
+            !((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction == guard_handler)) {
+            guard_prev = prev;
+        }
+        atomic_store(&guard_state, 2);
+        return;
+    }
+}
+
+static int guard_register(void *base, size_t len, int prot)
+{
+    guard_install();
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        guard_slot *g = &guard_tab[i];
+        int expected = 0;
+        if (!atomic_compare_exchange_strong(&g->inuse, &expected, 1)) {
+            continue;
+        }
+        atomic_store_explicit(&g->len, len, memory_order_relaxed);
+        atomic_store_explicit(&g->prot, prot, memory_order_relaxed);
+        atomic_store_explicit(&g->faulted, 0, memory_order_relaxed);
+        atomic_store_explicit(&g->base, (uintptr_t)base, memory_order_release);
+        return i;
+    }
+    return -1; /* table full: the mapping works, only without the guard */
+}
+
+static void guard_unregister(int slot)
+{
+    if (slot < 0 || slot >= GUARD_SLOTS) {
+        return;
+    }
+    atomic_store_explicit(&guard_tab[slot].base, 0, memory_order_release);
+    atomic_store_explicit(&guard_tab[slot].inuse, 0, memory_order_release);
+}
+
+bool ad__shm_faulted(const ad__shm *s)
+{
+    if (s->guard < 0 || s->guard >= GUARD_SLOTS) {
+        return false;
+    }
+    return atomic_load_explicit(&guard_tab[s->guard].faulted, memory_order_acquire) != 0;
+}
+
+ad_err ad__shm_repair(ad__shm *s)
+{
+    struct stat st;
+    int prot = s->writable ? PROT_READ | PROT_WRITE : PROT_READ;
+    if (!ad__shm_faulted(s)) {
+        return AD_OK;
+    }
+    if (fstat((int)s->handle, &st) != 0) {
+        return AD_ESYS;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size < s->size) {
+        return AD_ECORRUPT; /* still too small: keep reading zeros */
+    }
+    /* MAP_FIXED replaces the zero pages in one step; no window without a mapping. */
+    if (mmap(s->addr, s->size, prot, MAP_SHARED | MAP_FIXED, (int)s->handle, 0) == MAP_FAILED) {
+        return AD_ESYS;
+    }
+    atomic_store_explicit(&guard_tab[s->guard].faulted, 0, memory_order_release);
+    return AD_OK;
+}
+
+/* ---- objects ---------------------------------------------------------------------------- */
+
+static ad_err map_fd(int fd, size_t size, bool writable, ad__shm *out, char *msg, size_t cap)
+{
+    int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+    void *addr = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+    if (addr == MAP_FAILED) {
+        shm_msg(msg, cap, "cannot map shared-memory object %s (%llu bytes): %s", out->name,
+                (unsigned long long)size, strerror(errno));
+        return AD_ESYS;
+    }
+    out->addr = addr;
+    out->size = size;
+    out->handle = fd;
+    out->writable = writable;
+    out->guard = guard_register(addr, size, prot);
+    return AD_OK;
+}
+
+ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t size,
+                      const ad__shm_perm *perm, ad__shm *out, char *msg, size_t msgcap)
+{
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    char who[96];
+    ad_err err;
+    int fd;
+
+    (void)global;
+    memset(out, 0, sizeof(*out));
+    out->handle = -1;
+    out->guard = -1;
+    if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
+        shm_msg(msg, msgcap, "ring name too long");
+        return AD_ERANGE;
+    }
+    if ((perm->mode & ~0777u) != 0) {
+        shm_msg(msg, msgcap, "mode %04o for %s has bits outside 0777", perm->mode, out->name);
+        return AD_EINVAL;
+    }
+    if (perm->owner != NULL && (err = resolve_uid(perm->owner, &uid)) != AD_OK) {
+        shm_msg(msg, msgcap, "ring owner \"%s\" is not a known user", perm->owner);
+        return err == AD_ENOMEM ? err : AD_EINVAL;
+    }
+    if (perm->group != NULL && (err = resolve_gid(perm->group, &gid)) != AD_OK) {
+        shm_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
+        return err == AD_ENOMEM ? err : AD_EINVAL;
+    }
+
+    /* 0600 until fchown/fchmod: nobody but us can open it in between. */
+    fd = shm_open(out->name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EEXIST) {
+            shm_msg(msg, msgcap, "shared-memory object %s already exists", out->name);
+            return AD_EEXIST;
+        }
+        shm_msg(msg, msgcap, "cannot create shared-memory object %s: %s", out->name, strerror(e));
+        return e == EACCES ? AD_EPERM : AD_ESYS;
+    }
+    if ((uid != geteuid() || gid != getegid()) && fchown(fd, uid, gid) != 0) {
+        int e = errno;
+        uid_text(uid, who, sizeof(who));
+        shm_msg(msg, msgcap,
+                "cannot give %s to owner %s and group %lu: %s (a different owner needs root; "
+                "a group needs membership)",
+                out->name, who, (unsigned long)gid, strerror(e));
+        goto fail_perm;
+    }
+    if (fchmod(fd, (mode_t)perm->mode) != 0) {
+        shm_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, out->name,
+                strerror(errno));
+        goto fail_perm;
+    }
+    if (ftruncate(fd, (off_t)size) != 0) {
+        shm_msg(msg, msgcap, "cannot size %s to %llu bytes: %s", out->name,
+                (unsigned long long)size, strerror(errno));
+        close(fd);
+        shm_unlink(out->name);
+        return AD_ENOMEM;
+    }
+    if ((err = map_fd(fd, size, true, out, msg, msgcap)) != AD_OK) {
+        close(fd);
+        shm_unlink(out->name);
+        return err;
+    }
+    out->mode = perm->mode;
+    snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)uid);
+    return AD_OK;
+
+fail_perm:
+    close(fd);
+    shm_unlink(out->name);
+    return AD_EPERM;
+}
+
+/* Explains an EACCES on open: who owns the object and who we are. */
+static void explain_denied(const ad__shm *s, bool writable, char *msg, size_t msgcap)
+{
+    struct stat st;
+    char path[AD__SHM_NAME_MAX + 16];
+    char owner[96], group[96], self[96];
+
+    uid_text(geteuid(), self, sizeof(self));
+    snprintf(path, sizeof(path), "%s%s", SHM_DIR, s->name);
+    if (stat(path, &st) == 0) {
+        uid_text(st.st_uid, owner, sizeof(owner));
+        gid_text(st.st_gid, group, sizeof(group));
+        shm_msg(msg, msgcap,
+                "permission denied opening ring object %s for %s: it is owned by uid %s, group "
+                "%s, mode %04o, and this process runs as uid %s without that access (the "
+                "exporter's user must be a member of the ring's group)",
+                s->name, writable ? "reading and writing" : "reading", owner, group,
+                (unsigned)(st.st_mode & 07777), self);
+    } else {
+        shm_msg(msg, msgcap, "permission denied opening ring object %s for %s (uid %s)", s->name,
+                writable ? "reading and writing" : "reading", self);
+    }
+}
+
+ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writable,
+                    const ad__shm_expect *expect, ad__shm *out, char *msg, size_t msgcap)
+{
+    struct stat st;
+    size_t size;
+    ad_err err;
+    int fd;
+
+    (void)global;
+    memset(out, 0, sizeof(*out));
+    out->handle = -1;
+    out->guard = -1;
+    if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
+        shm_msg(msg, msgcap, "ring name too long");
+        return AD_ERANGE;
+    }
+    fd = shm_open(out->name, writable ? O_RDWR : O_RDONLY, 0);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT) {
+            shm_msg(msg, msgcap, "ring object %s does not exist (is asimdns-capture running?)",
+                    out->name);
+            return AD_ENOENT;
+        }
+        if (e == EACCES || e == EPERM) {
+            explain_denied(out, writable, msg, msgcap);
+            return AD_EPERM;
+        }
+        shm_msg(msg, msgcap, "cannot open ring object %s: %s", out->name, strerror(e));
+        return AD_ESYS;
+    }
+    if (fstat(fd, &st) != 0) {
+        shm_msg(msg, msgcap, "cannot stat ring object %s: %s", out->name, strerror(errno));
+        close(fd);
+        return AD_ESYS;
+    }
+    out->mode = (uint32_t)(st.st_mode & 07777);
+    snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)st.st_uid);
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
+        shm_msg(msg, msgcap, "ring object %s is not a plausible shared-memory object (size %lld)",
+                out->name, (long long)st.st_size);
+        close(fd);
+        return AD_ECORRUPT;
+    }
+    if (expect != NULL && expect->owner != NULL) {
+        uid_t want = geteuid();
+        if (expect->owner[0] != '\0' && (err = resolve_uid(expect->owner, &want)) != AD_OK) {
+            shm_msg(msg, msgcap, "expected ring owner \"%s\" is not a known user", expect->owner);
+            close(fd);
+            return err == AD_ENOMEM ? err : AD_EINVAL;
+        }
+        if (st.st_uid != want) {
+            char have[96], exp[96];
+            uid_text(st.st_uid, have, sizeof(have));
+            uid_text(want, exp, sizeof(exp));
+            shm_msg(msg, msgcap,
+                    "ring object %s is owned by uid %s, expected uid %s: refusing an object "
+                    "someone else created (possible squatting)",
+                    out->name, have, exp);
+            close(fd);
+            return AD_EPERM;
+        }
+    }
+    if (expect != NULL && (out->mode & expect->deny_mode) != 0) {
+        shm_msg(msg, msgcap,
+                "ring object %s has mode %04o, which lets others write it (bits %04o must be "
+                "clear): refusing it",
+                out->name, out->mode, expect->deny_mode);
+        close(fd);
+        return AD_EPERM;
+    }
+    size = (size_t)st.st_size;
+    if (expect != NULL && expect->max_map != 0 && size > expect->max_map) {
+        size = expect->max_map;
+    }
+    if ((err = map_fd(fd, size, writable, out, msg, msgcap)) != AD_OK) {
+        close(fd);
+        return err;
+    }
+    return AD_OK;
+}
+
+ad_err ad__shm_apply_perm(ad__shm *s, const ad__shm_perm *perm, char *msg, size_t msgcap)
+{
+    struct stat st;
+    gid_t gid = getegid();
+    ad_err err;
+    int fd = (int)s->handle;
+
+    if (perm->group != NULL && (err = resolve_gid(perm->group, &gid)) != AD_OK) {
+        shm_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
+        return err == AD_ENOMEM ? err : AD_EINVAL;
+    }
+    if (fstat(fd, &st) != 0) {
+        shm_msg(msg, msgcap, "cannot stat ring object %s: %s", s->name, strerror(errno));
+        return AD_ESYS;
+    }
+    if (st.st_gid != gid && fchown(fd, (uid_t)-1, gid) != 0) {
+        shm_msg(msg, msgcap, "cannot set group %lu on %s: %s", (unsigned long)gid, s->name,
+                strerror(errno));
+        return AD_EPERM;
+    }
+    if ((st.st_mode & 07777) != perm->mode && fchmod(fd, (mode_t)perm->mode) != 0) {
+        shm_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, s->name,
+                strerror(errno));
+        return AD_EPERM;
+    }
+    s->mode = perm->mode;
+    return AD_OK;
+}
+
+ad_err ad__shm_unlink(const char *ring, const char *kind, bool global)
+{
+    char name[AD__SHM_NAME_MAX];
+    (void)global;
+    if (shm_name(name, sizeof(name), ring, kind) != AD_OK) {
+        return AD_ERANGE;
+    }
+    if (shm_unlink(name) != 0 && errno != ENOENT) {
+        return errno == EACCES || errno == EPERM ? AD_EPERM : AD_ESYS;
+    }
+    return AD_OK;
+}
+
+void ad__shm_close(ad__shm *s)
+{
+    if (s->addr != NULL) {
+        guard_unregister(s->guard);
+        munmap(s->addr, s->size);
+    }
+    if (s->handle >= 0 && s->addr != NULL) {
+        close((int)s->handle);
+    }
+    s->addr = NULL;
+    s->handle = -1;
+    s->guard = -1;
+}
+
+uint64_t ad__proc_self(void)
+{
+    return (uint64_t)getpid();
+}
+
+bool ad__proc_alive(uint64_t pid)
+{
+    if (pid == 0 || pid > (uint64_t)INT_MAX) {
+        return false;
+    }
+    if (kill((pid_t)pid, 0) == 0) {
+        return true;
+    }
+    return errno == EPERM; /* exists, but not ours to signal */
+}
+
+void ad__cpu_yield(void)
+{
+    sched_yield();
+}
+#endif

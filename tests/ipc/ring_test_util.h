@@ -1,0 +1,204 @@
+/*
+ * asimdns tests: helpers shared by the ring tests and their helper programs (POSIX only).
+ *
+ * Test payloads are self-describing so any process can verify any record on its own:
+ *   [0, 8)   ring sequence number the producer was given for the record
+ *   [8, 12)  payload length
+ *   [12, 16) 32-bit checksum of bytes [16, len) mixed with the sequence and the length
+ *   [16,len) bytes derived from the sequence
+ * The length itself is derived from the sequence (rt_len_for_seq), so a record that arrives
+ * with another sequence, length or content is caught.
+ */
+#ifndef AD_TESTS_IPC_RING_TEST_UTIL_H
+#define AD_TESTS_IPC_RING_TEST_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/timeutil.h"
+
+extern char **environ;
+
+#define RT_PAYLOAD_MIN 16u
+
+static inline uint64_t rt_mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* A deterministic length in [lo, hi] for a sequence number. */
+static inline uint32_t rt_len_for_seq(uint64_t seq, uint32_t lo, uint32_t hi)
+{
+    return lo + (uint32_t)(rt_mix(seq) % (uint64_t)(hi - lo + 1));
+}
+
+static inline uint32_t rt_checksum(const uint8_t *p, uint32_t len, uint64_t seq)
+{
+    uint64_t acc = seq * 0x9e3779b97f4a7c15ULL ^ len;
+    uint32_t i = RT_PAYLOAD_MIN;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc = (acc ^ w) * 0x100000001b3ULL;
+    }
+    for (; i < len; i++) {
+        acc = (acc ^ p[i]) * 0x100000001b3ULL;
+    }
+    return (uint32_t)(acc ^ (acc >> 32));
+}
+
+/* Fills a payload of len >= RT_PAYLOAD_MIN bytes for seq. */
+static inline void rt_payload_fill(uint8_t *p, uint32_t len, uint64_t seq)
+{
+    uint64_t w = rt_mix(seq);
+    uint32_t i = RT_PAYLOAD_MIN, sum;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(p + i, &w, 8);
+        w += 0x9e3779b97f4a7c15ULL;
+    }
+    for (; i < len; i++) {
+        p[i] = (uint8_t)(w >> ((i & 7) * 8));
+    }
+    memcpy(p, &seq, 8);
+    memcpy(p + 8, &len, 4);
+    sum = rt_checksum(p, len, seq);
+    memcpy(p + 12, &sum, 4);
+}
+
+/* True when p[len] is the payload rt_payload_fill wrote for seq. */
+static inline bool rt_payload_check(const uint8_t *p, uint32_t len, uint64_t seq)
+{
+    uint64_t s;
+    uint32_t l, sum;
+    if (len < RT_PAYLOAD_MIN) {
+        return false;
+    }
+    memcpy(&s, p, 8);
+    memcpy(&l, p + 8, 4);
+    memcpy(&sum, p + 12, 4);
+    return s == seq && l == len && sum == rt_checksum(p, len, seq);
+}
+
+/* A ring name unique to this process and call: t-<tag>-<pid>-<n>. */
+static inline void rt_ring_name(char *buf, size_t cap, const char *tag)
+{
+    static unsigned counter;
+    snprintf(buf, cap, "t-%s-%ld-%u", tag, (long)getpid(), counter++);
+}
+
+/*
+ * Removes every ring object this process created (names t-*-<pid>-*), so a test that fails
+ * half-way does not leave objects behind in /dev/shm. For cmocka group teardowns.
+ */
+static inline int rt_cleanup_rings(void **state)
+{
+    char mark[32], path[300];
+    struct dirent *e;
+    DIR *d = opendir("/dev/shm");
+    (void)state;
+    if (d == NULL) {
+        return 0;
+    }
+    snprintf(mark, sizeof(mark), "-%ld-", (long)getpid());
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "asimdns-t-", 10) == 0 && strstr(e->d_name, mark) != NULL) {
+            snprintf(path, sizeof(path), "/%s", e->d_name);
+            shm_unlink(path);
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+/* Maps ring object <name>-<kind> directly (bypassing the ring), as a tamperer would. */
+static inline void *rt_raw_map(const char *name, const char *kind, bool writable, size_t *size,
+                               int *fd_out)
+{
+    char path[160];
+    struct stat st;
+    void *addr;
+    int fd;
+    snprintf(path, sizeof(path), "/asimdns-%s-%s", name, kind);
+    fd = shm_open(path, writable ? O_RDWR : O_RDONLY, 0);
+    if (fd < 0) {
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+        close(fd);
+        return NULL;
+    }
+    addr = mmap(NULL, (size_t)st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+                fd, 0);
+    if (addr == MAP_FAILED) {
+        close(fd);
+        return NULL;
+    }
+    *size = (size_t)st.st_size;
+    if (fd_out != NULL) {
+        *fd_out = fd;
+    } else {
+        close(fd);
+    }
+    return addr;
+}
+
+/* Starts argv[0] with argv; returns the pid or -1. */
+static inline pid_t rt_spawn(char *const argv[])
+{
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
+        return -1;
+    }
+    return pid;
+}
+
+/*
+ * Waits for pid up to timeout_s seconds; returns its exit code, 128 + signal when killed by a
+ * signal, or -1 on timeout (the child is then killed).
+ */
+static inline int rt_wait(pid_t pid, double timeout_s)
+{
+    uint64_t end = ad_time_mono_ns() + (uint64_t)(timeout_s * 1e9);
+    int st = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            return -2;
+        }
+        if (ad_time_mono_ns() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        ad_sleep_ns(1000000);
+    }
+    if (WIFEXITED(st)) {
+        return WEXITSTATUS(st);
+    }
+    if (WIFSIGNALED(st)) {
+        return 128 + WTERMSIG(st);
+    }
+    return -3;
+}
+
+#endif
