@@ -2,6 +2,21 @@
 if(ASIMDNS_CORE_ONLY)
   return()
 endif()
+if(ASIMDNS_CAPTURE_ONLY)
+  # Cross builds: libyaml built from Debian's source package into ASIMDNS_WIN_PREFIX
+  # (scripts/windows-deps), linked statically.
+  find_path(YAML_INCLUDE_DIR yaml.h)
+  find_library(YAML_LIBRARY NAMES yaml libyaml)
+  if(NOT YAML_INCLUDE_DIR OR NOT YAML_LIBRARY)
+    message(FATAL_ERROR "libyaml not found for this target: run scripts/windows-deps")
+  endif()
+  add_library(PkgConfig::YAML INTERFACE IMPORTED)
+  set_target_properties(PkgConfig::YAML PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES ${YAML_INCLUDE_DIR}
+    INTERFACE_LINK_LIBRARIES ${YAML_LIBRARY}
+    INTERFACE_COMPILE_DEFINITIONS YAML_DECLARE_STATIC)
+  return()
+endif()
 find_package(PkgConfig)
 if(NOT PKG_CONFIG_FOUND)
   message(FATAL_ERROR "pkg-config not found: apt-get install pkg-config")
