@@ -1,6 +1,8 @@
 /*
  * asimdns-exporter: the unprivileged service. Maps the ring read-only, normalizes each record
- * to ASIM and delivers it; the ring cursor moves only after delivery succeeded.
+ * to ASIM and delivers it over otlp_http, nng or the console (exporter/pipeline.h); the ring
+ * cursor moves only after the receiver acknowledged (at-least-once). Stops cleanly on SIGINT/
+ * SIGTERM; re-attaches when the ring is removed or recreated.
  *
  * Usage: asimdns-exporter -c exporter.yaml [--check] [--max-idle SECONDS]
  */
@@ -8,27 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nng/nng.h>
+#include <nng/supplemental/util/platform.h>
+
 #include "common/host.h"
 #include "common/log.h"
-#include "common/record.h"
 #include "common/stop.h"
-#include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "config/exporter_config.h"
 #include "exporter/asim.h"
-#include "exporter/asim_json.h"
+#include "exporter/pipeline.h"
+#include "exporter/transport.h"
 #include "ipc/ring.h"
 
 #define NS_PER_SEC 1000000000ULL
-#define PEEK_BATCH 1024
-#define LINE_MAX_BYTES 8192
 
 typedef struct exporter {
     const ad_exporter_config *cfg;
     ad_ring_consumer *ring;
+    ad_xport *transport;
     ad_asim_host host;
-    uint64_t last_seq; /* sequence of the last record seen, for gap counting */
-    int have_last_seq;
+    char instance_id[40]; /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
     uint64_t max_idle_ns; /* 0 = run until stopped */
 } exporter;
 
@@ -37,7 +39,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: asimdns-exporter -c FILE [--check] [--max-idle SECONDS]\n"
                  "  -c, --config FILE     exporter configuration (YAML)\n"
                  "      --check           validate the configuration, print it, and exit\n"
-                 "      --max-idle SECS   exit after SECS seconds without records\n"
+                 "      --max-idle SECS   exit after SECS seconds without records and with\n"
+                 "                        nothing left to deliver\n"
                  "      --version         print the version and exit\n");
 }
 
@@ -65,71 +68,69 @@ static ad_err attach(exporter *x)
     }
 }
 
-/* Counts sequence gaps (records the capture dropped) between consecutive records. */
-static void track_sequence(exporter *x, uint64_t seq)
+/* A random (version 4) UUID from nng's generator. */
+static void make_instance_id(char *buf, size_t cap)
 {
-    if (x->have_last_seq && seq > x->last_seq + 1)
-        ad_ring_consumer_counter_add(x->ring, AD_EXP_SEQUENCE_GAPS, seq - x->last_seq - 1);
-    x->last_seq = seq;
-    x->have_last_seq = 1;
-}
-
-/* Console delivery: one ASIM JSON line per record on stdout. */
-static ad_err deliver_console(exporter *x, const ad_ring_view *views, size_t count)
-{
-    static char line[LINE_MAX_BYTES];
-    ad_strbuf sb;
-    for (size_t i = 0; i < count; i++) {
-        ad_event ev;
-        ad_asim asim;
-        track_sequence(x, views[i].seq);
-        if (ad_record_decode(views[i].data, views[i].len, &ev) != AD_OK ||
-            ad_asim_map(&ev, ad_ring_consumer_generation(x->ring), &x->host, &asim) != AD_OK) {
-            ad_ring_consumer_counter_add(x->ring, AD_EXP_RECORDS_CORRUPT, 1);
-            continue;
-        }
-        ad_strbuf_init(&sb, line, sizeof(line));
-        ad_asim_json_write(&asim, &sb);
-        ad_strbuf_putc(&sb, '\n');
-        fwrite(sb.data, 1, sb.len, stdout);
-        ad_ring_consumer_counter_add(x->ring, AD_EXP_RECORDS_EXPORTED, 1);
+    uint8_t b[16];
+    for (size_t i = 0; i < sizeof(b); i += 4) {
+        uint32_t r = nng_random();
+        memcpy(b + i, &r, 4);
     }
-    if (fflush(stdout) != 0)
-        return AD_EIO;
-    return AD_OK;
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(buf, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
+static const char *output_name(const ad_exporter_config *cfg)
+{
+    switch (cfg->type) {
+    case AD_EXPORTER_OTLP_HTTP:
+        return "otlp_http";
+    case AD_EXPORTER_NNG:
+        return cfg->nng.mode == AD_NNG_PUSH ? "nng push" : "nng req";
+    case AD_EXPORTER_CONSOLE:
+        return "console";
+    }
+    return "?";
+}
+
+/* One attachment's worth of delivery; AD_ECLOSED asks for a re-attach. */
 static ad_err run(exporter *x)
 {
-    ad_ring_view views[PEEK_BATCH];
-    uint64_t next_beat = 0, last_data = ad_time_mono_ns();
-    while (!ad_stop_requested()) {
-        uint64_t now = ad_time_mono_ns();
-        if (now >= next_beat) {
-            ad_ring_consumer_heartbeat(x->ring, ad_time_now_ns());
-            next_beat = now + NS_PER_SEC;
-        }
-        size_t count = 0;
-        ad_err err = ad_ring_consumer_peek(x->ring, views, PEEK_BATCH, &count);
-        if (err == AD_EEMPTY || count == 0) {
-            if (x->max_idle_ns && now - last_data >= x->max_idle_ns) {
-                ad_log_info("no records for %llu s; exiting",
-                            (unsigned long long)(x->max_idle_ns / NS_PER_SEC));
-                break;
-            }
-            ad_ring_consumer_commit_all(x->ring); /* releases skipped pads/corrupt bytes */
-            (void)ad_ring_consumer_wait(x->ring, NS_PER_SEC / 10);
-            continue;
-        }
-        last_data = now;
-        err = deliver_console(x, views, count);
-        if (err != AD_OK) {
-            ad_log_error("console output failed: %s", ad_strerror(err));
-            return err;
-        }
-        ad_ring_consumer_commit(x->ring, &views[count - 1]);
+    ad_pipeline_opts po = {
+        .cfg = x->cfg,
+        .ring = x->ring,
+        .transport = x->transport,
+        .host = &x->host,
+        .instance_id = x->instance_id,
+        .max_idle_ns = x->max_idle_ns,
+    };
+    ad_pipeline *p;
+    ad_err err = ad_pipeline_create(&po, &p);
+    if (err != AD_OK) {
+        ad_log_error("cannot set up the pipeline: %s", ad_strerror(err));
+        return err;
     }
-    return AD_OK;
+    err = ad_pipeline_run(p);
+    if (err == AD_OK && ad_pipeline_idle_exit(p))
+        ad_log_info("no records for %llu s; exiting",
+                    (unsigned long long)(x->max_idle_ns / NS_PER_SEC));
+    ad_pipeline_destroy(p);
+    return err;
+}
+
+static void log_summary(const exporter *x)
+{
+    ad_log_info("stopping: %llu records exported, %llu rejected, %llu filtered, %llu corrupt, "
+                "%llu sequence gaps, %llu batches retried",
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_EXPORTED),
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_REJECTED),
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_FILTERED),
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_CORRUPT),
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_SEQUENCE_GAPS),
+                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_BATCHES_RETRIED));
 }
 
 int main(int argc, char **argv)
@@ -173,8 +174,9 @@ int main(int argc, char **argv)
     x.cfg = &cfg;
     ad_log_init("exporter", cfg.log.level, cfg.log.format);
     ad_stop_install();
-    if (cfg.type != AD_EXPORTER_CONSOLE) {
-        ad_log_error("this build delivers to the console only; set exporter.type: console");
+    char terr[512] = "";
+    if (ad_xport_create(&cfg, &x.transport, terr, sizeof(terr)) != AD_OK) {
+        ad_log_error("%s", terr[0] ? terr : "cannot create the transport");
         return 1;
     }
     char host[256];
@@ -183,17 +185,25 @@ int main(int argc, char **argv)
     else
         ad_host_name(host, sizeof(host));
     ad_asim_host_init(&x.host, host);
+    make_instance_id(x.instance_id, sizeof(x.instance_id));
 
-    if (attach(&x) != AD_OK)
-        return ad_stop_requested() ? 0 : 1;
-    ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output console",
-                ASIMDNS_VERSION, cfg.ring.name,
-                (unsigned long long)ad_ring_consumer_generation(x.ring));
-    ad_err rc = run(&x);
-    ad_log_info("stopping: %llu records exported, %llu sequence gaps, %llu corrupt",
-                (unsigned long long)ad_ring_consumer_counter_get(x.ring, AD_EXP_RECORDS_EXPORTED),
-                (unsigned long long)ad_ring_consumer_counter_get(x.ring, AD_EXP_SEQUENCE_GAPS),
-                (unsigned long long)ad_ring_consumer_counter_get(x.ring, AD_EXP_RECORDS_CORRUPT));
-    ad_ring_consumer_close(x.ring);
+    ad_err rc = AD_OK;
+    for (;;) {
+        if (attach(&x) != AD_OK) {
+            rc = ad_stop_requested() ? AD_OK : AD_EIO;
+            break;
+        }
+        ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output %s",
+                    ASIMDNS_VERSION, cfg.ring.name,
+                    (unsigned long long)ad_ring_consumer_generation(x.ring), output_name(&cfg));
+        rc = run(&x);
+        log_summary(&x);
+        ad_ring_consumer_close(x.ring);
+        x.ring = NULL;
+        if (rc != AD_ECLOSED)
+            break;
+        ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
+    }
+    ad_xport_destroy(x.transport);
     return rc == AD_OK ? 0 : 1;
 }

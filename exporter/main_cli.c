@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "exporter/sink.h"
 #include "ipc/ring.h"
 #include "ipc/ring_status.h"
 
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: asimdns status [--ring NAME] [--json] [--global]\n"
                  "       asimdns remove-ring [--ring NAME] [--global]\n"
+                 "       asimdns sink --listen URL [--format asim-json|otlp-json] [--out FILE] "
+                 "[--max-idle SECS]\n"
                  "       asimdns --version\n"
                  "status exit codes: 0 healthy, 1 degraded, 2 down\n");
 }
@@ -108,6 +111,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "sink") == 0)
+        return ad_sink_main(argc - 1, argv + 1);
     cli_opts o = {0};
     if (parse_opts(argc, argv, &o) != 0) {
         usage(stderr);

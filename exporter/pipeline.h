@@ -1,0 +1,87 @@
+/*
+ * asimdns-exporter: the delivery pipeline, at-least-once (DESIGN.md §1, §3).
+ *
+ *   ring peek -> ad_record_decode (invalid: records_corrupt, skipped)
+ *             -> filters (records_filtered, skipped)
+ *             -> ad_asim_map (unknown provider: records_corrupt, skipped)
+ *             -> batch (OTLP request or JSON lines), flushed at batch.max_records,
+ *                batch.max_bytes or batch.max_age, whichever comes first
+ *             -> transport send
+ *             -> acknowledged: commit the ring cursor up to the batch's last record
+ *                retry: keep the batch, wait (backoff + jitter, Retry-After), send it again
+ *                rejected: records_rejected, log the receiver's message (rate-limited), commit
+ *
+ * The cursor never passes a record whose batch was not acknowledged or deliberately given up
+ * (rejection, partial-success rejection, retry.max_elapsed, a record too large to send): a
+ * crash or a kill -9 at any point re-sends at most the one batch in flight (counted by the
+ * ring as duplicates_possible on the next attach). Sequence gaps (capture drops) are counted
+ * by the ring consumer itself (ipc/ring.h, sequence_gaps).
+ *
+ * One batch is in flight at a time. While the receiver is away the ring absorbs the backlog;
+ * waits sleep (no spinning) in slices of at most AD_XPORT_TICK_MS and refresh the
+ * exporter heartbeat each slice. A stop request (SIGINT/SIGTERM) ends the pipeline: the batch
+ * being built is sent once more within the shutdown grace, and only an acknowledgement
+ * commits it.
+ */
+#ifndef AD_EXPORTER_PIPELINE_H
+#define AD_EXPORTER_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "config/exporter_config.h"
+#include "exporter/asim.h"
+#include "exporter/transport.h"
+#include "ipc/ring.h"
+
+/* How long a stop request leaves for the last batch (one attempt, no backoff). */
+#define AD_PIPELINE_SHUTDOWN_GRACE_NS (3ULL * 1000000000ULL)
+/* Longest sleep slice while idle or backing off: the heartbeat cadence. */
+#define AD_PIPELINE_SLICE_NS (100ULL * 1000000ULL)
+/* Same-kind warnings (rejections, retries) are logged at most once per this interval. */
+#define AD_PIPELINE_LOG_INTERVAL_NS (10ULL * 1000000000ULL)
+
+/*
+ * The outside world, replaceable for tests (NULL members take the real thing): clocks,
+ * sleeping, randomness for jitter and the stop request.
+ */
+typedef struct ad_pipeline_env {
+    uint64_t (*mono_ns)(void *ctx); /* default ad_time_mono_ns */
+    uint64_t (*wall_ns)(void *ctx); /* default ad_time_now_ns */
+    /* Sleeps between retry attempts; default: sleep in slices, heartbeat, stop check. */
+    void (*backoff_wait)(void *ctx, uint64_t ns);
+    /* Waits for ring records; default ad_ring_consumer_wait, plain sleeps once idle. */
+    void (*ring_wait)(void *ctx, ad_ring_consumer *ring, uint64_t timeout_ns);
+    uint32_t (*random)(void *ctx);     /* default nng_random */
+    bool (*stop_requested)(void *ctx); /* default ad_stop_requested */
+    void *ctx;
+} ad_pipeline_env;
+
+typedef struct ad_pipeline_opts {
+    const ad_exporter_config *cfg; /* batch, retry, filters, resource; must outlive the pipeline */
+    ad_ring_consumer *ring;
+    ad_xport *transport; /* its tick hook is taken over by the pipeline */
+    const ad_asim_host *host;
+    const char *instance_id;    /* resource service.instance.id; NULL = none */
+    uint64_t max_idle_ns;       /* stop after this long without records and nothing pending */
+    uint64_t shutdown_grace_ns; /* 0 = AD_PIPELINE_SHUTDOWN_GRACE_NS */
+    const ad_pipeline_env *env; /* NULL = the real world */
+} ad_pipeline_opts;
+
+typedef struct ad_pipeline ad_pipeline;
+
+ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out);
+void ad_pipeline_destroy(ad_pipeline *p);
+
+/*
+ * Runs until a stop request (AD_OK), --max-idle (AD_OK), the ring was removed or recreated
+ * while nothing was pending (AD_ECLOSED: re-attach and run a new pipeline), or a local
+ * failure the pipeline cannot get past (console output closed, out of memory).
+ */
+ad_err ad_pipeline_run(ad_pipeline *p);
+
+/* Whether the last run ended because of --max-idle. */
+bool ad_pipeline_idle_exit(const ad_pipeline *p);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * asimdns: `asimdns sink`, an nng REP receiver for the exporter's nng transport (DESIGN.md §1;
+ * the mapping of facts/otlp-logs.md §6): each request is a serialized
+ * ExportLogsServiceRequest, written out and acknowledged with an ExportLogsServiceResponse.
+ *
+ *   asimdns sink --listen URL [--format asim-json|otlp-json] [--out FILE] [--max-idle SECS]
+ *
+ * URL is tcp://HOST:PORT or ipc://PATH. asim-json (default) writes one JSON object per log
+ * record holding its attributes in order, the same lines the exporter's console output has;
+ * otlp-json writes each request as one OTLP/JSON line (exporter/otlp_json.h). A request that
+ * cannot be decoded is answered with a partial success carrying the error message (it is not
+ * worth a resend). Stops on SIGINT/SIGTERM or after --max-idle seconds without requests.
+ */
+#ifndef AD_EXPORTER_SINK_H
+#define AD_EXPORTER_SINK_H
+
+#include <stdio.h>
+
+#include "common/error.h"
+#include "exporter/otlp_decode.h"
+
+/* Largest request accepted: the OTLP request limit (facts §2.1, §6: 64 MiB). */
+#define AD_SINK_RECV_MAX (64u * 1024u * 1024u)
+
+/* argv[0] is "sink". Returns the process exit code (0 ok, 1 failure, 2 usage). */
+int ad_sink_main(int argc, char **argv);
+
+/*
+ * Writes every log record of req to out as one ASIM JSON line (attributes in order; strings,
+ * integers, booleans and doubles as JSON values, other kinds as null). Returns the number of
+ * records written, or -1 on an output error.
+ */
+long ad_sink_write_asim_json(ad_otlp_request *req, FILE *out);
+
+#endif

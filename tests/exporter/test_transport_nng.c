@@ -1,0 +1,277 @@
+/*
+ * asimdns tests: exporter/transport_nng.c against in-process REP and PULL peers on ipc://
+ * addresses in the temp directory: acknowledged / partial / no acknowledgement (timeout ->
+ * retry), no peer, a peer that comes up later, push mode, and the reply size limit
+ * (NNG_OPT_RECVMAXSZ from nng.recv_max_size).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pipeline0/pull.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/util/platform.h>
+
+#include "common/host.h"
+#include "exporter/otlp_decode.h"
+#include "exporter/transport.h"
+
+typedef enum peer_mode { PEER_ACK, PEER_PARTIAL, PEER_GARBAGE, PEER_SILENT, PEER_BIG } peer_mode;
+
+typedef struct peer {
+    nng_socket sock;
+    nng_thread *thr;
+    peer_mode mode;
+    int received;
+    uint8_t last[256];
+    size_t last_len;
+} peer;
+
+static char addr[256];
+static unsigned addr_no;
+static ad_exporter_config cfg;
+
+static void next_addr(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(addr, sizeof(addr), "ipc://%s/asimdns-nngtest-%lu-%u.ipc", tmp ? tmp : "/tmp",
+             ad_process_id(), addr_no++);
+}
+
+/* The peer answers one request (REP) or takes one message (PULL) per call. */
+static void peer_thread(void *arg)
+{
+    peer *p = arg;
+    nng_msg *msg;
+    if (nng_recvmsg(p->sock, &msg, 0) != 0)
+        return;
+    p->received++;
+    p->last_len = nng_msg_len(msg) < sizeof(p->last) ? nng_msg_len(msg) : sizeof(p->last);
+    memcpy(p->last, nng_msg_body(msg), p->last_len);
+    nng_msg_free(msg);
+    uint8_t buf[4096];
+    size_t len = 0;
+    switch (p->mode) {
+    case PEER_ACK:
+        break;
+    case PEER_PARTIAL:
+        /* no cmocka asserts here: this is not the test's thread */
+        if (ad_otlp_response_encode(3, "three rejected", buf, sizeof(buf), &len) != AD_OK)
+            len = 0;
+        break;
+    case PEER_GARBAGE:
+        memset(buf, 0xff, 8);
+        len = 8;
+        break;
+    case PEER_SILENT:
+        return;
+    case PEER_BIG:
+        memset(buf, 0, sizeof(buf));
+        buf[0] = 0x0a; /* a 4 KiB partial_success: larger than the 1 KiB recv limit */
+        buf[1] = 0xfd;
+        buf[2] = 0x1f;
+        len = sizeof(buf);
+        break;
+    }
+    (void)nng_send(p->sock, buf, len, 0);
+}
+
+static void peer_start(peer *p, bool pull, peer_mode mode)
+{
+    memset(p, 0, sizeof(*p));
+    p->mode = mode;
+    assert_int_equal(pull ? nng_pull0_open(&p->sock) : nng_rep0_open(&p->sock), 0);
+    assert_int_equal(nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO, 5000), 0);
+    assert_int_equal(nng_listen(p->sock, addr, NULL, 0), 0);
+    assert_int_equal(nng_thread_create(&p->thr, peer_thread, p), 0);
+}
+
+static void peer_stop(peer *p)
+{
+    nng_thread_destroy(p->thr); /* joins */
+    nng_close(p->sock);
+}
+
+static ad_xport *make(ad_nng_mode mode, uint64_t timeout_ms)
+{
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.type = AD_EXPORTER_NNG;
+    snprintf(cfg.nng.url, sizeof(cfg.nng.url), "%s", addr);
+    cfg.nng.mode = mode;
+    cfg.nng.timeout_ms = timeout_ms;
+    cfg.nng.recv_max_size = 1024;
+    ad_xport *t;
+    char err[256];
+    if (ad_xport_create(&cfg, &t, err, sizeof(err)) != AD_OK)
+        fail_msg("create: %s", err);
+    assert_int_equal(t->payload, AD_PAYLOAD_OTLP);
+    return t;
+}
+
+static const uint8_t payload[] = {0x0a, 0x02, 0x0a, 0x00};
+
+static ad_send_result send_one(ad_xport *t)
+{
+    ad_send_result r;
+    assert_int_equal(ad_xport_send(t, payload, sizeof(payload), &r), AD_OK);
+    return r;
+}
+
+static void test_req_acknowledged(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, false, PEER_ACK);
+    ad_xport *t = make(AD_NNG_REQ, 5000);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_OK);
+    assert_int_equal(r.rejected, 0);
+    assert_int_equal(r.wire_bytes, sizeof(payload));
+    peer_stop(&p);
+    assert_int_equal(p.received, 1);
+    assert_int_equal(p.last_len, sizeof(payload));
+    assert_memory_equal(p.last, payload, sizeof(payload));
+    ad_xport_destroy(t);
+}
+
+static void test_req_partial(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, false, PEER_PARTIAL);
+    ad_xport *t = make(AD_NNG_REQ, 5000);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_OK);
+    assert_int_equal(r.rejected, 3);
+    assert_string_equal(r.message, "three rejected");
+    peer_stop(&p);
+    ad_xport_destroy(t);
+}
+
+static void test_req_garbage_reply(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, false, PEER_GARBAGE);
+    ad_xport *t = make(AD_NNG_REQ, 5000);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_OK); /* an answer is an acknowledgement */
+    assert_non_null(strstr(r.message, "not an ExportLogsServiceResponse"));
+    peer_stop(&p);
+    ad_xport_destroy(t);
+}
+
+/* The peer takes the request but never answers: retry after nng.timeout. */
+static void test_req_no_ack_times_out(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, false, PEER_SILENT);
+    ad_xport *t = make(AD_NNG_REQ, 300);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_RETRY);
+    assert_non_null(strstr(r.message, "no acknowledgement"));
+    peer_stop(&p);
+    assert_int_equal(p.received, 1);
+    ad_xport_destroy(t);
+}
+
+/* A reply above nng.recv_max_size is refused by nng: no acknowledgement. */
+static void test_req_reply_too_large(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, false, PEER_BIG);
+    ad_xport *t = make(AD_NNG_REQ, 500);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_RETRY);
+    peer_stop(&p);
+    ad_xport_destroy(t);
+}
+
+/* Nobody listens yet; later a receiver appears and a later attempt of the same transport gets
+   through (nng kept dialing in the background), without the abandoned request. */
+static void test_req_peer_comes_later(void **state)
+{
+    (void)state;
+    next_addr();
+    ad_xport *t = make(AD_NNG_REQ, 300);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_RETRY);
+    peer p;
+    peer_start(&p, false, PEER_ACK); /* answers exactly one request */
+    int tries = 0;
+    do {
+        r = send_one(t);
+    } while (r.status != AD_SEND_OK && ++tries < 20);
+    assert_int_equal(r.status, AD_SEND_OK);
+    peer_stop(&p);
+    assert_int_equal(p.received, 1);
+    ad_xport_destroy(t);
+}
+
+static void test_push_sent_is_ok(void **state)
+{
+    (void)state;
+    next_addr();
+    peer p;
+    peer_start(&p, true, PEER_ACK);
+    ad_xport *t = make(AD_NNG_PUSH, 5000);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_OK);
+    peer_stop(&p);
+    assert_int_equal(p.received, 1);
+    assert_memory_equal(p.last, payload, sizeof(payload));
+    ad_xport_destroy(t);
+}
+
+static void test_push_no_peer_retries(void **state)
+{
+    (void)state;
+    next_addr();
+    ad_xport *t = make(AD_NNG_PUSH, 300);
+    ad_send_result r = send_one(t);
+    assert_int_equal(r.status, AD_SEND_RETRY);
+    assert_non_null(strstr(r.message, "send"));
+    ad_xport_destroy(t);
+}
+
+static void test_bad_url(void **state)
+{
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    snprintf(cfg.nng.url, sizeof(cfg.nng.url), "bogus://x");
+    cfg.nng.recv_max_size = 1024;
+    ad_xport *t;
+    char err[256];
+    assert_int_not_equal(ad_xport_nng_create(&cfg, &t, err, sizeof(err)), AD_OK);
+    assert_non_null(strstr(err, "bogus://x"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_req_acknowledged),
+        cmocka_unit_test(test_req_partial),
+        cmocka_unit_test(test_req_garbage_reply),
+        cmocka_unit_test(test_req_no_ack_times_out),
+        cmocka_unit_test(test_req_reply_too_large),
+        cmocka_unit_test(test_req_peer_comes_later),
+        cmocka_unit_test(test_push_sent_is_ok),
+        cmocka_unit_test(test_push_no_peer_retries),
+        cmocka_unit_test(test_bad_url),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Integration: asimdns-capture (synthetic) -> ring -> asimdns-exporter (otlp_http) -> the test
+# OTLP/HTTP receiver, with real processes.
+#   1. Retryable answers (503 with Retry-After, 429, 502, 504, a dropped connection) before
+#      the receiver accepts: every sequence 1..N arrives exactly once, with correct fields, and
+#      the counters show the retries.
+#   2. Non-retryable answers (400 with a Status body, a partial success): no retry, the records
+#      are counted as rejected, the exporter moves on and delivers the rest.
+# Usage: delivery_http.sh BUILD_DIR [N]
+set -euo pipefail
+source "$(dirname "$0")/delivery_lib.sh"
+n=${2:-20000}
+
+# ---- 1. retryable answers ----------------------------------------------------------------
+write_capture_config "$n" 0
+"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
+start_receiver 0 --script "503:1,429,502,504,drop"
+write_exporter_config "exporter: {type: otlp_http}
+otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 5s, headers: {X-Tenant: it-secret}}"
+timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 2 2>"$work/exporter.log" \
+  || fail "exporter exited with an error"
+
+dups=$(check_ids "$work/ids" 1 "$n")
+[ "$dups" -eq 0 ] || fail "$dups duplicates without any acknowledged resend"
+[ "$(counter records_exported)" -eq "$n" ] || fail "records_exported $(counter records_exported) != $n"
+retried=$(counter batches_retried)
+[ "$retried" -ge 5 ] && [ "$retried" -le 6 ] || fail "batches_retried $retried, expected 5 (6 if a drop met a kept connection)"
+[ "$(counter records_rejected)" -eq 0 ] || fail "records rejected"
+# Every request: POST /v1/logs, gzip, protobuf; the first five answers were the script's.
+awk '$5 != "application/x-protobuf" || $4 != "gzip" || $6 != "/v1/logs" { bad = 1 } END { exit bad }' \
+  "$work/requests.log" || fail "request shape"
+head -n 5 "$work/requests.log" | awk '{ print $2 }' | tr '\n' ' ' | grep -q '^503:1 429 502 504 drop ' \
+  || fail "script answers not seen in order"
+# The secret header value never reaches the log.
+if grep -q "it-secret" "$work/exporter.log"; then fail "header value logged"; fi
+# Fields as the ASIM mapping gives them (facts/asim-dns.md §8).
+for field in '"EventSchema":"Dns"' '"EventSchemaVersion":"0.1.7"' '"EventType":"Query"' \
+             '"EventSubType":"response"' '"EventProduct":"DNS Client"' '"EventProduct":"DNS Server"' \
+             '"Dvc":"test-host.example.org"' '"DnsQueryType":' '"EventCount":1'; do
+  grep -q "$field" "$work/records.jsonl" || fail "no record has $field"
+done
+[ "$(wc -l <"$work/records.jsonl")" -eq "$n" ] || fail "records file has $(wc -l <"$work/records.jsonl") lines"
+stop_receiver
+"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+
+# ---- 2. non-retryable answers -------------------------------------------------------------
+rm -f "$work/ids" "$work/records.jsonl" "$work/requests.log"
+m=3000
+write_capture_config "$m" 0
+"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
+start_receiver 0 --script "400,partial:3"
+write_exporter_config "exporter: {type: otlp_http}
+otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", compression: none}"
+timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 2 2>"$work/exporter2.log" \
+  || fail "exporter exited with an error"
+# The first batch (1..1000) was rejected for good; everything after it arrived once.
+dups=$(check_ids "$work/ids" 1001 "$m")
+[ "$dups" -eq 0 ] || fail "$dups duplicates after non-retryable answers"
+[ "$(wc -l <"$work/requests.log")" -eq 3 ] || fail "expected 3 requests (no retry)"
+[ "$(counter batches_retried)" -eq 0 ] || fail "a non-retryable answer was retried"
+[ "$(counter records_rejected)" -eq 1003 ] || fail "records_rejected $(counter records_rejected) != 1003"
+[ "$(counter batches_failed)" -eq 1 ] || fail "batches_failed != 1"
+[ "$(counter records_exported)" -eq $((m - 1003)) ] || fail "records_exported $(counter records_exported)"
+grep -q 'test status 400' "$work/exporter2.log" || fail "the receiver's Status message was not logged"
+grep -q 'test partial rejection' "$work/exporter2.log" || fail "the partial-success message was not logged"
+grep -q ' identity ' "$work/requests.log" || fail "compression none still compressed"
+echo "1 passed, 0 failed: $n records through retryable answers; 400 and partial success not retried"
