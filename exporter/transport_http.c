@@ -261,8 +261,8 @@ static void classify(http_transport *h, ad_send_result *res)
     } else {
         res->status = AD_SEND_REJECT;
     }
-    const char *msg;
-    size_t mlen;
+    const char *msg = NULL;
+    size_t mlen = 0;
     if (body != NULL && status_message(body, blen, &msg, &mlen) && mlen > 0) {
         snprintf(text, sizeof(text), "HTTP %d: %.*s", code, (int)(mlen > 400 ? 400 : mlen), msg);
     } else {
