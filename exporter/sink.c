@@ -170,7 +170,8 @@ static int send_reply(nng_socket sock, const char *why)
 static int parse_args(int argc, char **argv, sink_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    for (int i = 1; i < argc; i++) {
+    /* Every option takes a value: the loop steps over option and value together. */
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -206,7 +207,6 @@ static int parse_args(int argc, char **argv, sink_opts *o)
             fprintf(stderr, "asimdns sink: unknown option '%s'\n", a);
             return -1;
         }
-        i++;
     }
     if (o->listen == NULL) {
         fprintf(stderr, "asimdns sink: --listen URL is required\n");
