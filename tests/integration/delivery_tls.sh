@@ -2,12 +2,12 @@
 # Integration: OTLP/HTTP over TLS (https://) with certificates made for the test by openssl:
 # a verified server (ca_file), a server whose certificate the CA does not sign (no delivery,
 # retries, nothing committed), insecure_skip_verify, and mutual TLS (cert_file/key_file).
-# Exits 77 (skipped) when openssl is not installed.
+# Needs openssl (scripts/deps installs it); without it the test fails.
 # Usage: delivery_tls.sh BUILD_DIR [N]
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
 n=${2:-2000}
-command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 77; }
+command -v openssl >/dev/null || { echo "FAIL: openssl not installed (run scripts/deps)"; exit 1; }
 
 mkcert() { # NAME CN [SAN]
   local ext=()
