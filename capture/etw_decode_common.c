@@ -102,41 +102,11 @@ ad_err ad__etw_fail(const ad_etw_event_in *in, ad_event *ev, ad_decode_scratch *
     return err;
 }
 
-/*
- * Dotted-quad IPv4 as ad_addr_parse accepts it (four parts 0..255, no leading zeros), the
- * common case, without its generality; anything else is left to ad_addr_parse.
- */
-static bool fast_ipv4(const char *s, size_t len, ad_addr *addr)
-{
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0) {
-            if (i >= len || s[i] != '.')
-                return false;
-            i++;
-        }
-        size_t start = i;
-        unsigned v = 0;
-        while (i < len && i - start < 3 && s[i] >= '0' && s[i] <= '9')
-            v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == start || v > 255 || (i - start > 1 && s[start] == '0'))
-            return false;
-        addr->bytes[part] = (uint8_t)v;
-    }
-    if (i != len)
-        return false;
-    addr->family = AD_FAMILY_IPV4;
-    return true;
-}
-
 ad_err ad__etw_parse_ip(const char *text, size_t len, ad_addr *addr)
 {
     memset(addr, 0, sizeof *addr);
     if (len == 0)
         return AD_OK;
-    if (len <= 15 && fast_ipv4(text, len, addr))
-        return AD_OK;
-    memset(addr, 0, sizeof *addr);
     if (len > IP_TEXT_MAX)
         return AD_EFORMAT;
     if (text[0] == '[') {
