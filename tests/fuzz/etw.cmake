@@ -1,11 +1,12 @@
 # ETW payload decoders (capture/etw_decode_*.c). Seeds: one valid UserData per supported
 # (event, version), written by etw_fuzz_seeds from the test-vector builder in tests/capture/.
 set(etw_seed_dir ${CMAKE_CURRENT_BINARY_DIR}/etw-seeds)
-ad_add_fuzz(NAME fuzz_etw_server SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_etw_server.c
+ad_add_fuzz(NAME fuzz_etw_server SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_etw.c
             LIBS ad_capture CORPUS ${etw_seed_dir}/server)
-ad_add_fuzz(NAME fuzz_etw_client SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_etw_client.c
+ad_add_fuzz(NAME fuzz_etw_client SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_etw.c
             LIBS ad_capture CORPUS ${etw_seed_dir}/client)
 if(ASIMDNS_FUZZ)
+  target_compile_definitions(fuzz_etw_client PRIVATE FUZZ_ETW_CLIENT)
   add_executable(etw_fuzz_seeds ${PROJECT_SOURCE_DIR}/tests/capture/etw_fuzz_seeds.c
                                 ${PROJECT_SOURCE_DIR}/tests/capture/etw_vector_builder.c)
   target_link_libraries(etw_fuzz_seeds PRIVATE ad_common)

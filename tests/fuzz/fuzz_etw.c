@@ -1,9 +1,11 @@
 /*
- * asimdns: libFuzzer target for the DNS Server ETW decoder (capture/etw_decode_server.c).
+ * asimdns: libFuzzer targets for the ETW decoders (capture/etw_decode_*.c): built once as
+ * fuzz_etw_server and once, with FUZZ_ETW_CLIENT defined, as fuzz_etw_client.
  *
- * Input: byte 0 chooses the id space (0/1: analytic 256 + byte 1 % 36, 2: audit 512 + byte 1
- * % 85, 3: any id from bytes 0-1), byte 2 is the event version, byte 3 bits 0/1 set the
- * 32-/64-bit EVENT_HEADER flags; the rest is UserData.
+ * Input: byte 0 chooses the id space (server: 0/1 analytic 256 + byte 1 % 36, 2 audit 512 +
+ * byte 1 % 85; client: 0/1 3000 + byte 1 % 21, 2 1013 + byte 1 % 6; both: 3 any id from bytes
+ * 0-1), byte 2 is the event version, byte 3 bits 0/1 set the 32-/64-bit EVENT_HEADER flags;
+ * the rest is UserData.
  *
  * Checks on every input: the decoder returns a documented code; after an error the record
  * holds only the identity fields; after success every string view lies inside UserData or
@@ -68,15 +70,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     ad_etw_event_in in;
     memset(&in, 0, sizeof in);
+#ifdef FUZZ_ETW_CLIENT
+    in.provider = AD_PROVIDER_DNS_CLIENT;
+    const unsigned first[2] = {3000, 1013}, span[2] = {21, 6};
+#else
     in.provider = AD_PROVIDER_DNS_SERVER;
+    const unsigned first[2] = {256, 512}, span[2] = {36, 85};
+#endif
     in.source = AD_SOURCE_REPLAY;
     switch (data[0] & 3) {
     case 0:
     case 1:
-        in.event_id = (uint16_t)(256 + data[1] % 36);
+        in.event_id = (uint16_t)(first[0] + data[1] % span[0]);
         break;
     case 2:
-        in.event_id = (uint16_t)(512 + data[1] % 85);
+        in.event_id = (uint16_t)(first[1] + data[1] % span[1]);
         break;
     default:
         in.event_id = (uint16_t)(data[1] | (data[0] & 0xFC) << 6);

@@ -1,0 +1,6 @@
+# libFuzzer targets for the dnstap source: DNS wire parser, dnstap decoder, Frame Streams reader.
+ad_add_fuzz(NAME fuzz_dns_wire SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_dns_wire.c LIBS ad_capture)
+if(TARGET ad_dnstap_proto)
+  ad_add_fuzz(NAME fuzz_dnstap SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_dnstap.c LIBS ad_capture)
+endif()
+ad_add_fuzz(NAME fuzz_fstrm SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz_fstrm.c LIBS ad_capture)
