@@ -10,23 +10,26 @@
 #include "capture/etw_record.h"
 #include "capture/etw_session.h"
 #include "capture/privdrop.h"
+#ifdef ASIMDNS_HAVE_DNSTAP
+#include "capture/dnstap_source.h"
+#endif
 #include "capture/source.h"
+#include "common/compiler.h"
 #include "common/log.h"
 #include "common/record.h"
 #include "common/sdnotify.h"
+#include "common/service_args.h"
 #include "common/stop.h"
 #include "config/capture_config.h"
 #include "ipc/ring.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: asimdns-capture -c FILE [--check] [--record FILE]\n"
-                 "  -c, --config FILE  capture configuration (YAML)\n"
-                 "      --check        validate the configuration, print it, and exit\n"
-                 "      --record FILE  etw/etl sources: also write every raw event to FILE in\n"
-                 "                     the replay format\n"
-                 "      --version      print the version and exit\n");
-}
+#define USAGE                                                                                      \
+    "usage: asimdns-capture -c FILE [--check] [--record FILE]\n"                                   \
+    "  -c, --config FILE  capture configuration (YAML)\n"                                          \
+    "      --check        validate the configuration, print it, and exit\n"                        \
+    "      --record FILE  etw/etl sources: also write every raw event to FILE in\n"                \
+    "                     the replay format\n"                                                     \
+    "      --version      print the version and exit\n"
 
 static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
 {
@@ -109,6 +112,10 @@ static ad_err run_source(ad_capture_ctx *ctx, const char *record_path)
     case AD_SOURCE_ETW:
     case AD_SOURCE_ETL:
         return run_etw(ctx, record_path);
+#ifdef ASIMDNS_HAVE_DNSTAP
+    case AD_SOURCE_DNSTAP:
+        return ad_source_dnstap_run(ctx);
+#endif
     default:
         ad_log_error("source '%s' is not available in this build",
                      ad_source_name(ctx->cfg->source.type));
@@ -118,33 +125,15 @@ static ad_err run_source(ad_capture_ctx *ctx, const char *record_path)
 
 int main(int argc, char **argv)
 {
-    const char *config_path = NULL;
     const char *record_path = NULL;
-    int check = 0;
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
-            config_path = argv[++i];
-        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
-            record_path = argv[++i];
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("asimdns-capture %s\n", ASIMDNS_VERSION);
-            return 0;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "asimdns-capture: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (config_path == NULL) {
-        usage(stderr);
-        return 2;
-    }
-    if (check)
+    ad_service_args args;
+    const ad_service_opt opts[] = {{"--record", &record_path}};
+    int rc_args = ad_service_args_parse(argc, argv, "asimdns-capture", USAGE, opts,
+                                        AD_ARRAY_LEN(opts), &args);
+    if (rc_args >= 0)
+        return rc_args;
+    const char *config_path = args.config_path;
+    if (args.check)
         return ad_config_check_capture(config_path, NULL, stdout, stderr);
 
     static ad_capture_config cfg;

@@ -14,7 +14,9 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "common/host.h"
+#include "common/compiler.h"
 #include "common/log.h"
+#include "common/service_args.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
 #include "config/exporter_config.h"
@@ -34,15 +36,13 @@ typedef struct exporter {
     uint64_t max_idle_ns; /* 0 = run until stopped */
 } exporter;
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: asimdns-exporter -c FILE [--check] [--max-idle SECONDS]\n"
-                 "  -c, --config FILE     exporter configuration (YAML)\n"
-                 "      --check           validate the configuration, print it, and exit\n"
-                 "      --max-idle SECS   exit after SECS seconds without records and with\n"
-                 "                        nothing left to deliver\n"
-                 "      --version         print the version and exit\n");
-}
+#define USAGE                                                                                      \
+    "usage: asimdns-exporter -c FILE [--check] [--max-idle SECONDS]\n"                             \
+    "  -c, --config FILE     exporter configuration (YAML)\n"                                      \
+    "      --check           validate the configuration, print it, and exit\n"                     \
+    "      --max-idle SECS   exit after SECS seconds without records and with\n"                   \
+    "                        nothing left to deliver\n"                                            \
+    "      --version         print the version and exit\n"
 
 /* Attaches to the ring, waiting while the capture has not created it yet. */
 static ad_err attach(exporter *x)
@@ -135,34 +135,23 @@ static void log_summary(const exporter *x)
 
 int main(int argc, char **argv)
 {
-    const char *config_path = NULL;
-    int check = 0;
     exporter x;
     memset(&x, 0, sizeof(x));
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
-            config_path = argv[++i];
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (strcmp(argv[i], "--max-idle") == 0 && i + 1 < argc) {
-            x.max_idle_ns = strtoull(argv[++i], NULL, 10) * NS_PER_SEC;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("asimdns-exporter %s\n", ASIMDNS_VERSION);
-            return 0;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "asimdns-exporter: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (config_path == NULL) {
-        usage(stderr);
+    ad_service_args args;
+    const char *max_idle = NULL;
+    const ad_service_opt opts[] = {{"--max-idle", &max_idle}};
+    int rc_args = ad_service_args_parse(argc, argv, "asimdns-exporter", USAGE, opts,
+                                        AD_ARRAY_LEN(opts), &args);
+    if (rc_args >= 0)
+        return rc_args;
+    const char *config_path = args.config_path;
+    unsigned long long idle_ns = 0;
+    if (max_idle != NULL && !ad_service_parse_seconds(max_idle, &idle_ns)) {
+        fprintf(stderr, "asimdns-exporter: --max-idle needs whole seconds, not '%s'\n", max_idle);
         return 2;
     }
-    if (check)
+    x.max_idle_ns = idle_ns;
+    if (args.check)
         return ad_config_check_exporter(config_path, NULL, stdout, stderr);
 
     static ad_exporter_config cfg;

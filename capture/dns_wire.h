@@ -1,0 +1,104 @@
+/*
+ * asimdns-capture: a small DNS message parser (RFC 1035 §4.1) for the messages dnstap carries.
+ *
+ * The input is hostile: every read is bounds-checked, compressed names (RFC 1035 §4.1.4) are
+ * followed only backwards and at most AD_DNS_MAX_JUMPS times, label lengths over 63 (the
+ * reserved 0x40/0x80 label types, RFC 1035 §3.1 and RFC 6891 §5) and names over 255 wire bytes
+ * (RFC 1035 §2.3.4) are rejected. Nothing is allocated; text goes to caller buffers.
+ *
+ * Text forms follow the master-file conventions of RFC 1035 §5.1: names are dotted with a
+ * trailing dot ("." for the root); '.', '\\', ';' and '"' inside a label are escaped with a
+ * backslash and bytes outside 0x21..0x7e as \DDD (decimal), so the text is always ASCII.
+ */
+#ifndef AD_CAPTURE_DNS_WIRE_H
+#define AD_CAPTURE_DNS_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RFC 1035 §4.1.1 header size. */
+#define AD_DNS_HEADER_SIZE 12
+/* RFC 1035 §2.3.4: labels 63 octets or less, names 255 octets or less (wire form). */
+#define AD_DNS_LABEL_MAX 63
+#define AD_DNS_NAME_WIRE_MAX 255
+/* Most compression pointers followed for one name (a legitimate name needs far fewer). */
+#define AD_DNS_MAX_JUMPS 64
+/* Buffer that always holds a name's text (253 content bytes, each at most 4 chars, + dots). */
+#define AD_DNS_NAME_TEXT_MAX 1024
+/* TXT rdata in the answer summary is cut to this many text characters, then "...". */
+#define AD_DNS_TXT_SUMMARY_MAX 64
+
+/* Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD). */
+#define AD_DNS_FLAG_QR 0x8000u
+#define AD_DNS_FLAG_AA 0x0400u
+#define AD_DNS_FLAG_TC 0x0200u
+#define AD_DNS_FLAG_RD 0x0100u
+#define AD_DNS_FLAG_RA 0x0080u
+#define AD_DNS_FLAG_AD 0x0020u
+#define AD_DNS_FLAG_CD 0x0010u
+#define AD_DNS_OPCODE(flags) (((flags) >> 11) & 0x0fu)
+#define AD_DNS_RCODE(flags) ((flags)&0x0fu)
+
+typedef enum ad_dns_err {
+    AD_DNS_OK = 0,
+    AD_DNS_ESHORT_HEADER, /* fewer than 12 bytes */
+    AD_DNS_ETRUNC,        /* a name, question, RR or RDATA runs past the end of the message */
+    AD_DNS_ELABEL,        /* label length over 63 (label type 0x40 or 0x80) */
+    AD_DNS_ENAME_LEN,     /* name longer than 255 wire bytes */
+    AD_DNS_EPTR_RANGE,    /* compression pointer beyond the message */
+    AD_DNS_EPTR_FORWARD,  /* compression pointer not strictly backwards */
+    AD_DNS_EPTR_LOOP,     /* more than AD_DNS_MAX_JUMPS pointers in one name */
+    AD_DNS_ERDATA,        /* RDATA length or contents do not match its type */
+    AD_DNS_ESPACE,        /* caller's text buffer too small (names only; see answers) */
+    AD_DNS_ERR__COUNT
+} ad_dns_err;
+
+/* A short English description (never NULL). */
+const char *ad_dns_strerror(ad_dns_err err);
+
+typedef struct ad_dns_header {
+    uint16_t id;
+    uint16_t flags;
+    uint16_t qdcount;
+    uint16_t ancount;
+    uint16_t nscount;
+    uint16_t arcount;
+} ad_dns_header;
+
+typedef struct ad_dns_msg {
+    ad_dns_header hdr;
+    bool has_question;                /* qdcount >= 1 and the first question parsed */
+    char qname[AD_DNS_NAME_TEXT_MAX]; /* NUL-terminated text of the first question's name */
+    size_t qname_len;
+    uint16_t qtype;
+    uint16_t qclass;
+    size_t answer_offset; /* where the answer section starts (after every question) */
+} ad_dns_msg;
+
+/*
+ * Parses the header and the question section of msg[len] into *out. With qdcount 0 the
+ * message is valid and has_question is false. On an error *out keeps what was parsed before
+ * it (hdr is valid unless the error is AD_DNS_ESHORT_HEADER).
+ */
+ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out);
+
+/*
+ * Reads the (possibly compressed) name at *off in msg[len] into text[cap] (NUL-terminated)
+ * and advances *off past the name's bytes at that position. *text_len gets the text length.
+ */
+ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
+                            size_t *text_len);
+
+/*
+ * Summarizes the answer section of a message parsed by ad_dns_parse as ';'-separated text
+ * into buf[cap] (always NUL-terminated when cap > 0): A/AAAA addresses, CNAME/PTR/NS/DNAME
+ * target names, MX as "<preference> <name>", TXT as its strings joined with spaces (cut to
+ * AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type as "TYPE<n>". Only whole
+ * items are written: when the next item does not fit, the text stops and *truncated is set.
+ * A malformed answer stops the summary with its error; the items before it stay in buf.
+ */
+ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
+                               size_t cap, size_t *out_len, bool *truncated);
+
+#endif

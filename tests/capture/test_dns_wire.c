@@ -1,0 +1,546 @@
+/*
+ * Unit tests for capture/dns_wire (RFC 1035 §4.1 parser): hand-built messages for the good
+ * paths and every error path (short header, truncation, reserved label types, long names,
+ * pointers out of range / forward / looping, bad RDATA, small buffers).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture/dns_wire.h"
+
+typedef struct pkt {
+    uint8_t b[1024];
+    size_t n;
+} pkt;
+
+static void put8(pkt *p, unsigned v)
+{
+    assert_true(p->n < sizeof(p->b));
+    p->b[p->n++] = (uint8_t)v;
+}
+
+static void put16(pkt *p, unsigned v)
+{
+    put8(p, v >> 8);
+    put8(p, v & 0xff);
+}
+
+static void put32(pkt *p, unsigned long v)
+{
+    put16(p, (unsigned)(v >> 16));
+    put16(p, (unsigned)(v & 0xffff));
+}
+
+static void putbytes(pkt *p, const void *d, size_t n)
+{
+    assert_true(n <= sizeof(p->b) - p->n);
+    memcpy(p->b + p->n, d, n);
+    p->n += n;
+}
+
+/* "www.example.com" -> uncompressed wire name with the root label. */
+static void putname(pkt *p, const char *dotted)
+{
+    const char *s = dotted;
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        size_t l = dot ? (size_t)(dot - s) : strlen(s);
+        put8(p, (unsigned)l);
+        putbytes(p, s, l);
+        s += l;
+        if (*s == '.')
+            s++;
+    }
+    put8(p, 0);
+}
+
+static void header(pkt *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
+{
+    p->n = 0;
+    put16(p, id);
+    put16(p, flags);
+    put16(p, qd);
+    put16(p, an);
+    put16(p, 0);
+    put16(p, 0);
+}
+
+static void rr_head(pkt *p, unsigned type, unsigned rdlen)
+{
+    put16(p, 0xc00c); /* owner = the question name */
+    put16(p, type);
+    put16(p, 1);
+    put32(p, 300);
+    put16(p, rdlen);
+}
+
+static void test_query(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 0xbeef, 0x0120, 1, 0);
+    putname(&p, "www.example.com");
+    put16(&p, 28);
+    put16(&p, 1);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_int_equal(m.hdr.id, 0xbeef);
+    assert_int_equal(m.hdr.flags, 0x0120);
+    assert_true(m.hdr.flags & AD_DNS_FLAG_RD);
+    assert_int_equal(AD_DNS_OPCODE(m.hdr.flags), 0);
+    assert_true(m.has_question);
+    assert_string_equal(m.qname, "www.example.com.");
+    assert_int_equal(m.qname_len, 16);
+    assert_int_equal(m.qtype, 28);
+    assert_int_equal(m.qclass, 1);
+    assert_int_equal(m.answer_offset, p.n);
+    char buf[64];
+    size_t len = 99;
+    bool trunc = true;
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), &len, &trunc), AD_DNS_OK);
+    assert_int_equal(len, 0);
+    assert_false(trunc);
+    assert_string_equal(buf, "");
+}
+
+static void test_root_and_no_question(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 1, 0, 1, 0);
+    put8(&p, 0);
+    put16(&p, 2);
+    put16(&p, 1);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_string_equal(m.qname, ".");
+    assert_int_equal(m.qtype, 2);
+
+    header(&p, 2, 0x8000, 0, 0);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_false(m.has_question);
+    assert_int_equal(m.answer_offset, 12);
+}
+
+static void test_escapes(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 1, 0, 1, 0);
+    const uint8_t label[] = {5, 'a', '.', ' ', 0xff, '\\', 0};
+    putbytes(&p, label, sizeof(label));
+    put16(&p, 1);
+    put16(&p, 1);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_string_equal(m.qname, "a\\.\\032\\255\\\\.");
+}
+
+static void test_answers_summary(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 7, 0x8180, 1, 9);
+    putname(&p, "www.example.com");
+    put16(&p, 1);
+    put16(&p, 1);
+    /* CNAME -> "web.example.com." compressed: "web" + pointer to "example.com" at 16. */
+    rr_head(&p, 5, 6);
+    put8(&p, 3);
+    putbytes(&p, "web", 3);
+    put16(&p, 0xc010);
+    rr_head(&p, 1, 4);
+    putbytes(&p, "\xc0\x00\x02\x01", 4);
+    rr_head(&p, 28, 16);
+    putbytes(&p, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    rr_head(&p, 15, 4);
+    put16(&p, 10);
+    put16(&p, 0xc00c);
+    rr_head(&p, 16, 8);
+    putbytes(&p,
+             "\x03"
+             "a;b\x03xyz",
+             8);
+    rr_head(&p, 2, 2);
+    put16(&p, 0xc010);
+    rr_head(&p, 12, 1);
+    put8(&p, 0);
+    rr_head(&p, 6, 3);
+    putbytes(&p, "abc", 3);
+    rr_head(&p, 39, 2);
+    put16(&p, 0xc018);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    char buf[512];
+    size_t len;
+    bool trunc;
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), &len, &trunc), AD_DNS_OK);
+    const char *want = "web.example.com.;192.0.2.1;2001:db8::1;10 www.example.com.;a\\;b "
+                       "xyz;example.com.;.;TYPE6;com.";
+    assert_string_equal(buf, want);
+    assert_int_equal(len, strlen(want));
+    assert_false(trunc);
+
+    /* A buffer that holds only the first two items: whole items, truncated set. */
+    char small[30];
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, small, sizeof(small), &len, &trunc),
+                     AD_DNS_OK);
+    assert_string_equal(small, "web.example.com.;192.0.2.1");
+    assert_true(trunc);
+    /* Too small for even the first item. */
+    char tiny[4];
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, tiny, sizeof(tiny), &len, &trunc),
+                     AD_DNS_OK);
+    assert_string_equal(tiny, "");
+    assert_int_equal(len, 0);
+    assert_true(trunc);
+}
+
+static void test_txt_shortened(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 7, 0x8180, 1, 1);
+    putname(&p, "t");
+    put16(&p, 16);
+    put16(&p, 1);
+    rr_head(&p, 16, 101);
+    put8(&p, 100);
+    for (int i = 0; i < 100; i++)
+        put8(&p, 'a' + i % 26);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    char buf[256];
+    size_t len;
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), &len, NULL), AD_DNS_OK);
+    assert_int_equal(len, AD_DNS_TXT_SUMMARY_MAX + 3);
+    assert_memory_equal(buf, "abcdefghij", 10);
+    assert_string_equal(buf + AD_DNS_TXT_SUMMARY_MAX, "...");
+}
+
+static void test_short_header(void **state)
+{
+    (void)state;
+    uint8_t b[11] = {0};
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(b, sizeof(b), &m), AD_DNS_ESHORT_HEADER);
+    assert_int_equal(ad_dns_parse(b, 0, &m), AD_DNS_ESHORT_HEADER);
+    assert_int_equal(ad_dns_parse(NULL, 40, &m), AD_DNS_ESHORT_HEADER);
+}
+
+static void test_truncated_question(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_dns_msg m;
+    header(&p, 1, 0, 1, 0); /* no question bytes */
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+    put8(&p, 3);
+    putbytes(&p, "ab", 2); /* label cut */
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+    put8(&p, 'c'); /* no root label */
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+    put8(&p, 0);
+    put16(&p, 1); /* qclass missing */
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+    put16(&p, 1);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    /* qdcount 2 with one question. */
+    p.b[5] = 2;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+    /* Pointer cut after its first byte. */
+    header(&p, 1, 0, 1, 0);
+    put8(&p, 0xc0);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ETRUNC);
+}
+
+static void test_label_types(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_dns_msg m;
+    static const unsigned bad[] = {64, 0x40, 0x7f, 0x80, 0xbf};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        header(&p, 1, 0, 1, 0);
+        put8(&p, bad[i]);
+        for (int k = 0; k < 200; k++)
+            put8(&p, 'x');
+        put8(&p, 0);
+        put32(&p, 0x00010001);
+        assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ELABEL);
+    }
+    /* 63 is the longest legal label. */
+    header(&p, 1, 0, 1, 0);
+    put8(&p, 63);
+    for (int k = 0; k < 63; k++)
+        put8(&p, 'x');
+    put8(&p, 0);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_int_equal(m.qname_len, 64);
+}
+
+static void put_long_name(pkt *p, int wire_len)
+{
+    /* labels of 63 then a remainder, total wire length (with root) = wire_len */
+    int left = wire_len - 1;
+    while (left > 0) {
+        int l = left - 1 > 63 ? 63 : left - 1;
+        put8(p, (unsigned)l);
+        for (int k = 0; k < l; k++)
+            put8(p, 'n');
+        left -= l + 1;
+    }
+    put8(p, 0);
+}
+
+static void test_name_length(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_dns_msg m;
+    header(&p, 1, 0, 1, 0);
+    put_long_name(&p, 255);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    assert_int_equal(m.qname_len, 254);
+    header(&p, 1, 0, 1, 0);
+    put_long_name(&p, 257);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ENAME_LEN);
+    /* Over 255 only through compression: 200 bytes here + 200 via a pointer. */
+    header(&p, 1, 0, 2, 0);
+    put_long_name(&p, 200);
+    put32(&p, 0x00010001);
+    put8(&p, 63);
+    for (int k = 0; k < 63; k++)
+        put8(&p, 'y');
+    put16(&p, 0xc00c);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_ENAME_LEN);
+}
+
+static void test_pointers(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_dns_msg m;
+    /* Out of range. */
+    header(&p, 1, 0, 1, 0);
+    put16(&p, 0xc000 | 500);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_EPTR_RANGE);
+    /* Forward (to the qtype bytes after it). */
+    header(&p, 1, 0, 1, 0);
+    put16(&p, 0xc00e);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_EPTR_FORWARD);
+    /* To itself. */
+    header(&p, 1, 0, 1, 0);
+    put16(&p, 0xc00c);
+    put32(&p, 0x00010001);
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_EPTR_FORWARD);
+    /*
+     * Backwards from the pointer but into the run that led to it: at 14 "a" "b" then a
+     * pointer at 18 back to 14; the name starts at 20 with a pointer to 14.
+     */
+    header(&p, 1, 0, 0, 0);
+    put16(&p, 0);
+    put8(&p, 1);
+    put8(&p, 'a');
+    put8(&p, 1);
+    put8(&p, 'b');
+    put16(&p, 0xc00e);
+    put16(&p, 0xc00e);
+    char text[AD_DNS_NAME_TEXT_MAX];
+    size_t off = 20, tl;
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, text, sizeof(text), &tl),
+                     AD_DNS_EPTR_FORWARD);
+    assert_string_equal(text, "");
+    /* A chain of backward pointers longer than AD_DNS_MAX_JUMPS. */
+    header(&p, 1, 0, 0, 0);
+    put8(&p, 0); /* offset 12: root */
+    for (unsigned k = 0; k < AD_DNS_MAX_JUMPS + 2; k++) {
+        unsigned here = (unsigned)p.n;
+        put16(&p, 0xc000 | (k == 0 ? 12 : here - 2));
+    }
+    off = p.n - 2;
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, text, sizeof(text), &tl), AD_DNS_EPTR_LOOP);
+    /* Exactly AD_DNS_MAX_JUMPS jumps is fine. */
+    off = 13 + 2 * (AD_DNS_MAX_JUMPS - 1);
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, text, sizeof(text), &tl), AD_DNS_OK);
+    assert_string_equal(text, ".");
+    assert_int_equal(off, 13 + 2 * AD_DNS_MAX_JUMPS);
+}
+
+static void test_read_name_space(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 1, 0, 1, 0);
+    putname(&p, "abc.de");
+    char text[7];
+    size_t off = 12, tl;
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, text, sizeof(text), &tl), AD_DNS_ESPACE);
+    assert_int_equal(off, 12);
+    char ok[8];
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, ok, sizeof(ok), &tl), AD_DNS_OK);
+    assert_string_equal(ok, "abc.de.");
+    assert_int_equal(off, p.n);
+    assert_int_equal(ad_dns_read_name(p.b, p.n, &off, NULL, 0, &tl), AD_DNS_ESPACE);
+}
+
+/* A response with one answer whose head/RDATA is set up by fn. */
+static ad_dns_err answers_of(pkt *p, char *buf, size_t cap)
+{
+    ad_dns_msg m;
+    ad_dns_err err = ad_dns_parse(p->b, p->n, &m);
+    if (err != AD_DNS_OK)
+        return err;
+    size_t len;
+    bool trunc;
+    return ad_dns_answers_text(p->b, p->n, &m, buf, cap, &len, &trunc);
+}
+
+static void response_head(pkt *p, unsigned ancount)
+{
+    header(p, 9, 0x8180, 1, ancount);
+    putname(p, "q.example");
+    put32(p, 0x00010001);
+}
+
+static void test_bad_answers(void **state)
+{
+    (void)state;
+    pkt p;
+    char buf[256];
+    /* ancount 1, no answer bytes. */
+    response_head(&p, 1);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ETRUNC);
+    /* Fixed RR fields cut. */
+    response_head(&p, 1);
+    put16(&p, 0xc00c);
+    put16(&p, 1);
+    put16(&p, 1);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ETRUNC);
+    /* RDLENGTH past the end. */
+    response_head(&p, 1);
+    rr_head(&p, 1, 4);
+    put16(&p, 0x0102);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ETRUNC);
+    /* A with 5 bytes, AAAA with 4. */
+    response_head(&p, 1);
+    rr_head(&p, 1, 5);
+    putbytes(&p, "12345", 5);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    response_head(&p, 1);
+    rr_head(&p, 28, 4);
+    putbytes(&p, "1234", 4);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    /* CNAME whose name runs past its RDATA, and one that ends before it. */
+    response_head(&p, 1);
+    rr_head(&p, 5, 3);
+    putbytes(&p,
+             "\x03"
+             "abc\x00",
+             5);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    response_head(&p, 1);
+    rr_head(&p, 5, 3);
+    putbytes(&p, "\x00xx", 3);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    /* CNAME with a bad pointer. */
+    response_head(&p, 1);
+    rr_head(&p, 5, 2);
+    put16(&p, 0xc000 | 900);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_EPTR_RANGE);
+    /* MX too short. */
+    response_head(&p, 1);
+    rr_head(&p, 15, 2);
+    put16(&p, 5);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    /* TXT string overrunning, and empty TXT. */
+    response_head(&p, 1);
+    rr_head(&p, 16, 3);
+    putbytes(&p,
+             "\x05"
+             "ab",
+             3);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    response_head(&p, 1);
+    rr_head(&p, 16, 0);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    /* Owner name with a reserved label type. */
+    response_head(&p, 1);
+    put8(&p, 0x80);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ELABEL);
+    /* The item before an error stays. */
+    response_head(&p, 2);
+    rr_head(&p, 1, 4);
+    putbytes(&p, "\x0a\x00\x00\x01", 4);
+    rr_head(&p, 1, 3);
+    putbytes(&p, "abc", 3);
+    assert_int_equal(answers_of(&p, buf, sizeof(buf)), AD_DNS_ERDATA);
+    assert_string_equal(buf, "10.0.0.1");
+}
+
+static void test_every_prefix(void **state)
+{
+    (void)state;
+    /* Every prefix of a valid response parses or fails cleanly (sanitizers watch). */
+    pkt p;
+    header(&p, 7, 0x8180, 1, 2);
+    putname(&p, "www.example.com");
+    put32(&p, 0x00010001);
+    rr_head(&p, 5, 6);
+    put8(&p, 3);
+    putbytes(&p, "web", 3);
+    put16(&p, 0xc010);
+    rr_head(&p, 16, 4);
+    putbytes(&p, "\x03xyz", 4);
+    for (size_t n = 0; n <= p.n; n++) {
+        ad_dns_msg m;
+        char buf[128];
+        ad_dns_err err = ad_dns_parse(p.b, n, &m);
+        if (err == AD_DNS_OK)
+            err = ad_dns_answers_text(p.b, n, &m, buf, sizeof(buf), NULL, NULL);
+        if (n == p.n)
+            assert_int_equal(err, AD_DNS_OK);
+        else
+            assert_int_not_equal(err, AD_DNS_OK);
+    }
+}
+
+static void test_strerror(void **state)
+{
+    (void)state;
+    for (int e = 0; e <= AD_DNS_ERR__COUNT; e++)
+        assert_non_null(ad_dns_strerror((ad_dns_err)e));
+    assert_string_equal(ad_dns_strerror(AD_DNS_ERR__COUNT), "unknown DNS parse error");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_root_and_no_question),
+        cmocka_unit_test(test_escapes),
+        cmocka_unit_test(test_answers_summary),
+        cmocka_unit_test(test_txt_shortened),
+        cmocka_unit_test(test_short_header),
+        cmocka_unit_test(test_truncated_question),
+        cmocka_unit_test(test_label_types),
+        cmocka_unit_test(test_name_length),
+        cmocka_unit_test(test_pointers),
+        cmocka_unit_test(test_read_name_space),
+        cmocka_unit_test(test_bad_answers),
+        cmocka_unit_test(test_every_prefix),
+        cmocka_unit_test(test_strerror),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
