@@ -1,0 +1,91 @@
+/*
+ * asimdns tests (integration): writes a replay file (DESIGN.md §4) of real-layout DNS Server
+ * and DNS Client events for tests/integration/replay_delivery.sh.
+ *
+ * The UserData comes from the test-vector builder (tests/capture/etw_vector_builder.c, written
+ * from the ETW templates independently of the decoders) and each line from the replay
+ * writer (capture/replay_format.c). Events cycle through DNS Server 256 (QUERY_RECEIVED),
+ * 257 (RESPONSE_SUCCESS) and DNS Client 3008 (query completed, version 0, 64-bit pointers);
+ * event i (from 0) has the query name "q<i>.replay.example." (with the trailing dot the
+ * events carry), so a test can find each one by its DnsQuery.
+ *
+ * Usage: integration_replay_writer FILE COUNT
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/replay_format.h"
+#include "common/strbuf.h"
+#include "tests/capture/etw_vector_builder.h"
+
+#define FLAGS64 0x0240 /* 64_BIT_HEADER | PROCESSOR_INDEX, as live events have */
+#define BASE_TIME_NS 1732528800000000000ull
+
+static ad_vb vb;
+static char line[AD_REPLAY_MAX_LINE + 2];
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s FILE COUNT\n", argv[0]);
+        return 2;
+    }
+    char *end = NULL;
+    unsigned long count = strtoul(argv[2], &end, 10);
+    if (end == argv[2] || *end != '\0' || count == 0 || count > 10000000ul) {
+        fprintf(stderr, "%s: bad COUNT '%s'\n", argv[0], argv[2]);
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "w");
+    if (f == NULL) {
+        perror(argv[1]);
+        return 1;
+    }
+    fprintf(f, "# asimdns integration_replay_writer: %lu events (256, 257, 3008)\n", count);
+    for (unsigned long i = 0; i < count; i++) {
+        static const uint16_t ids[3] = {256, 257, 3008};
+        uint16_t id = ids[i % 3];
+        char qname[64];
+        snprintf(qname, sizeof qname, "q%lu.replay.example.", i);
+        ad_vb_values v;
+        ad_vb_values_default(&v);
+        v.qname = qname;
+        v.xid = (uint32_t)(i & 0xffffu);
+        v.rcode = 0;
+        v.status = 0;
+        ad_vb_init(&vb);
+        bool ok = id == 3008 ? ad_vb_client_event(&vb, id, 0, 8, &v)
+                             : ad_vb_server_event(&vb, id, false, &v);
+        if (!ok || vb.overflow) {
+            fprintf(stderr, "%s: the builder could not make event %u\n", argv[0], id);
+            fclose(f);
+            return 1;
+        }
+        ad_etw_event_in in;
+        memset(&in, 0, sizeof in);
+        in.provider = id == 3008 ? AD_PROVIDER_DNS_CLIENT : AD_PROVIDER_DNS_SERVER;
+        in.event_id = id;
+        in.version = 0;
+        in.header_flags = FLAGS64;
+        in.pid = 2244;
+        in.tid = 3100 + (uint32_t)(i % 13u);
+        in.time_ns = BASE_TIME_NS + (uint64_t)i * 1000u;
+        in.userdata = vb.buf;
+        in.userdata_len = vb.len;
+        ad_strbuf sb;
+        ad_strbuf_init(&sb, line, sizeof line);
+        ad_replay_format_line(&in, &sb);
+        if (ad_strbuf_overflowed(&sb)) {
+            fprintf(stderr, "%s: line %lu too long\n", argv[0], i + 2);
+            fclose(f);
+            return 1;
+        }
+        fwrite(line, 1, sb.len, f);
+    }
+    if (fclose(f) != 0) {
+        perror(argv[1]);
+        return 1;
+    }
+    return 0;
+}
