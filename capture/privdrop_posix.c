@@ -1,6 +1,7 @@
 /* asimdns-capture: irreversible switch to an unprivileged user and group (POSIX). */
 #ifdef AD_PLATFORM_POSIX
 #include "capture/privdrop.h"
+#include "common/account.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -14,44 +15,25 @@
 #include <sys/prctl.h>
 #endif
 
-static int parse_id(const char *text, unsigned long *id)
-{
-    char *end;
-    errno = 0;
-    *id = strtoul(text, &end, 10);
-    return errno == 0 && end != text && *end == '\0';
-}
-
 static ad_err resolve(const char *user, const char *group, uid_t *uid, gid_t *gid, char *msg,
                       size_t msgcap)
 {
-    unsigned long id;
-    struct passwd *pw = getpwnam(user);
-    if (pw != NULL) {
-        *uid = pw->pw_uid;
-        *gid = pw->pw_gid;
-    } else if (parse_id(user, &id)) {
-        *uid = (uid_t)id;
-        *gid = (gid_t)-1;
-    } else {
+    unsigned long id, primary;
+    if (ad_account_user(user, &id, &primary) != AD_OK) {
         snprintf(msg, msgcap, "unknown user '%s'", user);
         return AD_ENOENT;
     }
+    *uid = (uid_t)id;
     if (group[0] != '\0') {
-        struct group *gr = getgrnam(group);
-        if (gr != NULL) {
-            *gid = gr->gr_gid;
-        } else if (parse_id(group, &id)) {
-            *gid = (gid_t)id;
-        } else {
+        if (ad_account_group(group, &primary) != AD_OK) {
             snprintf(msg, msgcap, "unknown group '%s'", group);
             return AD_ENOENT;
         }
-    }
-    if (*gid == (gid_t)-1) {
+    } else if (primary == AD_ACCOUNT_NO_GROUP) {
         snprintf(msg, msgcap, "user '%s' has no passwd entry: name a group", user);
         return AD_ENOENT;
     }
+    *gid = (gid_t)primary;
     return AD_OK;
 }
 

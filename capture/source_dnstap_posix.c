@@ -15,6 +15,7 @@
 #include "capture/dnstap_source.h"
 #include "capture/emit.h"
 #include "capture/fstrm.h"
+#include "common/account.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -219,21 +220,20 @@ static ad_err open_socket(dnstap_state *st)
 
     uid_t uid = (uid_t)-1;
     gid_t gid = (gid_t)-1;
+    unsigned long id;
     if (src->dnstap.socket_owner[0] != '\0') {
-        struct passwd *pw = getpwnam(src->dnstap.socket_owner);
-        if (pw == NULL) {
+        if (ad_account_user(src->dnstap.socket_owner, &id, NULL) != AD_OK) {
             ad_log_error("dnstap socket_owner '%s': no such user", src->dnstap.socket_owner);
             return AD_ENOENT;
         }
-        uid = pw->pw_uid;
+        uid = (uid_t)id;
     }
     if (src->dnstap.socket_group[0] != '\0') {
-        struct group *gr = getgrnam(src->dnstap.socket_group);
-        if (gr == NULL) {
+        if (ad_account_group(src->dnstap.socket_group, &id) != AD_OK) {
             ad_log_error("dnstap socket_group '%s': no such group", src->dnstap.socket_group);
             return AD_ENOENT;
         }
-        gid = gr->gr_gid;
+        gid = (gid_t)id;
     }
 
     /* A stale socket from an earlier run is replaced; any other file is left alone. */

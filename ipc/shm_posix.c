@@ -9,6 +9,7 @@
  * owner or root can remove it; the checks make a squatted name a refused attach, never a ring.
  */
 #ifdef AD_PLATFORM_POSIX
+#include "common/account.h"
 #include "ipc/shm.h"
 
 #include <errno.h>
@@ -54,90 +55,24 @@ static ad_err shm_name(char *out, size_t cap, const char *ring, const char *kind
 
 /* ---- users and groups ------------------------------------------------------------------- */
 
-static bool parse_id(const char *text, unsigned long *out)
-{
-    char *end = NULL;
-    unsigned long v;
-    if (text[0] < '0' || text[0] > '9') {
-        return false;
-    }
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (unsigned long)INT_MAX) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* Resolves a user name or numeric uid. */
+/* Resolves a user name or numeric uid (common/account.h). */
 static ad_err resolve_uid(const char *text, uid_t *out)
 {
-    unsigned long v;
-    struct passwd pw, *res = NULL;
-    size_t cap = 4096;
-    char *buf;
-    int rc;
-
-    if (parse_id(text, &v)) {
-        *out = (uid_t)v;
-        return AD_OK;
-    }
-    for (;;) {
-        buf = malloc(cap);
-        if (buf == NULL) {
-            return AD_ENOMEM;
-        }
-        rc = getpwnam_r(text, &pw, buf, cap, &res);
-        if (rc == ERANGE && cap < (1u << 20)) {
-            free(buf);
-            cap *= 4;
-            continue;
-        }
-        break;
-    }
-    if (rc != 0 || res == NULL) {
-        free(buf);
-        return AD_ENOENT;
-    }
-    *out = pw.pw_uid;
-    free(buf);
-    return AD_OK;
+    unsigned long id;
+    ad_err err = ad_account_user(text, &id, NULL);
+    if (err == AD_OK)
+        *out = (uid_t)id;
+    return err;
 }
 
-/* Resolves a group name or numeric gid. */
+/* Resolves a group name or numeric gid (common/account.h). */
 static ad_err resolve_gid(const char *text, gid_t *out)
 {
-    unsigned long v;
-    struct group gr, *res = NULL;
-    size_t cap = 4096;
-    char *buf;
-    int rc;
-
-    if (parse_id(text, &v)) {
-        *out = (gid_t)v;
-        return AD_OK;
-    }
-    for (;;) {
-        buf = malloc(cap);
-        if (buf == NULL) {
-            return AD_ENOMEM;
-        }
-        rc = getgrnam_r(text, &gr, buf, cap, &res);
-        if (rc == ERANGE && cap < (1u << 20)) {
-            free(buf);
-            cap *= 4;
-            continue;
-        }
-        break;
-    }
-    if (rc != 0 || res == NULL) {
-        free(buf);
-        return AD_ENOENT;
-    }
-    *out = gr.gr_gid;
-    free(buf);
-    return AD_OK;
+    unsigned long id;
+    ad_err err = ad_account_group(text, &id);
+    if (err == AD_OK)
+        *out = (gid_t)id;
+    return err;
 }
 
 /* "1001 (alice)" or "1001" when the uid has no name. */
