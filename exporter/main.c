@@ -16,6 +16,7 @@
 #include "common/host.h"
 #include "common/compiler.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/service_args.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
@@ -64,6 +65,7 @@ static ad_err attach(exporter *x)
                         x->cfg->ring.name);
         if (ad_stop_requested())
             return AD_ECLOSED;
+        (void)ad_sd_notify("WATCHDOG=1"); /* waiting for the capture is not a hang */
         ad_sleep_ns(NS_PER_SEC / 4);
     }
 }
@@ -177,6 +179,7 @@ int main(int argc, char **argv)
     make_instance_id(x.instance_id, sizeof(x.instance_id));
 
     ad_err rc = AD_OK;
+    (void)ad_sd_notify("READY=1");
     for (;;) {
         if (attach(&x) != AD_OK) {
             rc = ad_stop_requested() ? AD_OK : AD_EIO;
@@ -193,6 +196,7 @@ int main(int argc, char **argv)
             break;
         ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
     }
+    (void)ad_sd_notify("STOPPING=1");
     ad_xport_destroy(x.transport);
     return rc == AD_OK ? 0 : 1;
 }

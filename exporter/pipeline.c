@@ -9,6 +9,7 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/record.h"
 #include "common/stop.h"
 #include "common/strbuf.h"
@@ -70,6 +71,7 @@ struct ad_pipeline {
     char line[LINE_MAX_BYTES];
 
     uint64_t last_beat_ns;
+    uint64_t last_watchdog_ns; /* last WATCHDOG=1 to systemd */
     uint64_t last_data_ns;
     uint64_t next_check_ns;
     bool stopping;
@@ -126,6 +128,11 @@ static void beat(ad_pipeline *p)
     if (now - p->last_beat_ns >= AD_PIPELINE_SLICE_NS || p->last_beat_ns == 0) {
         ad_ring_consumer_heartbeat(p->ring, p->env.wall_ns(p->env.ctx));
         p->last_beat_ns = now;
+    }
+    /* The systemd watchdog sees the same liveness as `asimdns status`, once a second. */
+    if (now - p->last_watchdog_ns >= 1000000000ULL || p->last_watchdog_ns == 0) {
+        (void)ad_sd_notify("WATCHDOG=1");
+        p->last_watchdog_ns = now;
     }
 }
 

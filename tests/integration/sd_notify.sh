@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Integration: both services speak sd_notify to $NOTIFY_SOCKET: READY=1 once running,
+# WATCHDOG=1 while alive (the exporter also while it waits for the ring), STOPPING=1 on SIGTERM.
+# Usage: sd_notify.sh BUILD_DIR
+set -euo pipefail
+build=$1
+work=$(mktemp -d)
+ring="it-sdnotify-$$"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; cat "$work"/*.log "$work"/*.txt >&2 2>/dev/null || true; exit 1; }
+
+# A datagram listener that writes every message it gets, one per line, for 8 seconds.
+listen() { # SOCKET OUT
+  python3 - "$1" "$2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(0.2)
+end = time.time() + 8
+with open(sys.argv[2], "w") as out:
+    while time.time() < end:
+        try:
+            out.write(s.recv(256).decode().replace("\n", " ") + "\n"); out.flush()
+        except socket.timeout:
+            pass
+PY
+  pids+=($!)
+}
+
+cat >"$work/exporter.yaml" <<YAML
+ring: {name: $ring}
+exporter: {type: console}
+YAML
+cat >"$work/capture.yaml" <<YAML
+source: {type: synthetic, synthetic: {rate: 100, count: 0}}
+ring: {name: $ring, size: 4MiB}
+YAML
+
+listen "$work/exporter.sock" "$work/exporter.txt"
+listen "$work/capture.sock" "$work/capture.txt"
+sleep 0.5
+# The exporter starts first: it must report READY and keep the watchdog fed while it waits.
+NOTIFY_SOCKET="$work/exporter.sock" "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" \
+  >/dev/null 2>"$work/exporter.log" &
+exporter=$!; pids+=($exporter)
+sleep 2
+NOTIFY_SOCKET="$work/capture.sock" "$build/capture/asimdns-capture" -c "$work/capture.yaml" \
+  2>"$work/capture.log" &
+capture=$!; pids+=($capture)
+sleep 2.5
+kill -TERM "$capture" "$exporter"
+wait "$capture" || fail "capture exited non-zero on SIGTERM"
+wait "$exporter" || fail "exporter exited non-zero on SIGTERM"
+sleep 0.5
+for side in exporter capture; do
+  for state in READY=1 WATCHDOG=1 STOPPING=1; do
+    grep -qx "$state" "$work/$side.txt" || fail "$side never sent $state"
+  done
+  [ "$(grep -cx READY=1 "$work/$side.txt")" -eq 1 ] || fail "$side sent READY=1 more than once"
+done
+echo "1 passed, 0 failed: READY, WATCHDOG and STOPPING from both services"
