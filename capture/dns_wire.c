@@ -6,15 +6,18 @@
 
 #include "common/record.h"
 
-/* RR types summarized by name (RFC 1035 §3.2.2, RFC 3596 §2.1 AAAA, RFC 6672 §2.1 DNAME). */
+/* RR types summarized by name (RFC 1035 §3.2.2, RFC 3596 §2.1 AAAA, RFC 2782 SRV,
+ * RFC 6672 §2.1 DNAME). */
 enum {
     T_A = 1,
     T_NS = 2,
     T_CNAME = 5,
+    T_SOA = 6,
     T_PTR = 12,
     T_MX = 15,
     T_TXT = 16,
     T_AAAA = 28,
+    T_SRV = 33,
     T_DNAME = 39,
 };
 
@@ -52,6 +55,11 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
+static unsigned long get32(const uint8_t *p)
+{
+    return (unsigned long)get16(p) << 16 | get16(p + 2);
+}
+
 /* A bounded text builder: ok goes false (and stays) once something did not fit. */
 typedef struct text_buf {
     char *buf;
@@ -83,11 +91,16 @@ static void tb_put(text_buf *tb, const char *s, size_t n)
     tb->buf[tb->len] = '\0';
 }
 
-/* One label or TXT byte in RFC 1035 §5.1 master-file form; always ASCII. */
-static void tb_put_escaped(text_buf *tb, uint8_t c)
+/* One label or TXT byte in RFC 1035 §5.1 master-file form; always ASCII. In a TXT
+ * character-string (in_text) a space or a dot is plain text, so "v=spf1 mx -all" stays readable;
+ * ';' stays escaped because it separates the answers in the summary. */
+static void tb_put_escaped(text_buf *tb, uint8_t c, bool in_text)
 {
     char tmp[5];
-    if (c == '.' || c == '\\' || c == ';' || c == '"') {
+    if (in_text && (c == ' ' || c == '.')) {
+        tmp[0] = (char)c;
+        tb_put(tb, tmp, 1);
+    } else if (c == '.' || c == '\\' || c == ';' || c == '"') {
         tmp[0] = '\\';
         tmp[1] = (char)c;
         tb_put(tb, tmp, 2);
@@ -158,7 +171,7 @@ static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t
             return AD_DNS_ETRUNC;
         if (tb != NULL) {
             for (size_t i = 1; i <= b; i++)
-                tb_put_escaped(tb, msg[pos + i]);
+                tb_put_escaped(tb, msg[pos + i], false);
             tb_put(tb, ".", 1);
         }
         any_label = true;
@@ -273,6 +286,42 @@ static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, si
             return err;
         return off == end ? AD_DNS_OK : AD_DNS_ERDATA;
     }
+    case T_SOA: {
+        /* RFC 1035 §3.3.13: MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM. */
+        size_t off = rdata;
+        for (int i = 0; i < 2; i++) {
+            ad_dns_err err = read_name(msg, len, end, &off, tb);
+            if (err == AD_DNS_ETRUNC)
+                return AD_DNS_ERDATA;
+            if (err != AD_DNS_OK)
+                return err;
+            tb_put(tb, " ", 1);
+        }
+        if (end - off != 20)
+            return AD_DNS_ERDATA;
+        char nums[64];
+        int n = snprintf(nums, sizeof(nums), "%lu %lu %lu %lu %lu", get32(msg + off),
+                         get32(msg + off + 4), get32(msg + off + 8), get32(msg + off + 12),
+                         get32(msg + off + 16));
+        tb_put(tb, nums, (size_t)n);
+        return AD_DNS_OK;
+    }
+    case T_SRV: {
+        /* RFC 2782: PRIORITY WEIGHT PORT TARGET. */
+        if (rdlen < 7)
+            return AD_DNS_ERDATA;
+        char nums[24];
+        int n = snprintf(nums, sizeof(nums), "%u %u %u ", (unsigned)get16(msg + rdata),
+                         (unsigned)get16(msg + rdata + 2), (unsigned)get16(msg + rdata + 4));
+        tb_put(tb, nums, (size_t)n);
+        size_t off = rdata + 6;
+        ad_dns_err err = read_name(msg, len, end, &off, tb);
+        if (err == AD_DNS_ETRUNC)
+            return AD_DNS_ERDATA;
+        if (err != AD_DNS_OK)
+            return err;
+        return off == end ? AD_DNS_OK : AD_DNS_ERDATA;
+    }
     case T_TXT: {
         /* RFC 1035 §3.3.14: one or more <character-string>s. */
         if (rdlen == 0)
@@ -297,7 +346,7 @@ static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, si
                     cut = true;
                     break;
                 }
-                tb_put_escaped(tb, msg[off + i]);
+                tb_put_escaped(tb, msg[off + i], true);
                 shown++;
             }
             off += n + 1;
@@ -345,8 +394,8 @@ ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg 
             break;
         }
         if (!full) {
-            /* Longest item: MX "65535 " + a name's text. */
-            char item[AD_DNS_NAME_TEXT_MAX + 8];
+            /* Longest item: SOA, two names' text, two spaces and five 10-digit numbers. */
+            char item[2 * AD_DNS_NAME_TEXT_MAX + 64];
             text_buf tb;
             tb_init(&tb, item, sizeof(item));
             err = summarize_rr(msg, len, type, off, rdlen, &tb);

@@ -93,10 +93,11 @@ ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *t
 /*
  * Summarizes the answer section of a message parsed by ad_dns_parse as ';'-separated text
  * into buf[cap] (always NUL-terminated when cap > 0): A/AAAA addresses, CNAME/PTR/NS/DNAME
- * target names, MX as "<preference> <name>", TXT as its strings joined with spaces (cut to
- * AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type as "TYPE<n>". Only whole
- * items are written: when the next item does not fit, the text stops and *truncated is set.
- * A malformed answer stops the summary with its error; the items before it stay in buf.
+ * target names, MX as "<preference> <name>", SOA as "<mname> <rname> <serial> <refresh> <retry>
+ * <expire> <minimum>", SRV as "<priority> <weight> <port> <target>", TXT as its strings joined
+ * with spaces (cut to AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type as "TYPE<n>".
+ * Only whole items are written: when the next item does not fit, the text stops and *truncated is
+ * set. A malformed answer stops the summary with its error; the items before it stay in buf.
  */
 ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
                                size_t cap, size_t *out_len, bool *truncated);

@@ -170,7 +170,7 @@ static void test_answers_summary(void **state)
     put16(&p, 0xc010);
     rr_head(&p, 12, 1);
     put8(&p, 0);
-    rr_head(&p, 6, 3);
+    rr_head(&p, 99, 3);
     putbytes(&p, "abc", 3);
     rr_head(&p, 39, 2);
     put16(&p, 0xc018);
@@ -181,7 +181,7 @@ static void test_answers_summary(void **state)
     bool trunc;
     assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), &len, &trunc), AD_DNS_OK);
     const char *want = "web.example.com.;192.0.2.1;2001:db8::1;10 www.example.com.;a\\;b "
-                       "xyz;example.com.;.;TYPE6;com.";
+                       "xyz;example.com.;.;TYPE99;com.";
     assert_string_equal(buf, want);
     assert_int_equal(len, strlen(want));
     assert_false(trunc);
@@ -199,6 +199,95 @@ static void test_answers_summary(void **state)
     assert_string_equal(tiny, "");
     assert_int_equal(len, 0);
     assert_true(trunc);
+}
+
+/* SOA and SRV rdata as in a zone file; TXT spaces and dots stay plain text (a TXT record such as
+ * "v=spf1 mx -all" must read like that in DnsResponseName). */
+static void test_soa_srv_txt_text(void **state)
+{
+    (void)state;
+    pkt p;
+    header(&p, 9, 0x8180, 1, 4);
+    putname(&p, "example.com");
+    put16(&p, 6);
+    put16(&p, 1);
+    /* SOA: "ns1" + pointer to example.com (offset 12), "hostmaster" + pointer, 5 numbers */
+    rr_head(&p, 6, 4 + 2 + 11 + 2 + 20);
+    put8(&p, 3);
+    putbytes(&p, "ns1", 3);
+    put16(&p, 0xc00c);
+    put8(&p, 10);
+    putbytes(&p, "hostmaster", 10);
+    put16(&p, 0xc00c);
+    put32(&p, 2024010101UL);
+    put32(&p, 3600);
+    put32(&p, 600);
+    put32(&p, 86400);
+    put32(&p, 4294967295UL);
+    /* SRV 10 60 5060 sip.example.com. */
+    rr_head(&p, 33, 6 + 4 + 2);
+    put16(&p, 10);
+    put16(&p, 60);
+    put16(&p, 5060);
+    put8(&p, 3);
+    putbytes(&p, "sip", 3);
+    put16(&p, 0xc00c);
+    /* TXT "v=spf1 mx -all" "a.b;c" */
+    rr_head(&p, 16, 15 + 6);
+    put8(&p, 14);
+    putbytes(&p, "v=spf1 mx -all", 14);
+    put8(&p, 5);
+    putbytes(&p, "a.b;c", 5);
+    /* TXT with a control byte and a quote, escaped as in RFC 1035 §5.1 */
+    rr_head(&p, 16, 3);
+    put8(&p, 2);
+    putbytes(&p, "\x01\"", 2);
+    ad_dns_msg m;
+    assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+    char buf[512];
+    size_t len;
+    bool trunc;
+    assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), &len, &trunc), AD_DNS_OK);
+    assert_string_equal(buf, "ns1.example.com. hostmaster.example.com. 2024010101 3600 600 86400 "
+                             "4294967295;10 60 5060 sip.example.com.;v=spf1 mx -all a.b\\;c;"
+                             "\\001\\\"");
+    assert_false(trunc);
+}
+
+/* SOA and SRV whose RDATA does not hold what the type says are errors, not text. */
+static void test_soa_srv_malformed(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned type, rdlen;
+        const char *rdata;
+    } cases[] = {
+        {6, 3,
+         "\x03"
+         "ab"}, /* name runs past the RDATA */
+        {6, 2 + 19,
+         "\0\0"
+         "0123456789012345678"}, /* 19 bytes of numbers, not 20 */
+        {6, 2 + 21,
+         "\0\0"
+         "012345678901234567890"},   /* 21 */
+        {33, 6, "\0\1\0\2\0\3"},     /* no target */
+        {33, 8, "\0\1\0\2\0\3\0\0"}, /* bytes after the target */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pkt p;
+        header(&p, 9, 0x8180, 1, 1);
+        putname(&p, "example.com");
+        put16(&p, cases[i].type);
+        put16(&p, 1);
+        rr_head(&p, cases[i].type, cases[i].rdlen);
+        putbytes(&p, cases[i].rdata, cases[i].rdlen);
+        ad_dns_msg m;
+        assert_int_equal(ad_dns_parse(p.b, p.n, &m), AD_DNS_OK);
+        char buf[256];
+        assert_int_equal(ad_dns_answers_text(p.b, p.n, &m, buf, sizeof(buf), NULL, NULL),
+                         AD_DNS_ERDATA);
+    }
 }
 
 static void test_txt_shortened(void **state)
@@ -531,6 +620,8 @@ int main(void)
         cmocka_unit_test(test_root_and_no_question),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_answers_summary),
+        cmocka_unit_test(test_soa_srv_txt_text),
+        cmocka_unit_test(test_soa_srv_malformed),
         cmocka_unit_test(test_txt_shortened),
         cmocka_unit_test(test_short_header),
         cmocka_unit_test(test_truncated_question),
