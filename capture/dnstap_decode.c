@@ -165,6 +165,8 @@ ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out
 {
     ad_dnstap_event_release(out);
     out->dns_err = AD_DNS_OK;
+    out->query_time_ns = 0;
+    out->response_time_ns = 0;
     ad_event_init(&out->ev);
     Dnstap__Dnstap *d = dnstap__dnstap__unpack(NULL, len, payload);
     if (d == NULL)
@@ -197,6 +199,8 @@ ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out
                           m->query_time_nsec, &qt);
     bool has_rt = time_ns(m->has_response_time_sec, m->response_time_sec, m->has_response_time_nsec,
                           m->response_time_nsec, &rt);
+    out->query_time_ns = has_qt ? qt : 0;
+    out->response_time_ns = has_rt ? rt : 0;
     if (response)
         ev->hdr.time_ns = has_rt ? rt : qt;
     else

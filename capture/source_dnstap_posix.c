@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture/dnstap_decode.h"
+#include "capture/dnstap_pair.h"
 #include "capture/dnstap_source.h"
 #include "capture/emit.h"
 #include "capture/fstrm.h"
@@ -37,7 +38,9 @@ typedef struct writer {
     ad_fstrm_reader rd;
 } writer;
 
-typedef struct dnstap_state {
+typedef struct ad_dnstap_source dnstap_state;
+
+struct ad_dnstap_source {
     ad_capture_ctx *ctx;
     const char *path;
     int listen_fd;
@@ -47,9 +50,10 @@ typedef struct dnstap_state {
     size_t max_frame;
     unsigned long next_id;
     uint64_t logged;
+    ad_dnstap_pair *pair; /* queries waiting for their responses */
     ad_dnstap_event decoded;
     uint8_t chunk[READ_CHUNK];
-} dnstap_state;
+};
 
 static void count(dnstap_state *st, ad_capture_counter c)
 {
@@ -103,6 +107,12 @@ static void on_frame(dnstap_state *st, const uint8_t *p, size_t n)
     count(st, AD_CAP_DNSTAP_FRAMES);
     ad_err err = ad_dnstap_decode(p, n, &st->decoded);
     if (err == AD_OK) {
+        ad_dnstap_event *d = &st->decoded;
+        bool response = (d->ev.hdr.bits & AD_BIT_RESPONSE) != 0;
+        /* Before the time fallback below: pairing compares the server's own timestamps. */
+        if (ad_dnstap_pair_feed(st->pair, &d->ev, response ? d->response_time_ns : d->query_time_ns,
+                                ad_time_mono_ns()) == AD_PAIR_EVICTED)
+            count(st, AD_CAP_DNSTAP_PAIR_EVICTIONS);
         if (st->decoded.ev.hdr.time_ns == 0)
             st->decoded.ev.hdr.time_ns = ad_time_now_ns();
         (void)ad_capture_emit(st->ctx->ring, &st->decoded.ev);
@@ -290,22 +300,6 @@ static ad_err open_socket(dnstap_state *st)
     return AD_OK;
 }
 
-static void cleanup(dnstap_state *st)
-{
-    for (uint32_t i = 0; st->writers != NULL && i < st->max_writers; i++) {
-        if (st->writers[i].fd >= 0)
-            close(st->writers[i].fd);
-        free(st->writers[i].frame);
-    }
-    free(st->writers);
-    free(st->pfd);
-    if (st->listen_fd >= 0) {
-        close(st->listen_fd);
-        (void)unlink(st->path);
-    }
-    ad_dnstap_event_release(&st->decoded);
-}
-
 static ad_err serve(dnstap_state *st)
 {
     /* Slot i of pfd is writer i; the last slot is the listening socket. */
@@ -341,29 +335,77 @@ static ad_err serve(dnstap_state *st)
     }
 }
 
+ad_err ad_source_dnstap_open(ad_capture_ctx *ctx, ad_dnstap_source **out)
+{
+    *out = NULL;
+    /* Large buffers (the read chunk): on the heap, not the stack. */
+    dnstap_state *st = calloc(1, sizeof(*st));
+    if (st == NULL) {
+        ad_log_error("dnstap: out of memory");
+        return AD_ENOMEM;
+    }
+    st->ctx = ctx;
+    st->listen_fd = -1;
+    const ad_capture_source *src = &ctx->cfg->source;
+    st->path = src->dnstap.socket_path;
+    st->max_writers = src->dnstap.max_writers > 0 ? src->dnstap.max_writers : 1;
+    if (st->max_writers > 1024)
+        st->max_writers = 1024;
+    st->max_frame = src->dnstap.max_frame_size > 0 ? (size_t)src->dnstap.max_frame_size : 1;
+    st->writers = calloc(st->max_writers, sizeof(*st->writers));
+    st->pfd = calloc((size_t)st->max_writers + 1, sizeof(*st->pfd));
+    st->pair = ad_dnstap_pair_new(AD_DNSTAP_PAIR_DEFAULT_SLOTS);
+    /* Every slot free (fd -1) before anything can fail: close() must not touch fd 0. */
+    for (uint32_t i = 0; st->writers != NULL && i < st->max_writers; i++)
+        st->writers[i].fd = -1;
+    ad_err err = st->writers != NULL && st->pfd != NULL && st->pair != NULL ? AD_OK : AD_ENOMEM;
+    if (err == AD_ENOMEM)
+        ad_log_error("dnstap: out of memory for %u writers", st->max_writers);
+    if (err == AD_OK)
+        err = open_socket(st);
+    if (err != AD_OK) {
+        ad_source_dnstap_close(st);
+        return err;
+    }
+    *out = st;
+    return AD_OK;
+}
+
+ad_err ad_source_dnstap_serve(ad_dnstap_source *st)
+{
+    return serve(st);
+}
+
+void ad_source_dnstap_close(ad_dnstap_source *st)
+{
+    if (st == NULL)
+        return;
+    for (uint32_t i = 0; st->writers != NULL && i < st->max_writers; i++) {
+        if (st->writers[i].fd >= 0)
+            close(st->writers[i].fd);
+        free(st->writers[i].frame);
+    }
+    free(st->writers);
+    free(st->pfd);
+    if (st->listen_fd >= 0) {
+        close(st->listen_fd);
+        /* After the privilege drop the directory may no longer let us (EACCES): the next
+         * start replaces the stale socket, so that is only worth a debug line. */
+        if (unlink(st->path) != 0 && errno != ENOENT)
+            ad_log_debug("dnstap socket %s not removed: %s", st->path, strerror(errno));
+    }
+    ad_dnstap_pair_free(st->pair);
+    ad_dnstap_event_release(&st->decoded);
+    free(st);
+}
+
 ad_err ad_source_dnstap_run(ad_capture_ctx *ctx)
 {
-    static dnstap_state st; /* large buffers: keep them off the stack */
-    memset(&st, 0, sizeof(st));
-    st.ctx = ctx;
-    st.listen_fd = -1;
-    const ad_capture_source *src = &ctx->cfg->source;
-    st.path = src->dnstap.socket_path;
-    st.max_writers = src->dnstap.max_writers > 0 ? src->dnstap.max_writers : 1;
-    if (st.max_writers > 1024)
-        st.max_writers = 1024;
-    st.max_frame = src->dnstap.max_frame_size > 0 ? (size_t)src->dnstap.max_frame_size : 1;
-    st.writers = calloc(st.max_writers, sizeof(*st.writers));
-    st.pfd = calloc((size_t)st.max_writers + 1, sizeof(*st.pfd));
-    ad_err err = st.writers != NULL && st.pfd != NULL ? AD_OK : AD_ENOMEM;
-    for (uint32_t i = 0; err == AD_OK && i < st.max_writers; i++)
-        st.writers[i].fd = -1;
-    if (err == AD_ENOMEM)
-        ad_log_error("dnstap: out of memory for %u writers", st.max_writers);
-    if (err == AD_OK)
-        err = open_socket(&st);
-    if (err == AD_OK)
-        err = serve(&st);
-    cleanup(&st);
+    ad_dnstap_source *st;
+    ad_err err = ad_source_dnstap_open(ctx, &st);
+    if (err != AD_OK)
+        return err;
+    err = ad_source_dnstap_serve(st);
+    ad_source_dnstap_close(st);
     return err;
 }

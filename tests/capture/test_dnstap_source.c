@@ -5,7 +5,8 @@
  * (READY/ACCEPT/START/frames/STOP/FINISH), a unidirectional writer at the same time, a
  * connection beyond max_writers (refused), a writer exceeding max_frame_size (dropped), an
  * undecodable payload (counted), a writer reconnecting, and SIGTERM (socket removed). Then
- * every record is read back from the ring and the counters are checked.
+ * every record is read back from the ring and the counters are checked. The responses carry
+ * no query time (like Unbound's): their duration comes from pairing with the queries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,8 @@
 #include "ipc/ring.h"
 
 #define MAX_FRAME (16u << 10)
+/* Responses are stamped this long after their queries. */
+#define RESPONSE_AFTER_NS 5000000u
 
 static char ring_name[64];
 static char dir[128];
@@ -80,6 +83,8 @@ static size_t payload(Dnstap__Message__Type type, uint8_t *buf)
         m.response_message.len = sizeof(response_a);
         m.has_response_time_sec = 1;
         m.response_time_sec = 1700000000;
+        m.has_response_time_nsec = 1;
+        m.response_time_nsec = RESPONSE_AFTER_NS;
     } else {
         m.has_query_message = 1;
         m.query_message.data = (uint8_t *)query_a;
@@ -286,6 +291,7 @@ static void test_dnstap_source(void **state)
     assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 1);
     assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 2);
     assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 4);
+    assert_true(counter(AD_CAP_DNSTAP_PAIR_EVICTIONS) == 0);
 
     /* The records: CQ (256), CR (257), RQ (260), RR (261), in arrival order. */
     ad_ring_consumer_config cc;
@@ -309,7 +315,17 @@ static void test_dnstap_source(void **state)
             assert_int_equal(ev.hdr.source, AD_SOURCE_DNSTAP);
             assert_int_equal(ev.hdr.event_id, want_ids[got]);
             assert_int_equal(ev.hdr.dnstap_type, want_types[got]);
-            assert_true(ev.hdr.time_ns == 1700000000ull * 1000000000ull);
+            bool response = got % 2 == 1;
+            assert_true(ev.hdr.time_ns ==
+                        1700000000ull * 1000000000ull + (response ? RESPONSE_AFTER_NS : 0));
+            /* CR after CQ, RR after RQ: same client, port, id and question -> 5 ms. */
+            const uint32_t paired = AD_HAS_ELAPSED | AD_HAS_RESPONSE_TIME;
+            if (response) {
+                assert_true((ev.hdr.present & paired) == paired);
+                assert_int_equal(ev.hdr.elapsed_ms, RESPONSE_AFTER_NS / 1000000u);
+            } else {
+                assert_false(ev.hdr.present & AD_HAS_ELAPSED);
+            }
             assert_int_equal(ev.str[AD_STR_QNAME].len, 16);
             assert_memory_equal(ev.str[AD_STR_QNAME].ptr, "www.example.com.", 16);
             assert_int_equal(ev.str[AD_STR_IDENTITY].len, 4);
@@ -348,6 +364,9 @@ static void test_setup_errors(void **state)
     cfg.source.dnstap.max_writers = 1;
     snprintf(cfg.source.dnstap.socket_path, sizeof(cfg.source.dnstap.socket_path), "%s", sock_path);
     ad_capture_ctx_init(&ctx, ring, &cfg);
+    ad_dnstap_source *src = (ad_dnstap_source *)&ctx; /* must be cleared on failure */
+    assert_int_equal(ad_source_dnstap_open(&ctx, &src), AD_EEXIST);
+    assert_null(src);
     assert_int_equal(ad_source_dnstap_run(&ctx), AD_EEXIST);
     assert_int_equal(access(sock_path, F_OK), 0); /* left alone */
     unlink(sock_path);
