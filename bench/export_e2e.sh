@@ -4,15 +4,18 @@
 #   asimdns-capture (synthetic, rate 0) -> shared-memory ring -> asimdns-exporter -> receiver
 #
 # Variants (each run separately, a fresh ring per run):
-#   nng         exporter type nng (req) -> `asimdns sink --listen ipc://...` (asim-json to /dev/null)
-#   http        exporter type otlp_http, compression none -> tests/exporter receiver.c
-#   http-gzip   exporter type otlp_http, compression gzip -> tests/exporter receiver.c
+#   nng         exporter type nng (req) -> `asimdns sink --listen ipc://... --format count`
+#   nng-tcp     the same over tcp://127.0.0.1 (loopback TCP has larger socket buffers than ipc://)
+#   http        exporter type otlp_http, compression none -> tests/exporter receiver.c --ranges
+#   http-gzip   exporter type otlp_http, compression gzip -> tests/exporter receiver.c --ranges
+# Both receivers walk the protobuf wire format (exporter/otlp_scan.h) instead of decoding every
+# attribute with protobuf-c, check it, and track the asimdns.record_id sequence numbers.
 #
 # Seconds = from starting capture and exporter (together; start-up of a few ms included) to
 # the moment `asimdns status --json` shows records_exported == RECORDS (polled every 20 ms, so
 # up to 20 ms late). A run counts only when capture dropped nothing (dropped_ring_full = 0),
-# the exporter exported every record and the receiver acknowledged every record (http: one
-# line per record in the receiver's --ids file; nng: the sink's own record count).
+# the exporter exported every record and the receiver acknowledged every record: the distinct
+# record-id sequence numbers it saw number RECORDS with none missing between first and last.
 #
 # Memory: peak RSS (VmHWM, from GNU time's "%M") of each process. The ring is a shared
 # mapping: every ring page a process touches counts in its RSS (RssShmem), so for capture,
@@ -26,7 +29,9 @@
 #        bottleneck (~55 k rec/s), so nearly all of 2,000,000 records (~556 MB in the ring
 #        format) wait in the ring and must fit without drops),
 #        MIX (dns_server | dns_client | both; default dns_server), BATCH (default 8192),
-#        REPS (runs per variant, default 1; the median by records/s is shown).
+#        REPS (runs per variant, default 1; the median by records/s is shown),
+#        SINK_FORMAT (nng variant: count (default) | asim-json | otlp-json, the sink's output to
+#        /dev/null; asim-json and otlp-json decode with protobuf-c and measure the sink instead).
 # Needs: GNU time (/usr/bin/time; Debian package `time`, in scripts/deps).
 # bench/export_peer.sh runs the OpenTelemetry JS SDK peer next to bench_export.
 set -euo pipefail
@@ -43,7 +48,9 @@ variants=${3:-"nng http http-gzip"}
 ring_size=${RING_SIZE:-1GiB}
 mix=${MIX:-dns_server}
 batch=${BATCH:-8192}
+batch_bytes=${BATCH_BYTES:-4MiB}
 reps=${REPS:-1}
+sink_format=${SINK_FORMAT:-count}
 
 cap_bin=$build/capture/asimdns-capture
 exp_bin=$build/exporter/asimdns-exporter
@@ -77,6 +84,9 @@ size_bytes() { # 512MiB -> bytes
 }
 ring_bytes=$(size_bytes "$ring_size")
 
+# A free TCP port on 127.0.0.1 (python3; the nng-tcp variant).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 status_field() { grep -o "\"$1\":[0-9]*" <<<"$2" | tail -n 1 | cut -d: -f2; }
 
 # sample_anon PID OUTFILE: largest RssAnon (KiB) of PID until it ends, written to OUTFILE.
@@ -102,7 +112,7 @@ child_pid() {
 run_one() { # VARIANT -> appends to $work/results "seconds drops cap_hwm cap_anon exp_hwm exp_anon delivered"
   local v=$1 exporter_yaml rx_pid= sink_pid= rx_port
   pids=()
-  rm -f "$work"/*.log "$work"/ids "$work"/port "$work"/*.anon "$work"/*.hwm "$work"/sink.ipc
+  rm -f "$work"/*.log "$work"/ranges "$work"/port "$work"/*.anon "$work"/*.hwm "$work"/sink.ipc
   "$cli" remove-ring --ring "$ring" >/dev/null 2>&1 || true
   cat >"$work/capture.yaml" <<YAML
 source:
@@ -111,19 +121,21 @@ source:
 ring: {name: $ring, size: $ring_size}
 YAML
   case "$v" in
-    nng)
-      "$cli" sink --listen "ipc://$work/sink.ipc" --format asim-json --out /dev/null --max-idle 60 \
+    nng | nng-tcp)
+      local sink_url="ipc://$work/sink.ipc"
+      [ "$v" = nng-tcp ] && sink_url="tcp://127.0.0.1:$(free_port)"
+      "$cli" sink --listen "$sink_url" --format "$sink_format" --out /dev/null --max-idle 60 \
         2>"$work/sink.log" &
       sink_pid=$!
       pids+=("$sink_pid")
-      for _ in $(seq 1 100); do [ -S "$work/sink.ipc" ] && break; sleep 0.02; done
+      for _ in $(seq 1 100); do grep -q listening "$work/sink.log" 2>/dev/null && break; sleep 0.02; done
       exporter_yaml="exporter: {type: nng}
-nng: {url: \"ipc://$work/sink.ipc\", mode: req, timeout: 30s}"
+nng: {url: \"$sink_url\", mode: req, timeout: 30s}"
       ;;
     http | http-gzip)
       local comp=none
       [ "$v" = http-gzip ] && comp=gzip
-      "$rx_bin" --listen "http://127.0.0.1:0" --port-file "$work/port" --ids "$work/ids" \
+      "$rx_bin" --listen "http://127.0.0.1:0" --port-file "$work/port" --ranges "$work/ranges" \
         --max-idle 600 2>"$work/receiver.log" &
       rx_pid=$!
       pids+=("$rx_pid")
@@ -138,7 +150,7 @@ otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", compression: $comp, timeout
   cat >"$work/exporter.yaml" <<YAML
 ring: {name: $ring}
 $exporter_yaml
-batch: {max_records: $batch, max_bytes: 4MiB, max_age: 200ms}
+batch: {max_records: $batch, max_bytes: $batch_bytes, max_age: 200ms}
 host_name: dc01.contoso.local
 log: {level: info}
 YAML
@@ -154,7 +166,7 @@ YAML
     [[ $json == *'"producer_pos"'* ]] && break
     sleep 0.005
   done
-  /usr/bin/time -f "%M %U %S" -o "$work/exp.hwm" "$exp_bin" -c "$work/exporter.yaml" --max-idle 1 \
+  /usr/bin/time -f "%M %U %S" -o "$work/exp.hwm" "$exp_bin" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
     2>"$work/exporter.log" &
   exp_t=$!
   pids+=("$exp_t")
@@ -186,14 +198,24 @@ YAML
   [ "$written" -eq "$records" ] || die "$v: capture wrote $written of $records"
   local rcv_cpu
   rcv_cpu=$(cpu_secs "${rx_pid:-$sink_pid}")
+  local missing
   if [ -n "$rx_pid" ]; then
-    kill "$rx_pid"; wait "$rx_pid" 2>/dev/null || true
-    delivered=$(sort -u "$work/ids" | wc -l)
-  else
+    kill "$rx_pid"; wait "$rx_pid" 2>/dev/null || true # it writes --ranges when it stops
+    delivered=$(awk '{ print $2 }' "$work/ranges" 2>/dev/null)
+    missing=$(awk '{ print $4 }' "$work/ranges" 2>/dev/null)
+  elif [ "$sink_format" = count ]; then
     kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true # it logs its totals when it stops
+    delivered=$(grep -o 'ids: [0-9]* distinct' "$work/sink.log" | tail -n 1 | cut -d' ' -f2)
+    missing=$(grep -o '[0-9]* missing' "$work/sink.log" | tail -n 1 | cut -d' ' -f1)
+  else
+    kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true
     delivered=$(grep -o '[0-9]* records' "$work/sink.log" | tail -n 1 | cut -d' ' -f1)
+    missing=0
   fi
-  [ "${delivered:-0}" -eq "$records" ] || die "$v: receiver acknowledged ${delivered:-0} of $records records"
+  # Distinct record-id sequence numbers: every one of 1..RECORDS arrived (duplicates from
+  # at-least-once resends do not count twice).
+  [ "${delivered:-0}" -eq "$records" ] && [ "${missing:-1}" -eq 0 ] ||
+    die "$v: receiver acknowledged ${delivered:-0} distinct of $records records, ${missing:-?} missing"
   local ring_touched=$((ring_used < ring_bytes ? ring_used : ring_bytes))
   local cap_hwm exp_hwm
   cap_hwm=$(tail -n 1 "$work/cap.hwm")
@@ -227,4 +249,4 @@ for v in $variants; do
     "$(mib "$cap_mem")" "$(mib "$cap_anon")" "$(mib "$exp_hwm")" "$(mib "$exp_anon")" "$exp_cpu" \
     "$(awk -v n="$records" -v s="$exp_cpu" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')" "$rcv_cpu"
 done
-echo "(every run: capture dropped_ring_full = 0, records_exported = receiver-acknowledged records = $records)"
+echo "(every run: capture dropped_ring_full = 0, records_exported = $records, receiver: $records distinct record-id sequence numbers, 0 missing)"

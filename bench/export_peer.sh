@@ -7,10 +7,11 @@
 #   peer: bench/js-peer/peer.js encode: SDK record creation (logger.emit) + ProtobufLogsSerializer
 #         (the SDK's own OTLP protobuf writer), the same 44-attribute set (template.json is one
 #         console-exporter line for a 257 event), median of REPS runs of 40 batches of 8192.
-#   peer full path (PEER_EXPORT=1; off by default: NOT WORKING YET, the test receiver counts 0
-#         records in the SDK's requests and node stalls near the end; limited to 120 s): BatchLogRecordProcessor 8192/32768 ->
-#         OTLPLogExporter (protobuf, gzip off) -> the test receiver tests/exporter/receiver.c,
-#         PEER_RECORDS records (default 500000); compare with bench/export_e2e.sh's http row.
+#   full path (PEER_EXPORT=1, the default; 0 skips it): the SDK's BatchLogRecordProcessor
+#         8192/32768 -> OTLPLogExporter (protobuf, gzip off) -> the test receiver
+#         tests/exporter/receiver.c, next to ours (bench/export_e2e.sh http: capture -> ring ->
+#         asimdns-exporter) -> the same receiver, PEER_RECORDS records each (default 500000),
+#         REPS runs each, the receiver checking that record ids 1..N all arrived.
 #
 # Dependencies: `npm ci` in bench/js-peer (exact versions pinned in package.json and
 # package-lock.json; node_modules/ is gitignored). If npm or node fails, the script says so and
@@ -86,25 +87,51 @@ if [ "$peer_ok" = 1 ]; then
   echo "(JS RSS at the end of an encode run: $peer_rss MiB; ours: see bench_export's peak RSS line above)"
 fi
 
-# ---- peer full path to the test receiver ------------------------------------------------------
+# ---- full path, both to the same receiver ------------------------------------------------------
+# JS: BatchLogRecordProcessor -> OTLPLogExporter -> test receiver; ours: capture (synthetic) ->
+# ring -> asimdns-exporter -> the same test receiver (bench/export_e2e.sh, variant http). Both
+# gzip off, PEER_RECORDS records, record ids 1..N checked by the receiver (--ranges).
 rx_bin=$build/tests/exporter/exporter_test_receiver
-if [ "$peer_ok" = 1 ] && [ "${PEER_EXPORT:-0}" = 1 ] && [ -x "$rx_bin" ] && [ -x /usr/bin/time ]; then
+if [ "$peer_ok" = 1 ] && [ "${PEER_EXPORT:-1}" = 1 ] && [ -x "$rx_bin" ] && [ -x /usr/bin/time ]; then
   n=${PEER_RECORDS:-500000}
-  "$rx_bin" --listen "http://127.0.0.1:0" --port-file "$work/port" --log "$work/requests.log" \
-    --max-idle 600 2>"$work/receiver.log" &
-  rx_pid=$!
-  for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.02; done
-  if [ -s "$work/port" ]; then
-    echo
-    echo "export_peer: JS SDK full path, $n records -> test receiver (tests/exporter/receiver.c), gzip off"
-    /usr/bin/time -f "%M %U %S" -o "$work/peer.time" timeout 120 node "$peer_dir/peer.js" export \
-      "http://127.0.0.1:$(cat "$work/port")/v1/logs" "$n" 8192 32768 none | tee "$work/peer-export.json" || echo "export_peer: JS full path failed or timed out (120 s)"
-    got=$(awk '{ s += $3 } END { print s + 0 }' "$work/requests.log")
+  js_rates=() js_rss=() js_cpu=() js_ok=1
+  for rep in $(seq 1 "$reps"); do
+    rm -f "$work/port" "$work/ranges" "$work/requests.log"
+    "$rx_bin" --listen "http://127.0.0.1:0" --port-file "$work/port" --log "$work/requests.log" \
+      --ranges "$work/ranges" --max-idle 600 2>"$work/receiver.log" &
+    rx_pid=$!
+    for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.02; done
+    [ -s "$work/port" ] || { echo "export_peer: test receiver did not start"; js_ok=0; break; }
+    if ! /usr/bin/time -f "%M %U %S" -o "$work/peer.time" timeout 300 node "$peer_dir/peer.js" export \
+      "http://127.0.0.1:$(cat "$work/port")/v1/logs" "$n" 8192 32768 none >"$work/peer-export.json"; then
+      echo "export_peer: JS full path failed or timed out (300 s)"; js_ok=0
+    fi
+    kill "$rx_pid" 2>/dev/null || true
+    wait "$rx_pid" 2>/dev/null || true # writes --ranges as it stops
+    rx_pid=
+    [ "$js_ok" = 1 ] || break
+    read -r distinct missing < <(awk '{ print $2, $4 }' "$work/ranges")
+    if [ "$distinct" != "$n" ] || [ "$missing" != 0 ]; then
+      echo "export_peer: JS full path: receiver saw $distinct distinct of $n record ids, $missing missing"; js_ok=0; break
+    fi
+    js_rates+=("$(json_num rec_per_s <"$work/peer-export.json")")
     read -r hwm u s <"$work/peer.time"
-    echo "| JS SDK full path | records/s $(json_num rec_per_s <"$work/peer-export.json") | receiver got $got of $n |" \
-      "peak RSS $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MiB | node CPU $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }') s |"
+    js_rss+=("$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')")
+    js_cpu+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+  done
+  echo
+  echo "export_peer: ours, the same $n records end to end -> the same receiver (bench/export_e2e.sh http, REPS=$reps)"
+  REPS=$reps "$here/export_e2e.sh" "$build" "$n" http | tee "$work/ours-e2e.txt" || echo "export_peer: export_e2e.sh failed"
+  ours_e2e=$(awk -F'|' '$2 ~ /^ *http *$/ { gsub(/ /, "", $5); print $5 }' "$work/ours-e2e.txt")
+  ours_e2e_rss=$(awk -F'|' '$2 ~ /^ *http *$/ { gsub(/ MiB/, "", $9); gsub(/ /, "", $9); print $9 }' "$work/ours-e2e.txt")
+  if [ "$js_ok" = 1 ]; then
+    js_rate=$(printf '%s\n' "${js_rates[@]}" | median)
+    js_peak=$(printf '%s\n' "${js_rss[@]}" | median)
+    echo
+    echo "| full path, $n records, gzip off, -> tests/exporter receiver (ids 1..N checked) | records/s | peak RSS | vs JS |"
+    echo "|---|---|---|---|"
+    echo "| asimdns: capture -> ring -> exporter -> OTLP/HTTP (median of $reps) | ${ours_e2e:-?} | exporter ${ours_e2e_rss:-?} MiB besides the ring | $(ratio "${ours_e2e:-0}" "$js_rate") |"
+    echo "| OTel JS SDK: emit -> BatchLogRecordProcessor 8192/32768 -> OTLPLogExporter (runs: ${js_rates[*]}) | $js_rate | node $js_peak MiB (runs: ${js_rss[*]}) | 1.0x |"
+    echo "(node CPU s per run: ${js_cpu[*]})"
   fi
-  kill "$rx_pid" 2>/dev/null || true
-  wait "$rx_pid" 2>/dev/null || true
-  rx_pid=
 fi

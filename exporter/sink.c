@@ -7,12 +7,14 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/tls/tls.h>
 
 #include "common/log.h"
 #include "common/stop.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "exporter/otlp_json.h"
+#include "exporter/otlp_scan.h"
 
 #define RECV_SLICE_MS 100
 #define NS_PER_SEC 1000000000ULL
@@ -20,20 +22,34 @@
 /* OTLP/JSON is a few times larger than the protobuf it comes from. */
 #define JSON_FACTOR 8u
 
-typedef enum sink_format { FORMAT_ASIM_JSON, FORMAT_OTLP_JSON } sink_format;
+typedef enum sink_format { FORMAT_ASIM_JSON, FORMAT_OTLP_JSON, FORMAT_COUNT } sink_format;
 
 typedef struct sink_opts {
     const char *listen;
     sink_format format;
     const char *out_path;
     uint64_t max_idle_ns;
+    const char *tls_cert, *tls_key, *tls_client_ca;
 } sink_opts;
+
+/* What --format count learns about the records' asimdns.record_id sequence numbers. */
+typedef struct sink_ids {
+    ad_seq_ranges seen;
+    uint64_t no_id; /* records without a parsable record id */
+    bool nomem;
+    /* One request's sequence numbers, kept only once the whole request walked cleanly. */
+    uint64_t *pending;
+    size_t n_pending, cap_pending, pending_no_id;
+} sink_ids;
 
 static void sink_usage(FILE *out)
 {
-    fprintf(out, "usage: asimdns sink --listen URL [--format asim-json|otlp-json] [--out FILE] "
-                 "[--max-idle SECS]\n"
-                 "  URL: tcp://HOST:PORT or ipc://PATH\n");
+    fprintf(out,
+            "usage: asimdns sink --listen URL [--format asim-json|otlp-json|count] [--out FILE] "
+            "[--max-idle SECS]\n"
+            "                    [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
+            "  URL: tcp://HOST:PORT, tls+tcp://HOST:PORT (needs --tls-cert/--tls-key) or "
+            "ipc://PATH\n");
 }
 
 /* ---- ASIM JSON lines ------------------------------------------------------------------ */
@@ -104,10 +120,59 @@ long ad_sink_write_asim_json(ad_otlp_request *req, FILE *out)
 
 /* ---- one request -------------------------------------------------------------------------- */
 
+static int count_id(const char *id, size_t len, void *arg)
+{
+    sink_ids *ids = arg;
+    uint64_t seq;
+    if (ad_otlp_scan_record_seq(id, len, &seq) != AD_OK) {
+        ids->pending_no_id++;
+        return 0;
+    }
+    if (ids->n_pending == ids->cap_pending) {
+        size_t cap = ids->cap_pending ? ids->cap_pending * 2 : 8192;
+        uint64_t *p = realloc(ids->pending, cap * sizeof(*p));
+        if (p == NULL) {
+            ids->nomem = true;
+            return 0;
+        }
+        ids->pending = p;
+        ids->cap_pending = cap;
+    }
+    ids->pending[ids->n_pending++] = seq;
+    return 0;
+}
+
+/*
+ * --format count: a wire walk instead of a protobuf-c tree, so that the receiving side of a
+ * benchmark costs little next to the exporter. The ids of a malformed request are not kept:
+ * the request is answered with an error and its records count as not received.
+ */
+static void count_request(const void *data, size_t len, uint64_t *records, sink_ids *ids, char *why,
+                          size_t whylen)
+{
+    ad_otlp_scan_counts c;
+    ids->n_pending = ids->pending_no_id = 0;
+    ad_err err = ad_otlp_scan_request(data, len, "asimdns.record_id", count_id, ids, &c);
+    if (err != AD_OK) {
+        snprintf(why, whylen, "malformed ExportLogsServiceRequest: %s", ad_strerror(err));
+        return;
+    }
+    *records += c.records;
+    ids->no_id += ids->pending_no_id;
+    for (size_t i = 0; i < ids->n_pending; i++) {
+        if (ad_seq_ranges_add(&ids->seen, ids->pending[i]) != AD_OK)
+            ids->nomem = true;
+    }
+}
+
 /* Writes the request out; fills an error text for the reply when it cannot be decoded. */
 static int handle_request(const sink_opts *o, FILE *out, const void *data, size_t len,
-                          uint64_t *records, char *why, size_t whylen)
+                          uint64_t *records, sink_ids *ids, char *why, size_t whylen)
 {
+    if (o->format == FORMAT_COUNT) {
+        count_request(data, len, records, ids, why, whylen);
+        return 0;
+    }
     ad_otlp_request *req;
     ad_err err = ad_otlp_request_decode(data, len, &req);
     if (err != AD_OK) {
@@ -156,6 +221,23 @@ static int handle_request(const sink_opts *o, FILE *out, const void *data, size_
     return rc;
 }
 
+/*
+ * The completeness line of --format count: distinct sequence numbers, how many are missing
+ * between the first and the last, duplicates (at-least-once resends), records without an id.
+ * Scripts read "ids: N distinct" and "M missing".
+ */
+static void log_ids(const sink_ids *ids)
+{
+    const ad_seq_ranges *s = &ids->seen;
+    ad_log_info("ids: %llu distinct, first %llu, last %llu, %llu missing, %zu ranges, "
+                "%llu duplicates, %llu without id%s",
+                (unsigned long long)s->distinct, (unsigned long long)(s->n ? s->r[0].lo : 0),
+                (unsigned long long)(s->n ? s->r[s->n - 1].hi : 0),
+                (unsigned long long)ad_seq_ranges_missing(s), s->n,
+                (unsigned long long)s->duplicates, (unsigned long long)ids->no_id,
+                ids->nomem ? " (out of memory: incomplete)" : "");
+}
+
 static int send_reply(nng_socket sock, const char *why)
 {
     uint8_t buf[1024];
@@ -191,10 +273,18 @@ static int parse_args(int argc, char **argv, sink_opts *o)
                 o->format = FORMAT_ASIM_JSON;
             } else if (strcmp(v, "otlp-json") == 0) {
                 o->format = FORMAT_OTLP_JSON;
+            } else if (strcmp(v, "count") == 0) {
+                o->format = FORMAT_COUNT;
             } else {
                 fprintf(stderr, "asimdns sink: unknown format '%s'\n", v);
                 return -1;
             }
+        } else if (strcmp(a, "--tls-cert") == 0) {
+            o->tls_cert = v;
+        } else if (strcmp(a, "--tls-key") == 0) {
+            o->tls_key = v;
+        } else if (strcmp(a, "--tls-client-ca") == 0) {
+            o->tls_client_ca = v;
         } else if (strcmp(a, "--max-idle") == 0) {
             char *end;
             unsigned long long secs = strtoull(v, &end, 10);
@@ -212,11 +302,80 @@ static int parse_args(int argc, char **argv, sink_opts *o)
         fprintf(stderr, "asimdns sink: --listen URL is required\n");
         return -1;
     }
-    if (strncmp(o->listen, "tcp://", 6) != 0 && strncmp(o->listen, "ipc://", 6) != 0) {
-        fprintf(stderr, "asimdns sink: --listen takes tcp:// or ipc:// URLs\n");
+    bool tls = strncmp(o->listen, "tls+tcp://", 10) == 0;
+    if (strncmp(o->listen, "tcp://", 6) != 0 && strncmp(o->listen, "ipc://", 6) != 0 && !tls) {
+        fprintf(stderr, "asimdns sink: --listen takes tcp://, tls+tcp:// or ipc:// URLs\n");
+        return -1;
+    }
+    if (tls != (o->tls_cert != NULL && o->tls_key != NULL) || (!tls && o->tls_client_ca != NULL) ||
+        ((o->tls_cert == NULL) != (o->tls_key == NULL))) {
+        fprintf(stderr, "asimdns sink: tls+tcp:// needs --tls-cert and --tls-key (and only it "
+                        "takes them)\n");
         return -1;
     }
     return 0;
+}
+
+/* A whole PEM file as a NUL-terminated string (nng wants PEM text for the own certificate). */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        ad_log_error("cannot open %s", path);
+        return NULL;
+    }
+    size_t cap = 1u << 20, n;
+    char *buf = malloc(cap);
+    n = buf ? fread(buf, 1, cap - 1, f) : 0;
+    fclose(f);
+    if (n == 0) {
+        ad_log_error("cannot read %s", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Listens on o->listen; for tls+tcp:// with the certificate and key (and client CA: mTLS). */
+static int start_listener(nng_socket sock, const sink_opts *o)
+{
+    nng_listener l;
+    nng_tls_config *tls = NULL;
+    int rv = nng_listener_create(&l, sock, o->listen);
+    if (rv != 0) {
+        ad_log_error("cannot listen on %s: %s", o->listen, nng_strerror(rv));
+        return rv;
+    }
+    if (o->tls_cert != NULL) {
+        char *cert = read_pem(o->tls_cert), *key = cert ? read_pem(o->tls_key) : NULL;
+        if (key == NULL) {
+            free(cert);
+            return NNG_EINVAL;
+        }
+        rv = nng_tls_config_alloc(&tls, NNG_TLS_MODE_SERVER);
+        if (rv == 0)
+            rv = nng_tls_config_own_cert(tls, cert, key, NULL);
+        if (rv == 0 && o->tls_client_ca != NULL) {
+            rv = nng_tls_config_ca_file(tls, o->tls_client_ca);
+            if (rv == 0)
+                rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_REQUIRED);
+        }
+        if (rv == 0)
+            rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, tls);
+        memset(key, 0, strlen(key)); /* a secret */
+        free(cert);
+        free(key);
+        if (tls != NULL)
+            nng_tls_config_free(tls); /* the listener holds its own reference */
+        if (rv != 0) {
+            ad_log_error("TLS for %s: %s", o->listen, nng_strerror(rv));
+            return rv;
+        }
+    }
+    if ((rv = nng_listener_start(l, 0)) != 0)
+        ad_log_error("cannot listen on %s: %s", o->listen, nng_strerror(rv));
+    return rv;
 }
 
 int ad_sink_main(int argc, char **argv)
@@ -241,10 +400,10 @@ int ad_sink_main(int argc, char **argv)
         rv = nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, AD_SINK_RECV_MAX);
     if (rv == 0)
         rv = nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, RECV_SLICE_MS);
-    if (rv == 0 && (rv = nng_listen(sock, o.listen, NULL, 0)) != 0)
-        ad_log_error("cannot listen on %s: %s", o.listen, nng_strerror(rv));
-    else if (rv != 0)
+    if (rv != 0)
         ad_log_error("nng REP socket: %s", nng_strerror(rv));
+    else
+        rv = start_listener(sock, &o);
     if (rv != 0) {
         if (out != stdout)
             fclose(out);
@@ -253,6 +412,8 @@ int ad_sink_main(int argc, char **argv)
     ad_log_info("listening on %s", o.listen);
 
     uint64_t requests = 0, records = 0, undecodable = 0;
+    sink_ids ids = {0};
+    ad_seq_ranges_init(&ids.seen);
     uint64_t last = ad_time_mono_ns();
     int rc = 0;
     while (!ad_stop_requested()) {
@@ -276,7 +437,7 @@ int ad_sink_main(int argc, char **argv)
         last = ad_time_mono_ns();
         requests++;
         char why[256] = "";
-        int hrc = handle_request(&o, out, nng_msg_body(msg), nng_msg_len(msg), &records, why,
+        int hrc = handle_request(&o, out, nng_msg_body(msg), nng_msg_len(msg), &records, &ids, why,
                                  sizeof(why));
         nng_msg_free(msg);
         if (hrc != 0) {
@@ -294,6 +455,10 @@ int ad_sink_main(int argc, char **argv)
     }
     ad_log_info("%llu requests, %llu records, %llu undecodable", (unsigned long long)requests,
                 (unsigned long long)records, (unsigned long long)undecodable);
+    if (o.format == FORMAT_COUNT)
+        log_ids(&ids);
+    ad_seq_ranges_free(&ids.seen);
+    free(ids.pending);
     nng_close(sock);
     if (out != stdout && fclose(out) != 0)
         rc = 1;

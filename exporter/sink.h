@@ -3,11 +3,16 @@
  * the mapping of facts/otlp-logs.md §6): each request is a serialized
  * ExportLogsServiceRequest, written out and acknowledged with an ExportLogsServiceResponse.
  *
- *   asimdns sink --listen URL [--format asim-json|otlp-json] [--out FILE] [--max-idle SECS]
+ *   asimdns sink --listen URL [--format asim-json|otlp-json|count] [--out FILE]
+ *                [--max-idle SECS] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
  *
- * URL is tcp://HOST:PORT or ipc://PATH. asim-json (default) writes one JSON object per log
- * record holding its attributes in order, the same lines the exporter's console output has;
- * otlp-json writes each request as one OTLP/JSON line (exporter/otlp_json.h). A request that
+ * URL is tcp://HOST:PORT, tls+tcp://HOST:PORT (with --tls-cert/--tls-key; --tls-client-ca
+ * requires client certificates) or ipc://PATH. asim-json (default) writes one JSON object per
+ * log record holding its attributes in order, the same lines the exporter's console output has;
+ * otlp-json writes each request as one OTLP/JSON line (exporter/otlp_json.h); count writes
+ * nothing: it walks the wire format (exporter/otlp_scan.h), counts records and tracks their
+ * asimdns.record_id sequence numbers, and logs at exit how many distinct ones arrived and how
+ * many are missing between the first and the last (benchmarks, completeness checks). A request that
  * cannot be decoded is answered with a partial success carrying the error message (it is not
  * worth a resend). Stops on SIGINT/SIGTERM or after --max-idle seconds without requests.
  */

@@ -164,22 +164,27 @@ static void free_secret(char *buf, size_t len)
 int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
                           char *err, size_t errlen)
 {
+    return ad__tls_client_config_from(&cfg->otlp_http.tls, "otlp_http.tls", host, out, err, errlen);
+}
+
+int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,
+                               nng_tls_config **out, char *err, size_t errlen)
+{
     nng_tls_config *tls;
     int rv = nng_tls_config_alloc(&tls, NNG_TLS_MODE_CLIENT);
     if (rv != 0) {
         snprintf(err, errlen, "TLS: %s", nng_strerror(rv));
         return rv;
     }
-    const char *server_name =
-        cfg->otlp_http.tls.server_name[0] ? cfg->otlp_http.tls.server_name : host;
+    const char *server_name = c->server_name[0] ? c->server_name : host;
     if ((rv = nng_tls_config_server_name(tls, server_name)) != 0) {
         snprintf(err, errlen, "TLS server name: %s", nng_strerror(rv));
         goto fail;
     }
-    if (cfg->otlp_http.tls.insecure_skip_verify) {
+    if (c->insecure_skip_verify) {
         rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_NONE);
     } else {
-        const char *ca = cfg->otlp_http.tls.ca_file[0] ? cfg->otlp_http.tls.ca_file : NULL;
+        const char *ca = c->ca_file[0] ? c->ca_file : NULL;
         for (size_t i = 0; ca == NULL && i < sizeof(system_ca_files) / sizeof(system_ca_files[0]);
              i++) {
             FILE *f = fopen(system_ca_files[i], "rb");
@@ -189,7 +194,7 @@ int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_t
             }
         }
         if (ca == NULL) {
-            snprintf(err, errlen, "TLS: no CA bundle: set otlp_http.tls.ca_file");
+            snprintf(err, errlen, "TLS: no CA bundle: set %s.ca_file", section);
             rv = NNG_EINVAL;
             goto fail;
         }
@@ -203,15 +208,15 @@ int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_t
         snprintf(err, errlen, "TLS auth mode: %s", nng_strerror(rv));
         goto fail;
     }
-    if (cfg->otlp_http.tls.cert_file[0] || cfg->otlp_http.tls.key_file[0]) {
-        if (!cfg->otlp_http.tls.cert_file[0] || !cfg->otlp_http.tls.key_file[0]) {
+    if (c->cert_file[0] || c->key_file[0]) {
+        if (!c->cert_file[0] || !c->key_file[0]) {
             snprintf(err, errlen, "TLS: cert_file and key_file go together");
             rv = NNG_EINVAL;
             goto fail;
         }
         size_t cert_len = 0, key_len = 0;
-        char *cert = read_pem(cfg->otlp_http.tls.cert_file, &cert_len, err, errlen);
-        char *key = cert ? read_pem(cfg->otlp_http.tls.key_file, &key_len, err, errlen) : NULL;
+        char *cert = read_pem(c->cert_file, &cert_len, err, errlen);
+        char *key = cert ? read_pem(c->key_file, &key_len, err, errlen) : NULL;
         if (cert == NULL || key == NULL) {
             free_secret(cert, cert_len);
             rv = NNG_EINVAL;

@@ -41,11 +41,15 @@ int ad__aio_waiter_wait(ad__aio_waiter *w, ad_xport *t);
 nng_duration ad__nng_timeout(uint64_t ms);
 
 /*
- * A TLS client configuration from otlp_http.tls (also used for nng tls+tcp://): CA bundle
+ * A TLS client configuration from otlp_http.tls: CA bundle
  * (or the system bundle when one of the usual files exists), client certificate and key,
  * server name (default host), insecure_skip_verify -> NNG_TLS_AUTH_MODE_NONE.
  */
 int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
                           char *err, size_t errlen);
+
+/* The same from one TLS section (nng.tls for nng tls+tcp://); section names it in errors. */
+int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,
+                               nng_tls_config **out, char *err, size_t errlen);
 
 #endif

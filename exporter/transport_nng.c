@@ -12,8 +12,10 @@
  *
  * Dialing is non-blocking and nng reconnects in the background (100 ms .. 2 s), so a receiver
  * that comes back is picked up within about two seconds. NNG_OPT_RECVMAXSZ is set from
- * nng.recv_max_size explicitly (nng's default is unlimited, §6). tls+tcp:// uses the
- * otlp_http.tls settings (CA, client certificate, server name, insecure_skip_verify).
+ * nng.recv_max_size explicitly (nng's default is unlimited, §6). tls+tcp:// uses the nng.tls
+ * settings (CA, client certificate, server name, insecure_skip_verify: the keys of
+ * otlp_http.tls). mbedTLS verifies the server name, so an IP address URL needs
+ * nng.tls.server_name set to a name in the server's certificate.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +166,8 @@ ad_err ad_xport_nng_create(const ad_exporter_config *cfg, ad_xport **out, char *
         nng_url *u;
         if ((rv = nng_url_parse(&u, url)) != 0)
             goto fail;
-        rv = ad__tls_client_config(cfg, u->u_hostname, &n->tls, err, errlen);
+        rv = ad__tls_client_config_from(&cfg->nng.tls, "nng.tls", u->u_hostname, &n->tls, err,
+                                        errlen);
         nng_url_free(u);
         if (rv != 0) {
             nng_tr_destroy(&n->base);

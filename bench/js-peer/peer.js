@@ -14,7 +14,9 @@
 //   node peer.js export URL [RECORDS=500000] [BATCH=8192] [QUEUE=32768] [none|gzip]
 //       full path: BatchLogRecordProcessor -> OTLPLogExporter (protobuf over HTTP) -> URL
 //       (a full /v1/logs URL). Emits in chunks and waits while the queue is near full, so no
-//       record is dropped; time = first emit -> forceFlush() resolved.
+//       record is dropped; time = first emit -> forceFlush() resolved. Record ids run 1..RECORDS.
+//       The SDK streams each body chunked (no Content-Length) over a keep-alive connection:
+//       the receiver must read chunked bodies and end every answer with a length.
 // Prints one JSON line.
 'use strict';
 const fs = require('fs');
@@ -108,10 +110,17 @@ async function exportPath(url, n, batch, queue, compression) {
   const tick = () => new Promise(r => setImmediate(r));
   // The processor's queue length: a private field, read only to avoid dropping records.
   const queued = () => (proc._finishedLogRecords ? proc._finishedLogRecords.length : 0);
+  // Every record gets its own asimdns.record_id (as asimdns-exporter's do), so the receiver
+  // can check that each of 1..n arrived; the SDK copies the attributes at emit time.
+  const idPrefix = pool[0].attrs['asimdns.record_id'].replace(/-[0-9]+$/, '-');
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n;) {
     const end = Math.min(n, i + CHUNK);
-    for (; i < end; i++) emit(logger, pool[i % POOL]);
+    for (; i < end; i++) {
+      const p = pool[i % POOL];
+      p.attrs['asimdns.record_id'] = idPrefix + (i + 1);
+      emit(logger, p);
+    }
     await tick();
     while (queued() > queue - CHUNK) await tick();
   }

@@ -13,6 +13,8 @@
  *   --control    if this file exists and is not empty, its first word answers every request
  *                (overrides the script; lets a test change behaviour without a restart)
  *   --ids        every record of an accepted request (200, partial): its asimdns.record_id
+ *   --ranges     at exit, one line: "distinct N missing M ranges R duplicates D noid X" over
+ *                the sequence numbers of the record ids of accepted requests (cheap: benchmarks)
  *   --records    every record of an accepted request as an ASIM JSON line
  *   --log        one line per request: "N ANSWER RECORDS ENCODING CONTENT-TYPE PATH"
  *   --stall-ms   how long "stall" holds a request before dropping it (default 30000)
@@ -23,6 +25,8 @@
  * 429[:S] | 503[:S] (Retry-After S seconds) | 503date:S (Retry-After as HTTP-date, now + S) |
  * NNN (any status, Status body) | stall (no answer, then the connection drops) |
  * drop (the connection is closed without an answer).
+ * Requests are checked with the wire walk of exporter/otlp_scan.h (malformed -> 400); only
+ * --records, which needs every attribute, decodes them with protobuf-c.
  * Stops on SIGINT/SIGTERM or after --max-idle seconds without requests.
  */
 #include <stdio.h>
@@ -39,6 +43,7 @@
 #include "common/timeutil.h"
 #include "exporter/gzip.h"
 #include "exporter/otlp_decode.h"
+#include "exporter/otlp_scan.h"
 #include "exporter/sink.h"
 
 #define MAX_SCRIPT 256
@@ -59,6 +64,11 @@ static struct {
     const char *control;
     FILE *ids;
     FILE *records;
+    const char *ranges_path;
+    ad_seq_ranges ranges;
+    uint64_t no_id;
+    uint64_t *seqs; /* one request's sequence numbers (kept only if it is accepted) */
+    size_t n_seqs, cap_seqs, n_noid;
     FILE *log;
     nng_duration stall_ms;
     stalled stalls[MAX_STALLED];
@@ -81,14 +91,37 @@ static size_t encode_status(uint8_t *buf, size_t cap, int code, const char *msg)
     return n + mlen;
 }
 
-static int record_id(const ad_otlp_record *rec, void *arg)
+/* Scan callback for --ids (called once the request is known to be well-formed). */
+static int write_id(const char *id, size_t len, void *arg)
 {
     (void)arg;
-    const ad_otlp_kv *kv = ad_otlp_record_find(rec, "asimdns.record_id");
-    if (kv != NULL && kv->value.kind == AD_OTLP_STR)
-        fprintf(rx.ids, "%.*s\n", (int)kv->value.len, kv->value.str);
+    if (id != NULL)
+        fprintf(rx.ids, "%.*s\n", (int)len, id);
     else
         fprintf(rx.ids, "missing\n");
+    return 0;
+}
+
+/* Scan callback: keeps the record's sequence number for --ranges (committed if accepted). */
+static int record_id(const char *id, size_t len, void *arg)
+{
+    (void)arg;
+    uint64_t seq;
+    if (rx.ranges_path == NULL)
+        return 0;
+    if (ad_otlp_scan_record_seq(id, len, &seq) != AD_OK) {
+        rx.n_noid++;
+        return 0;
+    }
+    if (rx.n_seqs == rx.cap_seqs) {
+        size_t cap = rx.cap_seqs ? rx.cap_seqs * 2 : 8192;
+        uint64_t *p = realloc(rx.seqs, cap * sizeof(*p));
+        if (p == NULL)
+            return 1;
+        rx.seqs = p;
+        rx.cap_seqs = cap;
+    }
+    rx.seqs[rx.n_seqs++] = seq;
     return 0;
 }
 
@@ -123,6 +156,14 @@ static void reply(nng_aio *aio, int status, const char *retry_after, const uint8
     if (retry_after != NULL)
         nng_http_res_set_header(res, "Retry-After", retry_after);
     nng_http_res_copy_data(res, body, len);
+    /*
+     * nng leaves Content-Length out of an empty body; a keep-alive client (Node's http, so the
+     * OpenTelemetry JS exporter) then waits for the connection to close to see the end of the
+     * answer, and stalls. An explicit length ends every answer.
+     */
+    char clen[32];
+    snprintf(clen, sizeof(clen), "%zu", len);
+    nng_http_res_set_header(res, "Content-Length", clen);
     nng_aio_set_output(aio, 0, res);
     nng_aio_finish(aio, 0);
 }
@@ -138,12 +179,143 @@ static void http_date(time_t when, char *buf, size_t cap)
     strftime(buf, cap, "%a, %d %b %Y %H:%M:%S GMT", &tmv);
 }
 
+/* ---- chunked request bodies ---------------------------------------------------------------- */
+
+/*
+ * nng 1.5.2's HTTP server collects only Content-Length bodies: a chunked body (RFC 9112 §7.1)
+ * is left on the connection, and would be read as the next request. Node's http client, which
+ * the OpenTelemetry JS OTLP exporter uses, streams its body chunked, so the handler reads such a
+ * body itself. Blocking reads are fine in a test receiver; requests are not pipelined by the
+ * clients it serves (each waits for its answer), so nothing beyond the body is read.
+ */
+typedef struct chunk_rd {
+    nng_http_conn *conn;
+    nng_aio *aio;
+    uint8_t buf[16384];
+    size_t pos, end;
+} chunk_rd;
+
+static bool chunk_fill(chunk_rd *r)
+{
+    nng_iov iov = {.iov_buf = r->buf, .iov_len = sizeof(r->buf)};
+    nng_aio_set_iov(r->aio, 1, &iov);
+    nng_http_conn_read(r->conn, r->aio);
+    nng_aio_wait(r->aio);
+    if (nng_aio_result(r->aio) != 0 || nng_aio_count(r->aio) == 0)
+        return false;
+    r->pos = 0;
+    r->end = nng_aio_count(r->aio);
+    return true;
+}
+
+/* One CRLF-terminated line (without the CRLF); false on EOF, error or a line too long. */
+static bool chunk_line(chunk_rd *r, char *line, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        if (r->pos == r->end && !chunk_fill(r))
+            return false;
+        char c = (char)r->buf[r->pos++];
+        if (c == '\n') {
+            if (n > 0 && line[n - 1] == '\r')
+                n--;
+            line[n] = '\0';
+            return true;
+        }
+        if (n + 1 >= cap)
+            return false;
+        line[n++] = c;
+    }
+}
+
+static bool chunk_bytes(chunk_rd *r, uint8_t *dst, size_t n)
+{
+    while (n > 0) {
+        if (r->pos == r->end && !chunk_fill(r))
+            return false;
+        size_t k = r->end - r->pos < n ? r->end - r->pos : n;
+        if (dst != NULL) {
+            memcpy(dst, r->buf + r->pos, k);
+            dst += k;
+        }
+        r->pos += k;
+        n -= k;
+    }
+    return true;
+}
+
+/* Reads the chunked body of the request on conn into a heap buffer (*out, *len_out). */
+static bool read_chunked(nng_http_conn *conn, uint8_t **out, size_t *len_out)
+{
+    chunk_rd *r = calloc(1, sizeof(*r));
+    uint8_t *body = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = false;
+    char line[256];
+    if (r == NULL || nng_aio_alloc(&r->aio, NULL, NULL) != 0)
+        goto done;
+    nng_aio_set_timeout(r->aio, 30000);
+    r->conn = conn;
+    for (;;) {
+        if (!chunk_line(r, line, sizeof(line)))
+            goto done;
+        char *end;
+        unsigned long long size = strtoull(line, &end, 16);
+        if (end == line || (*end != '\0' && *end != ';' && *end != ' ') || size > BODY_MAX - len)
+            goto done;
+        if (size == 0)
+            break;
+        if (len + size > cap) {
+            size_t ncap = cap ? cap : 1u << 20;
+            while (ncap < len + size)
+                ncap *= 2;
+            uint8_t *nb = realloc(body, ncap);
+            if (nb == NULL)
+                goto done;
+            body = nb;
+            cap = ncap;
+        }
+        if (!chunk_bytes(r, body + len, (size_t)size) || !chunk_line(r, line, sizeof(line)) ||
+            line[0] != '\0')
+            goto done;
+        len += (size_t)size;
+    }
+    /* Trailer fields, then the empty line that ends the message. */
+    do {
+        if (!chunk_line(r, line, sizeof(line)))
+            goto done;
+    } while (line[0] != '\0');
+    ok = true;
+done:
+    if (r != NULL && r->aio != NULL)
+        nng_aio_free(r->aio);
+    free(r);
+    if (!ok) {
+        free(body);
+        body = NULL;
+        len = 0;
+    }
+    *out = body;
+    *len_out = len;
+    return ok;
+}
+
 static void handle(nng_aio *aio)
 {
     nng_http_req *req = nng_aio_get_input(aio, 0);
     void *data = NULL;
     size_t len = 0;
     nng_http_req_get_data(req, &data, &len);
+    const char *te = nng_http_req_get_header(req, "Transfer-Encoding");
+    uint8_t *chunked = NULL;
+    if (te != NULL && strstr(te, "chunked") != NULL && len == 0) { /* nng took no body */
+        if (!read_chunked(nng_aio_get_input(aio, 2), &chunked, &len)) {
+            free(chunked);
+            nng_aio_finish(aio, NNG_ECONNRESET); /* unreadable framing: drop the connection */
+            return;
+        }
+        data = chunked;
+    }
     const char *enc = nng_http_req_get_header(req, "Content-Encoding");
     const char *ctype = nng_http_req_get_header(req, "Content-Type");
 
@@ -164,9 +336,16 @@ static void handle(nng_aio *aio)
         readable = ad_gunzip(data, len, rx.unzip, BODY_MAX, &blen) == AD_OK;
         body = rx.unzip;
     }
-    if (readable && ad_otlp_request_decode(body, blen, &decoded) == AD_OK)
-        records = (long)ad_otlp_request_record_count(decoded);
-    if (decoded == NULL && strcmp(answer, "stall") != 0 && strcmp(answer, "drop") != 0)
+    rx.n_seqs = rx.n_noid = 0;
+    ad_otlp_scan_counts counts;
+    bool valid = readable && ad_otlp_scan_request(body, blen, "asimdns.record_id", record_id, NULL,
+                                                  &counts) == AD_OK;
+    if (valid) {
+        records = (long)counts.records;
+        if (rx.records != NULL && ad_otlp_request_decode(body, blen, &decoded) != AD_OK)
+            valid = false;
+    }
+    if (!valid && strcmp(answer, "stall") != 0 && strcmp(answer, "drop") != 0)
         answer = "400";
 
     if (rx.log != NULL) {
@@ -176,17 +355,23 @@ static void handle(nng_aio *aio)
     }
 
     int accepted = strcmp(answer, "200") == 0 || strncmp(answer, "partial:", 8) == 0;
-    if (accepted && decoded != NULL) {
+    if (accepted && valid) {
         if (rx.ids != NULL) {
-            ad_otlp_request_foreach(decoded, record_id, NULL);
+            ad_otlp_scan_request(body, blen, "asimdns.record_id", write_id, NULL, NULL);
             fflush(rx.ids);
         }
+        for (size_t i = 0; i < rx.n_seqs; i++)
+            ad_seq_ranges_add(&rx.ranges, rx.seqs[i]);
+        rx.no_id += rx.n_noid;
+    }
+    if (accepted && decoded != NULL) {
         if (rx.records != NULL) {
             ad_sink_write_asim_json(decoded, rx.records);
             fflush(rx.records);
         }
     }
     ad_otlp_request_free(decoded);
+    free(chunked); /* body and the ids walk are done with it */
 
     uint8_t out[512];
     size_t olen = 0;
@@ -319,6 +504,8 @@ int main(int argc, char **argv)
             rx.control = v;
         else if (strcmp(a, "--ids") == 0)
             rx.ids = open_out(v);
+        else if (strcmp(a, "--ranges") == 0)
+            rx.ranges_path = v;
         else if (strcmp(a, "--records") == 0)
             rx.records = open_out(v);
         else if (strcmp(a, "--log") == 0)
@@ -389,6 +576,18 @@ int main(int argc, char **argv)
     nng_http_server_release(srv);
     nng_url_free(url);
     fprintf(stderr, "receiver: %llu requests\n", (unsigned long long)rx.requests);
+    if (rx.ranges_path != NULL) {
+        FILE *f = fopen(rx.ranges_path, "w");
+        if (f != NULL) {
+            fprintf(f, "distinct %llu missing %llu ranges %zu duplicates %llu noid %llu\n",
+                    (unsigned long long)rx.ranges.distinct,
+                    (unsigned long long)ad_seq_ranges_missing(&rx.ranges), rx.ranges.n,
+                    (unsigned long long)rx.ranges.duplicates, (unsigned long long)rx.no_id);
+            fclose(f);
+        }
+    }
+    ad_seq_ranges_free(&rx.ranges);
+    free(rx.seqs);
     if (rx.ids)
         fclose(rx.ids);
     if (rx.records)

@@ -12,3 +12,7 @@ set_tests_properties(integration_delivery_faults PROPERTIES LABELS integration T
 add_test(NAME integration_delivery_tls
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/delivery_tls.sh ${PROJECT_BINARY_DIR} 2000)
 set_tests_properties(integration_delivery_tls PROPERTIES LABELS integration TIMEOUT 300)
+# nng over tls+tcp:// to `asimdns sink` (nng.tls), certificates made by openssl at run time.
+add_test(NAME integration_delivery_nng_tls
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/delivery_nng_tls.sh ${PROJECT_BINARY_DIR} 2000)
+set_tests_properties(integration_delivery_nng_tls PROPERTIES LABELS integration TIMEOUT 300)

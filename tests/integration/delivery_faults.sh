@@ -15,7 +15,7 @@ kills=${3:-5}
 BATCH=500
 
 start_exporter() { # LOG
-  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" "${@:2}" 2>>"$work/$1" &
+  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root "${@:2}" 2>>"$work/$1" &
   exp_pid=$!
   pids+=("$exp_pid")
 }

@@ -16,7 +16,7 @@ cleanup() {
     wait "$p" 2>/dev/null || true
   done
   "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 

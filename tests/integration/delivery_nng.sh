@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Integration: asimdns-capture (synthetic) -> ring -> asimdns-exporter (nng req) -> `asimdns
 # sink` over ipc:// in the test's temp dir. Every sequence 1..N arrives exactly once with
-# correct fields; the sink's OTLP/JSON output works too; the sink starting after the exporter
-# costs nothing (the exporter retries until it is there).
+# correct fields; the sink's OTLP/JSON output works too, and --format count reports every
+# record-id sequence number; the sink starting after the exporter costs nothing (the exporter
+# retries until it is there).
 # Usage: delivery_nng.sh BUILD_DIR [N]
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
@@ -20,7 +21,7 @@ write_capture_config "$n" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 write_exporter_config "exporter: {type: nng}
 nng: {url: \"ipc://$work/sink.ipc\", mode: req, timeout: 2s, recv_max_size: 64KiB}"
-"$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 2 2>"$work/exporter.log" &
+"$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 2 2>"$work/exporter.log" &
 exp_pid=$!
 pids+=("$exp_pid")
 sleep 0.5 # the exporter finds no receiver and backs off
@@ -46,11 +47,22 @@ m=500
 write_capture_config "$m" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 start_sink otlp-json "$work/out-otlp.jsonl"
-timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 1 2>"$work/exporter2.log" \
+timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 2>"$work/exporter2.log" \
   || fail "exporter exited with an error"
 wait_exit "$sink_pid" 60 || fail "sink exited with an error"
 grep -q '"resourceLogs"' "$work/out-otlp.jsonl" || fail "no OTLP/JSON"
 grep -q '"key":"service.name"' "$work/out-otlp.jsonl" || fail "no service.name"
 got=$(grep -o '"asimdns.record_id","value":{"stringValue":"[0-9a-f]*-[0-9]*"' "$work/out-otlp.jsonl" | wc -l)
 [ "$got" -eq "$m" ] || fail "OTLP/JSON carries $got record ids, expected $m"
-echo "1 passed, 0 failed: $n records over nng req to asimdns sink (asim-json), $m as OTLP/JSON"
+
+# ---- count (wire walk, record-id ranges) ----------------------------------------------------
+"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
+start_sink count /dev/null
+timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 2>"$work/exporter3.log" \
+  || fail "exporter exited with an error"
+wait_exit "$sink_pid" 60 || fail "sink exited with an error"
+grep -q "ids: $m distinct, first 1, last $m, 0 missing, 1 ranges, 0 duplicates, 0 without id" \
+  "$work/sink.log" || fail "sink --format count: $(grep 'ids:' "$work/sink.log")"
+echo "1 passed, 0 failed: $n records over nng req to asimdns sink (asim-json), $m as OTLP/JSON," \
+  "$m counted (--format count)"

@@ -32,7 +32,7 @@ run_case() {
   start_receiver 0 --tls-cert "$work/server.pem" --tls-key "$work/server.key" "$@"
   write_exporter_config "exporter: {type: otlp_http}
 otlp_http: {endpoint: \"https://127.0.0.1:$rx_port\", timeout: 2s, tls: $tls}"
-  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 1 \
+  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
     2>"$work/exporter-$name.log" &
   exp_pid=$!
   pids+=("$exp_pid")
