@@ -2,19 +2,64 @@
 if(ASIMDNS_CORE_ONLY)
   return()
 endif()
-if(ASIMDNS_CAPTURE_ONLY)
-  # Cross builds: libyaml built from Debian's source package into ASIMDNS_WIN_PREFIX
-  # (scripts/windows-deps), linked statically.
-  find_path(YAML_INCLUDE_DIR yaml.h)
-  find_library(YAML_LIBRARY NAMES yaml libyaml)
-  if(NOT YAML_INCLUDE_DIR OR NOT YAML_LIBRARY)
-    message(FATAL_ERROR "libyaml not found for this target: run scripts/windows-deps")
+if(CMAKE_CROSSCOMPILING AND WIN32)
+  # Cross builds for Windows: the libraries are built from Debian's source packages into
+  # ASIMDNS_WIN_PREFIX by scripts/windows-deps and linked statically (cmocka as a DLL, like
+  # Debian's), zlib is Debian's libz-mingw-w64-dev. The imported targets carry the names the
+  # Linux build uses, so the folders' CMakeLists need no platform branches.
+  macro(ad_win_static target header library hint)
+    find_path(${target}_INCLUDE_DIR ${header})
+    find_library(${target}_LIBRARY NAMES ${library})
+    if(NOT ${target}_INCLUDE_DIR OR NOT ${target}_LIBRARY)
+      message(FATAL_ERROR "${header} / ${library} not found for this target: ${hint}")
+    endif()
+    add_library(PkgConfig::${target} INTERFACE IMPORTED)
+    set_target_properties(PkgConfig::${target} PROPERTIES
+      INTERFACE_INCLUDE_DIRECTORIES ${${target}_INCLUDE_DIR}
+      INTERFACE_LINK_LIBRARIES ${${target}_LIBRARY})
+  endmacro()
+  ad_win_static(YAML yaml.h libyaml.a "run scripts/windows-deps")
+  # Without it yaml.h declares the functions dllimport.
+  set_property(TARGET PkgConfig::YAML PROPERTY INTERFACE_COMPILE_DEFINITIONS YAML_DECLARE_STATIC)
+  # ctest runs the .exe files under Wine, in a throwaway prefix inside the build folder, with
+  # the folder of the dependency DLLs (cmocka.dll, libgcc_s_seh-1.dll) on the Windows PATH.
+  get_filename_component(ad_win_lib_dir ${YAML_LIBRARY} DIRECTORY)
+  get_filename_component(ASIMDNS_WIN_DLL_DIR ${ad_win_lib_dir}/../bin ABSOLUTE)
+  set(ASIMDNS_WINE_PREFIX ${CMAKE_BINARY_DIR}/wineprefix)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_CURRENT_LIST_DIR}/wine-run.sh ${ASIMDNS_WINE_PREFIX}
+                                    ${ASIMDNS_WIN_DLL_DIR})
+  if(ASIMDNS_CAPTURE_ONLY)
+    return()
   endif()
-  add_library(PkgConfig::YAML INTERFACE IMPORTED)
-  set_target_properties(PkgConfig::YAML PROPERTIES
-    INTERFACE_INCLUDE_DIRECTORIES ${YAML_INCLUDE_DIR}
-    INTERFACE_LINK_LIBRARIES ${YAML_LIBRARY}
-    INTERFACE_COMPILE_DEFINITIONS YAML_DECLARE_STATIC)
+  ad_win_static(PROTOBUFC protobuf-c/protobuf-c.h libprotobuf-c.a "run scripts/windows-deps")
+  ad_win_static(ZLIB zlib.h libz.a "apt-get install libz-mingw-w64-dev")
+  find_package(nng 1.5 CONFIG QUIET)
+  if(NOT nng_FOUND)
+    message(FATAL_ERROR "nng not found for this target: run scripts/windows-deps")
+  endif()
+  if(ASIMDNS_TESTS)
+    find_path(CMOCKA_INCLUDE_DIR cmocka.h)
+    find_library(CMOCKA_LIBRARY NAMES libcmocka.dll.a cmocka)
+    find_file(CMOCKA_DLL cmocka.dll PATH_SUFFIXES bin)
+    if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY OR NOT CMOCKA_DLL)
+      message(FATAL_ERROR "cmocka not found for this target: run scripts/windows-deps")
+    endif()
+    add_library(PkgConfig::CMOCKA INTERFACE IMPORTED)
+    set_target_properties(PkgConfig::CMOCKA PROPERTIES
+      INTERFACE_INCLUDE_DIRECTORIES ${CMOCKA_INCLUDE_DIR}
+      INTERFACE_LINK_LIBRARIES ${CMOCKA_LIBRARY})
+  endif()
+  # protoc-c runs on the build machine (program lookups are not re-rooted).
+  find_program(PROTOC_C protoc-c)
+  if(NOT PROTOC_C)
+    message(FATAL_ERROR "protoc-c not found: apt-get install protobuf-c-compiler")
+  endif()
+  return()
+endif()
+if(ASIMDNS_CAPTURE_ONLY)
+  # libyaml alone, from the system.
+  find_package(PkgConfig)
+  pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
   return()
 endif()
 find_package(PkgConfig)
@@ -42,6 +87,14 @@ if(ASIMDNS_TESTS)
 endif()
 
 find_program(PROTOC_C protoc-c)
+if(NOT PROTOC_C)
+  # vcpkg's protobuf-c[tools] ships the generator as a protoc plugin only.
+  find_program(AD_PROTOC protoc)
+  find_program(AD_PROTOC_GEN_C protoc-gen-c)
+  if(AD_PROTOC AND AD_PROTOC_GEN_C)
+    set(PROTOC_C ${AD_PROTOC} --plugin=protoc-gen-c=${AD_PROTOC_GEN_C})
+  endif()
+endif()
 if(NOT PROTOC_C)
   message(FATAL_ERROR "protoc-c not found: apt-get install protobuf-c-compiler")
 endif()

@@ -10,6 +10,13 @@ function(ad_add_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+  if(WIN32)
+    set_property(TEST ${T_NAME} APPEND PROPERTY LABELS windows)
+  endif()
+  if(WIN32 AND CMAKE_CROSSCOMPILING)
+    # Runs under Wine (CMAKE_CROSSCOMPILING_EMULATOR) once the prefix is up (tests/windows/).
+    set_tests_properties(${T_NAME} PROPERTIES FIXTURES_REQUIRED wine)
+  endif()
 endfunction()
 
 # ad_add_fuzz(NAME name SOURCES a.c LIBS libs... CORPUS dir)

@@ -5,30 +5,29 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "tests/support/test_os.h"
 
 static char captured[4096];
 
 /* Runs the logger with stderr sent to a temporary file and returns what it wrote. */
 static const char *capture(void (*fn)(void))
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    assert_non_null(tmp);
-    int saved = dup(fileno(stderr));
-    dup2(fileno(tmp), fileno(stderr));
+    char path[512];
+    test_os_temp_path(path, sizeof(path), "test-log", ".txt");
+    int saved = test_os_stderr_to(path);
+    assert_true(saved >= 0);
     fn();
-    fflush(stderr);
-    dup2(saved, fileno(stderr));
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(captured, 1, sizeof(captured) - 1, tmp);
+    test_os_stderr_restore(saved);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(captured, 1, sizeof(captured) - 1, f);
     captured[n] = '\0';
-    fclose(tmp);
+    fclose(f);
+    remove(path);
     return captured;
 }
 

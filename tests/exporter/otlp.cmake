@@ -7,13 +7,19 @@
 # OTLP/JSON form must parse with python3's json module.
 
 if(CMAKE_SCRIPT_MODE_FILE)
-  # ---- script mode: the check itself. Inputs: HELPER PROTOC PROTO_DIR WORK VERSION PYTHON.
+  # ---- script mode: the check itself. Inputs: HELPER PROTOC PROTO_DIR WORK VERSION PYTHON,
+  # and for a cross build EMULATOR (the command that runs HELPER, its words joined by "|")
+  # and OS_TYPE (the os.type the helper's platform reports).
+  string(REPLACE "|" ";" EMULATOR "${EMULATOR}")
+  if(NOT OS_TYPE)
+    set(OS_TYPE linux)
+  endif()
   if(NOT PROTOC)
     message(FATAL_ERROR "protoc not found: apt-get install protobuf-compiler")
   endif()
   set(bin ${WORK}/otlp_dump_request.bin)
   set(json ${WORK}/otlp_dump_request.json)
-  execute_process(COMMAND ${HELPER} ${bin} ${json} RESULT_VARIABLE rc)
+  execute_process(COMMAND ${EMULATOR} ${HELPER} ${bin} ${json} RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "otlp_dump_request failed: ${rc}")
   endif()
@@ -29,7 +35,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
       "key: \"service.name\"[ \n]*value {[ \n]*string_value: \"windows_dns_server\""
       "key: \"service.name\"[ \n]*value {[ \n]*string_value: \"windows_dns_client\""
       "key: \"host.name\"[ \n]*value {[ \n]*string_value: \"dns01.corp.contoso.com\""
-      "key: \"os.type\"[ \n]*value {[ \n]*string_value: \"linux\""
+      "key: \"os.type\"[ \n]*value {[ \n]*string_value: \"${OS_TYPE}\""
       "key: \"service.version\"[ \n]*value {[ \n]*string_value: \"${VERSION}\""
       "key: \"service.instance.id\"[ \n]*value {[ \n]*string_value: \"6f1c7c1e-0000-4000-8000-000000000001\""
       "key: \"deployment.environment.name\"[ \n]*value {[ \n]*string_value: \"test\""
@@ -86,8 +92,20 @@ endif()
 if(NOT AD_PYTHON3)
   set(AD_PYTHON3 "")
 endif()
+set(ad_otlp_emulator "")
+set(ad_otlp_os linux)
+if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
+  # Windows build: the helper runs under Wine (label windows, like the cmocka tests).
+  string(REPLACE ";" "|" ad_otlp_emulator "${CMAKE_CROSSCOMPILING_EMULATOR}")
+  set(ad_otlp_os windows)
+endif()
 add_test(NAME exporter_otlp_protoc_decode
          COMMAND ${CMAKE_COMMAND} -DHELPER=$<TARGET_FILE:otlp_dump_request> -DPROTOC=${AD_PROTOC}
+                 -DEMULATOR=${ad_otlp_emulator} -DOS_TYPE=${ad_otlp_os}
                  -DPROTO_DIR=${PROJECT_SOURCE_DIR}/exporter/proto -DWORK=${CMAKE_CURRENT_BINARY_DIR}
                  -DVERSION=${PROJECT_VERSION} -DPYTHON=${AD_PYTHON3} -P ${CMAKE_CURRENT_LIST_FILE})
 set_tests_properties(exporter_otlp_protoc_decode PROPERTIES LABELS unit TIMEOUT 60)
+if(ad_otlp_emulator)
+  set_property(TEST exporter_otlp_protoc_decode APPEND PROPERTY LABELS windows)
+  set_tests_properties(exporter_otlp_protoc_decode PROPERTIES FIXTURES_REQUIRED wine)
+endif()

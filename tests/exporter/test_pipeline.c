@@ -160,7 +160,8 @@ static ad_err fake_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
         static ad_ring_status st;
         char msg[128];
         if (x->nbeats < 64 &&
-            ad_ring_status_read(x->fx->name, false, &st, msg, sizeof(msg)) == AD_OK)
+            /* the fixture's ring is in the default (Global\) name space on Windows */
+            ad_ring_status_read(x->fx->name, true, &st, msg, sizeof(msg)) == AD_OK)
             x->beats[x->nbeats++] = st.exporter_heartbeat_ns;
     }
     size_t i = x->ncalls < x->script_len ? x->ncalls : x->script_len - 1;

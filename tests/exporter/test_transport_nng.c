@@ -22,6 +22,7 @@
 #include "common/host.h"
 #include "exporter/otlp_decode.h"
 #include "exporter/transport.h"
+#include "tests/support/test_os.h"
 
 typedef enum peer_mode { PEER_ACK, PEER_PARTIAL, PEER_GARBAGE, PEER_SILENT, PEER_BIG } peer_mode;
 
@@ -275,7 +276,9 @@ int main(void)
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     /* nng frees closed sockets' pipes on its reaper thread: wait for it so LeakSanitizer sees
-       only real leaks. */
-    nng_fini();
+       only real leaks. Under Wine 8 nng_fini never returns (even with no socket left), and
+       there is no LeakSanitizer there. */
+    if (!test_os_under_wine())
+        nng_fini();
     return failed;
 }
