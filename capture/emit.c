@@ -1,8 +1,54 @@
 /* asimdns-capture: event -> ring record. */
 #include "capture/emit.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "common/log.h"
+#include "common/ratelimit.h"
+#include "common/timeutil.h"
+
+/* "Ring full" lines at most this often when the ring flaps between full and not full. */
+#define RING_FULL_LOG_NS (10ULL * 1000000000ULL)
+
+/*
+ * Whether the ring was full at the last append. One producer per process and one thread that
+ * appends (ring.h), so plain statics: the clock is read and a line logged only when the state
+ * changes, never per record.
+ */
+static struct {
+    const ad_ring_producer *ring; /* the ring the state is about (tests use several) */
+    bool full;
+    bool logged;        /* the "full" line of this episode was let through */
+    uint64_t dropped_0; /* dropped_ring_full when the episode began */
+    ad_ratelimit rl;
+} ring_state = {.rl = {.interval_ns = RING_FULL_LOG_NS}};
+
+static void note_full(ad_ring_producer *ring)
+{
+    if (ring_state.full && ring_state.ring == ring)
+        return;
+    ring_state.ring = ring;
+    ring_state.full = true;
+    ring_state.dropped_0 = ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_RING_FULL) - 1;
+    uint64_t held = 0;
+    ring_state.logged = ad_ratelimit_allow(&ring_state.rl, ad_time_mono_ns(), &held);
+    if (ring_state.logged)
+        ad_log_warn("ring full: dropping new records (counted as dropped_ring_full) until the "
+                    "exporter catches up%s",
+                    held ? "; it was full again several times since the last such line" : "");
+}
+
+static void note_room(ad_ring_producer *ring)
+{
+    ring_state.full = false;
+    if (ring_state.logged && ring_state.ring == ring)
+        ad_log_info(
+            "ring has room again: %llu records were dropped while it was full",
+            (unsigned long long)(ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_RING_FULL) -
+                                 ring_state.dropped_0));
+}
 
 ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev)
 {
@@ -11,8 +57,12 @@ ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev)
     void *payload;
     uint64_t seq;
     ad_err err = ad_ring_producer_reserve(ring, size, &payload, &seq);
+    if (err == AD_EFULL)
+        note_full(ring);
     if (err != AD_OK)
         return err; /* dropped; the ring counted it and consumed seq */
+    if (ring_state.full)
+        note_room(ring);
     size_t written;
     err = ad_record_encode(ev, payload, size, &written);
     if (err != AD_OK) {

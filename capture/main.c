@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/record.h"
 #include "common/sdnotify.h"
+#include "common/service.h"
 #include "common/service_args.h"
 #include "common/stop.h"
 #include "config/capture_config.h"
@@ -29,7 +30,8 @@
     "      --check        validate the configuration, print it, and exit\n"                        \
     "      --record FILE  etw/etl sources: also write every raw event to FILE in\n"                \
     "                     the replay format\n"                                                     \
-    "      --version      print the version and exit\n"
+    "      --version      print the version and exit\n"                                            \
+    "  asimdns-capture service install|remove|run ...  (Windows service; see deploy/windows)\n"
 
 static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
 {
@@ -39,7 +41,11 @@ static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
     rc.data_mode = cfg->ring.data_mode;
     rc.cursor_mode = cfg->ring.cursor_mode;
     rc.group = cfg->ring.group[0] ? cfg->ring.group : NULL;
+    rc.exporter_account = cfg->ring.exporter_account[0] ? cfg->ring.exporter_account : NULL;
     rc.recreate_on_mismatch = cfg->ring.recreate_on_mismatch;
+    /* the promised period, so `status --check` judges staleness from the first heartbeat on */
+    if (cfg->heartbeat_seconds != 0)
+        rc.heartbeat_interval_ns = (uint64_t)cfg->heartbeat_seconds * 1000000000ULL;
     char msg[256] = "";
     ad_err err = ad_ring_producer_open(&rc, ring, msg, sizeof(msg));
     if (err != AD_OK)
@@ -102,7 +108,42 @@ static ad_err run_etw(ad_capture_ctx *ctx, const char *record_path)
     return err;
 }
 
-static ad_err run_source(ad_capture_ctx *ctx, const char *record_path)
+/*
+ * What a source set up before the privilege drop. Only the dnstap source needs that step:
+ * giving its socket to the DNS server's user (chown) needs the privileges the capture starts
+ * with. The others open their input in run_source, as the configured user.
+ */
+typedef struct opened_source {
+#ifdef ASIMDNS_HAVE_DNSTAP
+    ad_dnstap_source *dnstap;
+#else
+    int unused;
+#endif
+} opened_source;
+
+static ad_err open_source(ad_capture_ctx *ctx, opened_source *os)
+{
+    memset(os, 0, sizeof(*os));
+#ifdef ASIMDNS_HAVE_DNSTAP
+    if (ctx->cfg->source.type == AD_SOURCE_DNSTAP)
+        return ad_source_dnstap_open(ctx, &os->dnstap);
+#else
+    (void)ctx;
+#endif
+    return AD_OK;
+}
+
+static void close_source(opened_source *os)
+{
+#ifdef ASIMDNS_HAVE_DNSTAP
+    ad_source_dnstap_close(os->dnstap);
+    os->dnstap = NULL;
+#else
+    (void)os;
+#endif
+}
+
+static ad_err run_source(ad_capture_ctx *ctx, opened_source *os, const char *record_path)
 {
     switch (ctx->cfg->source.type) {
     case AD_SOURCE_SYNTHETIC:
@@ -114,17 +155,33 @@ static ad_err run_source(ad_capture_ctx *ctx, const char *record_path)
         return run_etw(ctx, record_path);
 #ifdef ASIMDNS_HAVE_DNSTAP
     case AD_SOURCE_DNSTAP:
-        return ad_source_dnstap_run(ctx);
+        return ad_source_dnstap_serve(os->dnstap);
 #endif
     default:
+        (void)os;
         ad_log_error("source '%s' is not available in this build",
                      ad_source_name(ctx->cfg->source.type));
         return AD_EUNSUPP;
     }
 }
 
+/* `asimdns-capture service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
+static const ad_service_info service_info = {
+    .name = "asimdns-capture",
+    .display_name = "asimdns capture (DNS ETW -> shared-memory ring)",
+    .description = "Reads DNS Server/Client events from ETW and writes them to the asimdns ring.",
+    /* A virtual account in Performance Log Users may run ETW sessions (deploy/windows). */
+    .default_account = "NT SERVICE\\asimdns-capture",
+    /* Global\ sections need SeCreateGlobalPrivilege; nothing else is kept in the token. */
+    .privileges = "SeChangeNotifyPrivilege,SeCreateGlobalPrivilege",
+};
+
 int main(int argc, char **argv)
 {
+    /* Under `service run` this calls main again, without the `service run` words. */
+    int rc_svc = ad_service_command(argc, argv, &service_info, main);
+    if (rc_svc >= 0)
+        return rc_svc;
     const char *record_path = NULL;
     ad_service_args args;
     const ad_service_opt opts[] = {{"--record", &record_path}};
@@ -161,11 +218,20 @@ int main(int argc, char **argv)
                 (unsigned long long)ad_ring_producer_generation(ring),
                 (unsigned long long)ad_ring_producer_next_seq(ring));
 
-    /* The ring is open: nothing below needs more than the configured user may do. */
+    ad_capture_ctx ctx;
+    ad_capture_ctx_init(&ctx, ring, &cfg);
+    opened_source os;
+    if (open_source(&ctx, &os) != AD_OK) {
+        ad_ring_producer_close(ring);
+        return 1;
+    }
+
+    /* The ring and the source are open: nothing below needs more than the configured user. */
     char msg[256] = "";
     ad_err perr = ad_privdrop(cfg.privileges.user, cfg.privileges.group, msg, sizeof(msg));
     if (perr != AD_OK) {
         ad_log_error("dropping privileges: %s", msg);
+        close_source(&os);
         ad_ring_producer_close(ring);
         return 1;
     }
@@ -173,11 +239,10 @@ int main(int argc, char **argv)
         ad_log_info("running as user '%s'%s%s", cfg.privileges.user,
                     cfg.privileges.group[0] ? ", group " : "", cfg.privileges.group);
 
-    ad_capture_ctx ctx;
-    ad_capture_ctx_init(&ctx, ring, &cfg);
     (void)ad_sd_notify("READY=1");
-    ad_err rc = run_source(&ctx, record_path);
+    ad_err rc = run_source(&ctx, &os, record_path);
     (void)ad_sd_notify("STOPPING=1");
+    close_source(&os);
     ad_log_info("stopping: %llu events in, %llu written, %llu dropped (ring full)",
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN),
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN),

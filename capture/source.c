@@ -1,6 +1,8 @@
 /* asimdns-capture: heartbeat, stop check and pacing shared by the sources. */
 #include "capture/source.h"
 
+#include "common/compiler.h"
+#include "common/log.h"
 #include "common/sdnotify.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
@@ -17,6 +19,42 @@ void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_c
     ctx->heartbeat_interval_ns = (uint64_t)secs * NS_PER_SEC;
     ad_ring_producer_heartbeat(ring, ad_time_now_ns());
     ctx->next_heartbeat_mono = ad_time_mono_ns() + ctx->heartbeat_interval_ns;
+    ctx->summary_interval_ns = (uint64_t)cfg->log_summary_seconds * NS_PER_SEC;
+    ctx->next_summary_mono = ad_time_mono_ns() + ctx->summary_interval_ns;
+    for (unsigned i = 0; i < AD_ARRAY_LEN(ctx->summary_last); i++)
+        ctx->summary_last[i] = 0;
+    ad_log_info("source %s started", ad_source_name(cfg->source.type));
+}
+
+/* The counters the summary line reports, in its order. */
+static void summary_counters(const ad_ring_producer *ring, uint64_t v[4])
+{
+    v[0] = ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN);
+    v[1] = ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN);
+    v[2] = ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_RING_FULL) +
+           ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_TOO_LARGE);
+    v[3] = ad_ring_producer_counter_get(ring, AD_CAP_DECODE_ERRORS);
+}
+
+/*
+ * One line per period, also when nothing happened: an operator reading the log (journal or
+ * Event Log) sees that the service is alive and what it did, without `asimdns status`.
+ */
+static void log_summary(ad_capture_ctx *ctx)
+{
+    uint64_t v[4];
+    summary_counters(ctx->ring, v);
+    uint64_t *l = ctx->summary_last;
+    ad_log_info(
+        "summary: %llu events in (+%llu), %llu written (+%llu), %llu dropped (+%llu), "
+        "%llu decode errors (+%llu), ETW events lost %llu",
+        (unsigned long long)v[0], (unsigned long long)(v[0] - l[0]), (unsigned long long)v[1],
+        (unsigned long long)(v[1] - l[1]), (unsigned long long)v[2],
+        (unsigned long long)(v[2] - l[2]), (unsigned long long)v[3],
+        (unsigned long long)(v[3] - l[3]),
+        (unsigned long long)ad_ring_producer_counter_get(ctx->ring, AD_CAP_ETW_EVENTS_LOST));
+    for (unsigned i = 0; i < 4; i++)
+        l[i] = v[i];
 }
 
 bool ad_capture_tick(ad_capture_ctx *ctx)
@@ -27,6 +65,10 @@ bool ad_capture_tick(ad_capture_ctx *ctx)
         ctx->next_heartbeat_mono = now + ctx->heartbeat_interval_ns;
         /* The systemd watchdog sees the same liveness as `asimdns status`. */
         (void)ad_sd_notify("WATCHDOG=1");
+        if (ctx->summary_interval_ns != 0 && now >= ctx->next_summary_mono) {
+            log_summary(ctx);
+            ctx->next_summary_mono = now + ctx->summary_interval_ns;
+        }
     }
     return ad_stop_requested();
 }

@@ -16,13 +16,17 @@ typedef struct ad_capture_ctx {
     const ad_capture_config *cfg;
     uint64_t heartbeat_interval_ns;
     uint64_t next_heartbeat_mono; /* monotonic ns of the next heartbeat */
+    uint64_t summary_interval_ns; /* log.summary_seconds in ns; 0 = no summary line */
+    uint64_t next_summary_mono;
+    uint64_t summary_last[4]; /* events in, written, dropped, decode errors at the last line */
 } ad_capture_ctx;
 
-/* Prepares ctx and writes the first heartbeat. */
+/* Prepares ctx, writes the first heartbeat and logs that the source starts. */
 void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_capture_config *cfg);
 
 /*
- * Called by sources between events (cheap: one clock read): writes the heartbeat when due.
+ * Called by sources between events (cheap: one clock read): writes the heartbeat when due and,
+ * every log.summary_seconds, logs one line with the counters and their growth.
  * Returns true when the process should stop.
  */
 bool ad_capture_tick(ad_capture_ctx *ctx);

@@ -12,7 +12,9 @@ static struct {
     char tag[32];
     ad_log_level min_level;
     ad_log_format format;
-} log_state = {"asimdns", AD_LOG_INFO, AD_LOG_TEXT};
+    ad_log_sink_fn sink;
+    void *sink_ctx;
+} log_state = {"asimdns", AD_LOG_INFO, AD_LOG_TEXT, NULL, NULL};
 
 static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
 
@@ -21,6 +23,12 @@ void ad_log_init(const char *process_tag, ad_log_level min_level, ad_log_format 
     snprintf(log_state.tag, sizeof(log_state.tag), "%s", process_tag);
     log_state.min_level = min_level;
     log_state.format = format;
+}
+
+void ad_log_set_sink(ad_log_sink_fn fn, void *ctx)
+{
+    log_state.sink = fn;
+    log_state.sink_ctx = ctx;
 }
 
 bool ad_log_level_parse(const char *name, ad_log_level *out)
@@ -76,4 +84,8 @@ void ad_log(ad_log_level level, const char *fmt, ...)
     if (ad_strbuf_overflowed(&sb))
         sb.len = strlen(line);
     fprintf(stderr, "%.*s\n", (int)sb.len, line);
+    if (log_state.sink != NULL) {
+        msg[msg_len] = '\0';
+        log_state.sink(level, msg, log_state.sink_ctx);
+    }
 }

@@ -31,6 +31,14 @@ const char *ad_log_level_name(ad_log_level level);
 
 void ad_log(ad_log_level level, const char *fmt, ...) AD_PRINTF(2, 3);
 
+/*
+ * A second destination for every line that passes the level: receives the level and the
+ * message text alone (no time, tag or JSON framing). NULL removes it. Used for the Windows
+ * Event Log while running as a service (common/eventlog.h).
+ */
+typedef void (*ad_log_sink_fn)(ad_log_level level, const char *msg, void *ctx);
+void ad_log_set_sink(ad_log_sink_fn fn, void *ctx);
+
 #define ad_log_debug(...) ad_log(AD_LOG_DEBUG, __VA_ARGS__)
 #define ad_log_info(...) ad_log(AD_LOG_INFO, __VA_ARGS__)
 #define ad_log_warn(...) ad_log(AD_LOG_WARN, __VA_ARGS__)

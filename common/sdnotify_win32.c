@@ -2,9 +2,12 @@
 #ifdef AD_PLATFORM_WINDOWS
 #include "common/sdnotify.h"
 
+#include "common/service.h"
+
 bool ad_sd_notify(const char *state)
 {
-    (void)state;
+    /* READY/STOPPING/WATCHDOG become RUNNING/STOP_PENDING/checkpoints under `service run`. */
+    ad__service_report(state);
     return true;
 }
 

@@ -81,6 +81,9 @@ typedef struct ad_capture_ring {
     uint32_t data_mode;
     uint32_t cursor_mode;
     char group[AD_CONFIG_NAME_MAX]; /* group given access to the ring; empty = primary group */
+    /* Windows: account or SID of the exporter named in the sections' descriptor; empty = none
+       (only the capture's own account, SYSTEM, and Administrators read-only) */
+    char exporter_account[AD_CONFIG_NAME_MAX];
     bool recreate_on_mismatch;
 } ad_capture_ring;
 
@@ -92,6 +95,7 @@ typedef struct ad_capture_config {
         char group[AD_CONFIG_NAME_MAX];
     } privileges;
     ad_config_log log;
+    uint32_t log_summary_seconds; /* log.summary_seconds: one counter line per period, 0 = off */
     uint32_t heartbeat_seconds;
 } ad_capture_config;
 

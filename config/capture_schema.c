@@ -244,6 +244,11 @@ static const ad__cfg_entry ring_table[] = {
      .type = AD__CFG_T_STR,
      AD__CFG_FIELD(C, ring.group),
      .help = "group of both objects (the exporter's group)"},
+    {.name = "exporter_account",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(C, ring.exporter_account),
+     .help = "Windows: the exporter's account or SID granted read (data) and read-write "
+             "(cursor) in the sections' security descriptor"},
     {.name = "recreate_on_mismatch",
      .type = AD__CFG_T_BOOL,
      AD__CFG_FIELD(C, ring.recreate_on_mismatch),
@@ -277,6 +282,13 @@ static const ad__cfg_entry log_table[] = {
      .def = "text",
      .aux = log_formats,
      .help = "log line format"},
+    {.name = "summary_seconds",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(C, log_summary_seconds),
+     .def = "60",
+     .min = 0,
+     .max = 86400,
+     .help = "period of the one-line counter summary in the log; 0 turns it off"},
     {.type = AD__CFG_T_END},
 };
 

@@ -61,6 +61,15 @@ typedef struct ad_config_domain_filter {
     uint32_t exclude_count;
 } ad_config_domain_filter;
 
+/* TLS client settings (otlp_http.tls, nng.tls): the same keys for both transports. */
+typedef struct ad_config_tls {
+    char ca_file[AD_CONFIG_PATH_MAX];
+    char cert_file[AD_CONFIG_PATH_MAX];
+    char key_file[AD_CONFIG_PATH_MAX];
+    char server_name[AD_CONFIG_HOST_MAX];
+    bool insecure_skip_verify;
+} ad_config_tls;
+
 typedef struct ad_config_otlp_http {
     char endpoint[AD_CONFIG_URL_MAX];      /* base URL; "v1/logs" is appended */
     char logs_endpoint[AD_CONFIG_URL_MAX]; /* full URL, used as is; wins over endpoint */
@@ -71,13 +80,7 @@ typedef struct ad_config_otlp_http {
     char headers_file[AD_CONFIG_PATH_MAX];
     ad_compression compression;
     uint64_t timeout_ms; /* per request; 0 = no limit */
-    struct {
-        char ca_file[AD_CONFIG_PATH_MAX];
-        char cert_file[AD_CONFIG_PATH_MAX];
-        char key_file[AD_CONFIG_PATH_MAX];
-        char server_name[AD_CONFIG_HOST_MAX];
-        bool insecure_skip_verify;
-    } tls;
+    ad_config_tls tls;
 } ad_config_otlp_http;
 
 typedef struct ad_exporter_config {
@@ -91,6 +94,7 @@ typedef struct ad_exporter_config {
         ad_nng_mode mode;
         uint64_t timeout_ms;
         uint64_t recv_max_size;
+        ad_config_tls tls; /* for tls+tcp:// URLs */
     } nng;
     struct {
         uint32_t max_records;
@@ -117,6 +121,7 @@ typedef struct ad_exporter_config {
         char listen[AD_CONFIG_HOST_MAX]; /* "host:port"; empty = no metrics endpoint */
     } metrics;
     ad_config_log log;
+    uint32_t log_summary_seconds; /* log.summary_seconds: one counter line per period, 0 = off */
     char host_name[AD_CONFIG_HOST_MAX]; /* empty = the OS host name */
 } ad_exporter_config;
 

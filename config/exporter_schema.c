@@ -138,6 +138,36 @@ static const ad__cfg_entry tls_table[] = {
     {.type = AD__CFG_T_END},
 };
 
+/* The same keys as otlp_http.tls, for nng tls+tcp:// URLs. */
+static const ad__cfg_entry nng_tls_table[] = {
+    {.name = "ca_file",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, nng.tls.ca_file),
+     .check = ad__cfg_check_nonempty,
+     .help = "PEM CA bundle to verify the server"},
+    {.name = "cert_file",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, nng.tls.cert_file),
+     .check = ad__cfg_check_nonempty,
+     .help = "PEM client certificate (mTLS)"},
+    {.name = "key_file",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, nng.tls.key_file),
+     .check = ad__cfg_check_nonempty,
+     .help = "PEM client key (mTLS)"},
+    {.name = "server_name",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, nng.tls.server_name),
+     .check = ad__cfg_check_host_name,
+     .help = "SNI and verified name; default the URL host"},
+    {.name = "insecure_skip_verify",
+     .type = AD__CFG_T_BOOL,
+     AD__CFG_FIELD(E, nng.tls.insecure_skip_verify),
+     .def = "false",
+     .help = "do not verify the server certificate (testing only)"},
+    {.type = AD__CFG_T_END},
+};
+
 static const ad__cfg_entry otlp_http_table[] = {
     {.name = "endpoint",
      .type = AD__CFG_T_STR,
@@ -204,6 +234,7 @@ static const ad__cfg_entry nng_table[] = {
      .min = 1u << 10,
      .max = 64u << 20,
      .help = "largest reply accepted"},
+    {.name = "tls", .type = AD__CFG_T_SECTION, .aux = nng_tls_table},
     {.type = AD__CFG_T_END},
 };
 
@@ -323,6 +354,13 @@ static const ad__cfg_entry log_table[] = {
      .def = "text",
      .aux = log_formats,
      .help = "log line format"},
+    {.name = "summary_seconds",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(E, log_summary_seconds),
+     .def = "60",
+     .min = 0,
+     .max = 86400,
+     .help = "period of the one-line delivery summary in the log; 0 turns it off"},
     {.type = AD__CFG_T_END},
 };
 
@@ -427,6 +465,13 @@ static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
             k = root;
         return ad__cfg_fail(ctx, k,
                             "'otlp_http.tls.cert_file' and 'otlp_http.tls.key_file' go together");
+    }
+    const ad_config_tls *nt = &cfg->nng.tls;
+    if ((nt->cert_file[0] != '\0') != (nt->key_file[0] != '\0')) {
+        if (ad__cfg_find(t, root, nt->cert_file[0] ? "nng.tls.cert_file" : "nng.tls.key_file",
+                         &k) == 0)
+            k = root;
+        return ad__cfg_fail(ctx, k, "'nng.tls.cert_file' and 'nng.tls.key_file' go together");
     }
     return ad__exporter_build_url(h, ctx->err, ctx->errlen);
 }

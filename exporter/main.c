@@ -17,11 +17,14 @@
 #include "common/compiler.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
+#include "common/service.h"
 #include "common/service_args.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
 #include "config/exporter_config.h"
 #include "exporter/asim.h"
+#include "exporter/metrics.h"
+#include "exporter/metrics_http.h"
 #include "exporter/pipeline.h"
 #include "exporter/transport.h"
 #include "ipc/ring.h"
@@ -35,6 +38,7 @@ typedef struct exporter {
     ad_asim_host host;
     char instance_id[40]; /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
     uint64_t max_idle_ns; /* 0 = run until stopped */
+    ad_metrics metrics;   /* shared with the metrics endpoint's threads (atomics) */
 } exporter;
 
 #define USAGE                                                                                      \
@@ -43,7 +47,9 @@ typedef struct exporter {
     "      --check           validate the configuration, print it, and exit\n"                     \
     "      --max-idle SECS   exit after SECS seconds without records and with\n"                   \
     "                        nothing left to deliver\n"                                            \
-    "      --version         print the version and exit\n"
+    "      --allow-root      run even as root / LocalSystem (refused otherwise)\n"                 \
+    "      --version         print the version and exit\n"                                         \
+    "  asimdns-exporter service install|remove|run ...  (Windows service; see deploy/windows)\n"
 
 /* Attaches to the ring, waiting while the capture has not created it yet. */
 static ad_err attach(exporter *x)
@@ -66,6 +72,7 @@ static ad_err attach(exporter *x)
         if (ad_stop_requested())
             return AD_ECLOSED;
         (void)ad_sd_notify("WATCHDOG=1"); /* waiting for the capture is not a hang */
+        ad_metrics_beat(&x->metrics, ad_time_mono_ns());
         ad_sleep_ns(NS_PER_SEC / 4);
     }
 }
@@ -108,6 +115,7 @@ static ad_err run(exporter *x)
         .host = &x->host,
         .instance_id = x->instance_id,
         .max_idle_ns = x->max_idle_ns,
+        .metrics = &x->metrics,
     };
     ad_pipeline *p;
     ad_err err = ad_pipeline_create(&po, &p);
@@ -135,8 +143,23 @@ static void log_summary(const exporter *x)
                 (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_BATCHES_RETRIED));
 }
 
+/* `asimdns-exporter service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
+static const ad_service_info service_info = {
+    .name = "asimdns-exporter",
+    .display_name = "asimdns exporter (ring -> ASIM -> OpenTelemetry)",
+    .description = "Normalizes DNS events from the asimdns ring to ASIM and sends them on.",
+    /* A virtual account: no password, no ETW rights, named in the ring's descriptor. */
+    .default_account = "NT SERVICE\\asimdns-exporter",
+    .privileges = "SeChangeNotifyPrivilege",
+};
+
 int main(int argc, char **argv)
 {
+    /* Under `service run` this calls main again, without the `service run` words. */
+    int rc_svc = ad_service_command(argc, argv, &service_info, main);
+    if (rc_svc >= 0)
+        return rc_svc;
+    bool allow_root = ad_service_take_flag(&argc, argv, "--allow-root");
     exporter x;
     memset(&x, 0, sizeof(x));
     ad_service_args args;
@@ -155,6 +178,10 @@ int main(int argc, char **argv)
     x.max_idle_ns = idle_ns;
     if (args.check)
         return ad_config_check_exporter(config_path, NULL, stdout, stderr);
+    /* Least privilege: the exporter reads the ring and talks to the network, nothing more. */
+    int rc_root = ad_service_refuse_privileged("asimdns-exporter", allow_root);
+    if (rc_root >= 0)
+        return rc_root;
 
     static ad_exporter_config cfg;
     char err[AD_CONFIG_ERR_MAX];
@@ -178,6 +205,30 @@ int main(int argc, char **argv)
     ad_asim_host_init(&x.host, host);
     make_instance_id(x.instance_id, sizeof(x.instance_id));
 
+    ad_metrics_init(&x.metrics);
+    ad_metrics_beat(&x.metrics, ad_time_mono_ns());
+    ad_metrics_server *msrv = NULL;
+    if (cfg.metrics.listen[0] != '\0') {
+        char merr[384] = "";
+        /* /readyz tolerates failures for one longest backoff step: an ordinary retry. */
+        ad_metrics_server_opts mo = {
+            .listen = cfg.metrics.listen,
+            .ring_name = cfg.ring.name,
+            .global_namespace = true,
+            .m = &x.metrics,
+            .retry_window_ns = cfg.retry.max_interval_ms * 1000000ULL,
+            .alive_limit_ns = 30 * NS_PER_SEC,
+        };
+        if (ad_metrics_server_start(&mo, &msrv, merr, sizeof(merr)) != AD_OK) {
+            ad_log_error("%s", merr);
+            ad_xport_destroy(x.transport);
+            return 1;
+        }
+        ad_log_info("metrics endpoint: http://%s/metrics, /healthz, /readyz", cfg.metrics.listen);
+    }
+    if (cfg.log_summary_seconds != 0)
+        ad_log_info("summary line every %u s", cfg.log_summary_seconds);
+
     ad_err rc = AD_OK;
     (void)ad_sd_notify("READY=1");
     for (;;) {
@@ -188,7 +239,9 @@ int main(int argc, char **argv)
         ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output %s",
                     ASIMDNS_VERSION, cfg.ring.name,
                     (unsigned long long)ad_ring_consumer_generation(x.ring), output_name(&cfg));
+        ad_metrics_set_attached(&x.metrics, true, ad_ring_consumer_generation(x.ring));
         rc = run(&x);
+        ad_metrics_set_attached(&x.metrics, false, 0);
         log_summary(&x);
         ad_ring_consumer_close(x.ring);
         x.ring = NULL;
@@ -197,6 +250,7 @@ int main(int argc, char **argv)
         ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
     }
     (void)ad_sd_notify("STOPPING=1");
+    ad_metrics_server_stop(msrv);
     ad_xport_destroy(x.transport);
     return rc == AD_OK ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "common/sdnotify.h"
 #include "common/record.h"
 #include "common/stop.h"
@@ -82,6 +83,25 @@ struct ad_pipeline {
     ratelog log_partial;
     ratelog log_retry;
     ratelog log_drop;
+
+    /* State changes worth one log line each (pipeline.h "Monitoring"). A recovery line is
+       written only when the line about the trouble was (so the log never says "back" about
+       something it did not report). */
+    ad_ratelimit rl_receiver;
+    bool receiver_down;
+    bool receiver_down_logged;
+    uint64_t receiver_down_mono;
+    uint64_t receiver_down_attempts;
+    ad_ratelimit rl_ring;
+    bool ring_full;
+    bool ring_full_logged;
+    ad_ratelimit rl_gaps;
+    uint64_t gaps_seen;
+    uint64_t next_state_ns;
+    /* The periodic summary. */
+    uint64_t summary_ns; /* 0 = off */
+    uint64_t next_summary_ns;
+    uint64_t summary_last[6];
 };
 
 /* ---- the outside world ------------------------------------------------------------------ */
@@ -121,10 +141,15 @@ static void count(ad_pipeline *p, ad_exporter_counter c, uint64_t n)
         ad_ring_consumer_counter_add(p->ring, c, n);
 }
 
+static void monitor(ad_pipeline *p, uint64_t now);
+
 /* Stores the heartbeat at most every slice (asimdns status calls a 5 s old one dead). */
 static void beat(ad_pipeline *p)
 {
     uint64_t now = now_ns(p);
+    if (p->o.metrics != NULL)
+        ad_metrics_beat(p->o.metrics, now);
+    monitor(p, now);
     if (now - p->last_beat_ns >= AD_PIPELINE_SLICE_NS || p->last_beat_ns == 0) {
         ad_ring_consumer_heartbeat(p->ring, p->env.wall_ns(p->env.ctx));
         p->last_beat_ns = now;
@@ -357,6 +382,119 @@ static void backoff_wait(ad_pipeline *p, uint64_t ns)
     }
 }
 
+/* ---- monitoring ---------------------------------------------------------------------------- */
+
+/* Records one attempt's outcome: cursor and metrics state, latency, receiver up/down logs. */
+static void attempt_outcome(ad_pipeline *p, const ad_send_result *res, uint64_t first_ns)
+{
+    uint64_t now = now_ns(p);
+    uint64_t wall = p->env.wall_ns(p->env.ctx);
+    bool ok = res->status == AD_SEND_OK;
+    ad_ring_consumer_delivery(p->ring, ok, wall);
+    if (p->o.metrics != NULL) {
+        ad_metrics_delivery(p->o.metrics, ok, wall);
+        if (ok)
+            ad_metrics_observe_latency(p->o.metrics, now - first_ns);
+    }
+    /* A rejection is an answer: the receiver is there (the batch is counted and logged). */
+    bool reachable = res->status != AD_SEND_RETRY;
+    if (!reachable && !p->receiver_down) {
+        uint64_t sup = 0;
+        p->receiver_down = true;
+        p->receiver_down_mono = now;
+        p->receiver_down_attempts = 0;
+        p->receiver_down_logged = ad_ratelimit_allow(&p->rl_receiver, now, &sup);
+        if (p->receiver_down_logged) {
+            char code[32] = "";
+            if (res->code != 0)
+                snprintf(code, sizeof(code), " (status %d)", res->code);
+            ad_log_warn("receiver unavailable%s%s%s: keeping records in the ring and retrying "
+                        "(+%llu earlier changes not logged)",
+                        code, res->message[0] ? ": " : "", res->message, (unsigned long long)sup);
+        }
+    }
+    if (!reachable)
+        p->receiver_down_attempts++;
+    if (reachable && p->receiver_down) {
+        p->receiver_down = false;
+        if (p->receiver_down_logged)
+            ad_log_info("receiver back after %.1f s (%llu failed attempts)",
+                        (double)(now - p->receiver_down_mono) / 1e9,
+                        (unsigned long long)p->receiver_down_attempts);
+    }
+}
+
+/* Ring use and capture drops (sequence gaps), about once a second. */
+static void monitor_ring(ad_pipeline *p, uint64_t now)
+{
+    uint64_t cap = ad_ring_consumer_capacity(p->ring);
+    uint64_t prod = ad_ring_consumer_producer_pos(p->ring);
+    uint64_t cons = ad_ring_consumer_committed_pos(p->ring);
+    uint64_t used = prod > cons ? prod - cons : 0;
+    if (used > cap)
+        used = cap; /* an untrusted word: never report more than the ring */
+    double pct = cap ? 100.0 * (double)used / (double)cap : 0.0;
+    if (!p->ring_full && used * 100u > cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
+        uint64_t sup = 0;
+        p->ring_full = true;
+        p->ring_full_logged = ad_ratelimit_allow(&p->rl_ring, now, &sup);
+        if (p->ring_full_logged)
+            ad_log_warn("ring '%s' is %.1f %% full: delivery is not keeping up; capture drops "
+                        "records when it is full (+%llu earlier changes not logged)",
+                        p->cfg->ring.name, pct, (unsigned long long)sup);
+    } else if (p->ring_full && used * 200u < cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
+        /* Recovered below half the warning level, so a ring hovering at the mark does not
+           produce a line each second. */
+        p->ring_full = false;
+        if (p->ring_full_logged)
+            ad_log_info("ring '%s' recovered: %.1f %% used", p->cfg->ring.name, pct);
+    }
+    uint64_t gaps = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
+    if (gaps > p->gaps_seen) {
+        uint64_t sup = 0;
+        if (ad_ratelimit_allow(&p->rl_gaps, now, &sup))
+            ad_log_warn("%llu records missing in the sequence (dropped by capture, ring full or "
+                        "too large); %llu in all (+%llu lines not logged)",
+                        (unsigned long long)(gaps - p->gaps_seen), (unsigned long long)gaps,
+                        (unsigned long long)sup);
+        p->gaps_seen = gaps;
+    }
+}
+
+static void summary(ad_pipeline *p)
+{
+    static const ad_exporter_counter which[6] = {AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,
+                                                 AD_EXP_BATCHES_FAILED,   AD_EXP_BATCHES_RETRIED,
+                                                 AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
+    uint64_t v[6], d[6];
+    for (int i = 0; i < 6; i++) {
+        v[i] = ad_ring_consumer_counter_get(p->ring, which[i]);
+        d[i] = v[i] - p->summary_last[i];
+        p->summary_last[i] = v[i];
+    }
+    ad_log_info("summary: %llu records exported (+%llu), %llu batches ok (+%llu), %llu failed "
+                "(+%llu), %llu retries (+%llu), %llu records rejected (+%llu), %llu dropped by "
+                "capture (+%llu); receiver %s",
+                (unsigned long long)v[0], (unsigned long long)d[0], (unsigned long long)v[1],
+                (unsigned long long)d[1], (unsigned long long)v[2], (unsigned long long)d[2],
+                (unsigned long long)v[3], (unsigned long long)d[3], (unsigned long long)v[4],
+                (unsigned long long)d[4], (unsigned long long)v[5], (unsigned long long)d[5],
+                p->receiver_down ? "down" : "up");
+}
+
+static void monitor(ad_pipeline *p, uint64_t now)
+{
+    if (now >= p->next_state_ns) {
+        p->next_state_ns = now + RING_CHECK_NS;
+        monitor_ring(p, now);
+    }
+    if (p->summary_ns != 0 && now >= p->next_summary_ns) {
+        if (p->next_summary_ns != 0)
+            summary(p);
+        p->next_summary_ns = now + p->summary_ns;
+    }
+}
+
 /* The batch is settled (acknowledged or given up): commit and start a new one. */
 static void settle(ad_pipeline *p)
 {
@@ -378,7 +516,8 @@ static ad_err deliver(ad_pipeline *p)
         return err;
     uint32_t n = p->batch_records;
     ad_retry retry;
-    ad_retry_start(&retry, &p->policy, now_ns(p) / NS_PER_MS);
+    uint64_t first_attempt_ns = now_ns(p);
+    ad_retry_start(&retry, &p->policy, first_attempt_ns / NS_PER_MS);
     for (;;) {
         ad_send_result res;
         err = ad_xport_send(p->t, data, len, &res);
@@ -394,6 +533,9 @@ static ad_err deliver(ad_pipeline *p)
                                                    : "rejected",
                      res.message[0] ? ": " : "", res.message);
         uint64_t sup;
+        /* An attempt cut short by a stop request says nothing about the receiver. */
+        if (!(res.status == AD_SEND_RETRY && p->stopping))
+            attempt_outcome(p, &res, first_attempt_ns);
         switch (res.status) {
         case AD_SEND_OK: {
             uint64_t rejected = res.rejected > n ? n : res.rejected;
@@ -583,6 +725,16 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         p->lines.max =
             p->cfg->batch.max_bytes ? (size_t)p->cfg->batch.max_bytes : AD_OTLP_DEFAULT_MAX_BYTES;
     }
+    ad_ratelimit_init(&p->rl_receiver, AD_PIPELINE_LOG_INTERVAL_NS);
+    ad_ratelimit_init(&p->rl_ring, AD_PIPELINE_LOG_INTERVAL_NS);
+    ad_ratelimit_init(&p->rl_gaps, AD_PIPELINE_LOG_INTERVAL_NS);
+    p->gaps_seen = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
+    p->summary_ns = (uint64_t)p->cfg->log_summary_seconds * 1000000000ULL;
+    static const ad_exporter_counter first[6] = {AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,
+                                                 AD_EXP_BATCHES_FAILED,   AD_EXP_BATCHES_RETRIED,
+                                                 AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
+    for (int i = 0; i < 6; i++)
+        p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, first[i]);
     ad_xport_set_tick(p->t, pipeline_tick, p);
     *out = p;
     return AD_OK;

@@ -22,6 +22,13 @@
  * exporter heartbeat each slice. A stop request (SIGINT/SIGTERM) ends the pipeline: the batch
  * being built is sent once more within the shutdown grace, and only an acknowledgement
  * commits it.
+ *
+ * Monitoring: every attempt's outcome goes to the cursor (ad_ring_consumer_delivery, read by
+ * `asimdns status --check exporter`) and to ad_metrics (delivery latency histogram, /readyz).
+ * State changes are logged once each, rate-limited (common/ratelimit.h): receiver unavailable
+ * / back, ring nearly full (above AD_RING_FULL_WARN_PERCENT) / recovered (below half of that),
+ * capture drops seen as sequence gaps. A one-line summary goes to the log every
+ * log.summary_seconds (default 60).
  */
 #ifndef AD_EXPORTER_PIPELINE_H
 #define AD_EXPORTER_PIPELINE_H
@@ -32,6 +39,7 @@
 #include "common/error.h"
 #include "config/exporter_config.h"
 #include "exporter/asim.h"
+#include "exporter/metrics.h"
 #include "exporter/transport.h"
 #include "ipc/ring.h"
 
@@ -67,6 +75,7 @@ typedef struct ad_pipeline_opts {
     uint64_t max_idle_ns;       /* stop after this long without records and nothing pending */
     uint64_t shutdown_grace_ns; /* 0 = AD_PIPELINE_SHUTDOWN_GRACE_NS */
     const ad_pipeline_env *env; /* NULL = the real world */
+    ad_metrics *metrics;        /* NULL = none */
 } ad_pipeline_opts;
 
 typedef struct ad_pipeline ad_pipeline;

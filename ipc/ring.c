@@ -100,6 +100,7 @@ struct ad_ring_producer {
     ad__shm cursor;
     char name[AD_RING_NAME_MAX + 1];
     bool global;
+    uint64_t hb_interval; /* promised heartbeat period, stored in the header at attach */
 };
 
 struct ad_ring_consumer {
@@ -242,6 +243,7 @@ void ad_ring_config_init(ad_ring_config *cfg, const char *name)
     cfg->cursor_mode = AD_RING_DEFAULT_CURSOR_MODE;
     cfg->global_namespace = true;
     cfg->stale_ns = AD_RING_DEFAULT_STALE_NS;
+    cfg->heartbeat_interval_ns = AD_RING_DEFAULT_HEARTBEAT_NS;
 }
 
 void ad_ring_consumer_config_init(ad_ring_consumer_config *cfg, const char *name)
@@ -250,6 +252,7 @@ void ad_ring_consumer_config_init(ad_ring_consumer_config *cfg, const char *name
     cfg->name = name;
     cfg->global_namespace = true;
     cfg->stale_ns = AD_RING_DEFAULT_STALE_NS;
+    cfg->heartbeat_interval_ns = AD_RING_DEFAULT_HEARTBEAT_NS;
 }
 
 ad_err ad_ring_unlink(const char *name, bool global_namespace)
@@ -475,6 +478,18 @@ bool ad_ring_producer_has_room(ad_ring_producer *p, size_t len)
 
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns)
 {
+    /* The last interval for `asimdns status --check` (ring_layout.h gives the store order). */
+    ad_atomic_store_relaxed(&p->hdr->prev_heartbeat_ns,
+                            ad_atomic_load_relaxed(&p->hdr->interval_end_ns));
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        ad_atomic_store_relaxed(&p->hdr->interval_base[i],
+                                ad_atomic_load_relaxed(&p->hdr->interval_end[i]));
+    }
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        ad_atomic_store_relaxed(&p->hdr->interval_end[i],
+                                ad_atomic_load_relaxed(&p->hdr->counters[i]));
+    }
+    ad_atomic_store_relaxed(&p->hdr->interval_end_ns, now_ns);
     ad_atomic_store_relaxed(&p->hdr->heartbeat_ns, now_ns);
     /*
      * Publish our words again from the private copies: if something damaged them while the
@@ -678,6 +693,7 @@ static void prod_stamp_attach(ad_ring_producer *p)
     ad_atomic_store_relaxed(&p->hdr->capture_pid, ad__proc_self());
     ad_atomic_store_relaxed(&p->hdr->start_ns, now);
     ad_atomic_store_relaxed(&p->hdr->heartbeat_ns, now);
+    ad_atomic_store_relaxed(&p->hdr->heartbeat_interval_ns, p->hb_interval);
     ad_atomic_add_relaxed(&p->hdr->attaches, 1);
 }
 
@@ -862,6 +878,8 @@ ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, 
     p->mask = cfg->capacity - 1;
     p->max_payload = cfg->max_payload;
     p->global = cfg->global_namespace;
+    p->hb_interval =
+        cfg->heartbeat_interval_ns != 0 ? cfg->heartbeat_interval_ns : AD_RING_DEFAULT_HEARTBEAT_NS;
     snprintf(p->name, sizeof(p->name), "%s", cfg->name);
     p->data.guard = p->cursor.guard = -1;
     size = (size_t)(AD_RING_HEADER_SIZE + cfg->capacity);
@@ -1236,6 +1254,21 @@ void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns)
     ad_atomic_store_relaxed(&c->cur->heartbeat_ns, now_ns);
 }
 
+void ad_ring_consumer_delivery(ad_ring_consumer *c, bool ok, uint64_t now_ns)
+{
+    if (ok) {
+        ad_atomic_store_relaxed(&c->cur->last_ok_ns, now_ns);
+        ad_atomic_store_relaxed(&c->cur->delivery_failures, 0);
+        ad_atomic_store_relaxed(&c->cur->failing_since_ns, 0);
+        return;
+    }
+    if (ad_atomic_load_relaxed(&c->cur->failing_since_ns) == 0) {
+        ad_atomic_store_relaxed(&c->cur->failing_since_ns, now_ns != 0 ? now_ns : 1);
+    }
+    ad_atomic_store_relaxed(&c->cur->last_failure_ns, now_ns);
+    ad_atomic_add_relaxed(&c->cur->delivery_failures, 1);
+}
+
 void ad_ring_consumer_counter_add(ad_ring_consumer *c, ad_exporter_counter e, uint64_t n)
 {
     if ((unsigned)e < AD_EXP__COUNT) {
@@ -1261,6 +1294,11 @@ uint64_t ad_ring_consumer_read_pos(const ad_ring_consumer *c)
 uint64_t ad_ring_consumer_committed_pos(const ad_ring_consumer *c)
 {
     return c->committed;
+}
+
+uint64_t ad_ring_consumer_producer_pos(const ad_ring_consumer *c)
+{
+    return ad_atomic_load_acquire(&c->hdr->producer_pos);
 }
 
 uint64_t ad_ring_consumer_capacity(const ad_ring_consumer *c)
@@ -1418,6 +1456,12 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
     ad_atomic_store_relaxed(&cur->heartbeat_ns, now);
     ad_atomic_store_relaxed(&cur->generation_seen, c->generation);
     ad_atomic_add_relaxed(&cur->attaches, 1);
+    /* A new attach has delivered nothing yet: it is not failing (until it fails itself). */
+    ad_atomic_store_relaxed(&cur->heartbeat_interval_ns, cfg->heartbeat_interval_ns != 0
+                                                             ? cfg->heartbeat_interval_ns
+                                                             : AD_RING_DEFAULT_HEARTBEAT_NS);
+    ad_atomic_store_relaxed(&cur->failing_since_ns, 0);
+    ad_atomic_store_relaxed(&cur->delivery_failures, 0);
     *out = c;
     return AD_OK;
 

@@ -31,6 +31,7 @@ typedef struct ad_ring_consumer ad_ring_consumer;
 #define AD_RING_DEFAULT_DATA_MODE 0640u
 #define AD_RING_DEFAULT_CURSOR_MODE 0660u
 #define AD_RING_DEFAULT_STALE_NS (5ULL * 1000000000ULL) /* a heartbeat older than this: dead */
+#define AD_RING_DEFAULT_HEARTBEAT_NS 1000000000ULL      /* heartbeat period when not configured */
 
 /*
  * Capture-side counters, one u64 slot each in the data header. Append only: the index of an
@@ -53,7 +54,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(DNSTAP_WRITERS_DROPPED, "dnstap_writers_dropped")                                            \
     X(CURSOR_INVALID, "cursor_invalid")                                                            \
     X(BYTES_WRITTEN, "bytes_written")                                                              \
-    X(CURSOR_FAULTS, "cursor_faults")
+    X(CURSOR_FAULTS, "cursor_faults")                                                              \
+    X(DNSTAP_PAIR_EVICTIONS, "dnstap_pair_evictions")
 
 /* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
@@ -106,6 +108,9 @@ typedef struct ad_ring_config {
     /* Both: what to do when an object with our name exists but cannot be reused. */
     bool recreate_on_mismatch; /* unlink and recreate (new generation) instead of refusing */
     uint64_t stale_ns;         /* a producer heartbeat older than this means "not running" */
+    /* The heartbeat period capture keeps (stored in the header: `asimdns status --check` calls
+       a heartbeat older than 3 periods stale). Default AD_RING_DEFAULT_HEARTBEAT_NS. */
+    uint64_t heartbeat_interval_ns;
 } ad_ring_config;
 
 /* How the exporter (or a test) attaches. */
@@ -114,7 +119,8 @@ typedef struct ad_ring_consumer_config {
     const char *expected_owner; /* POSIX user / Windows SID of capture; NULL = not checked
                                    beyond "data and cursor have the same owner" */
     bool global_namespace;
-    uint64_t stale_ns; /* a consumer heartbeat older than this means "not running" */
+    uint64_t stale_ns;              /* a consumer heartbeat older than this means "not running" */
+    uint64_t heartbeat_interval_ns; /* the exporter's promised period, stored in the cursor */
 } ad_ring_consumer_config;
 
 void ad_ring_config_init(ad_ring_config *cfg, const char *name);
@@ -173,7 +179,9 @@ bool ad_ring_producer_has_room(ad_ring_producer *p, size_t len);
 
 /*
  * Stores now_ns (wall clock, Unix ns) as the capture heartbeat. Call about once a second from
- * the producing thread; it also repairs the cursor mapping if the exporter truncated it.
+ * the producing thread; it also repairs the cursor mapping if the exporter truncated it, and
+ * records every counter's value at this and at the previous heartbeat (the "last interval"
+ * that `asimdns status --check` looks at for rising drops).
  */
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns);
 
@@ -245,6 +253,13 @@ void ad_ring_consumer_rewind(ad_ring_consumer *c);
 void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns);
 
 /*
+ * Records the outcome of one delivery attempt at now_ns (wall clock) in the cursor: ok sets
+ * the last success and clears the failing state; a failure starts it (or extends it). Read by
+ * `asimdns status --check exporter` ("failing to deliver").
+ */
+void ad_ring_consumer_delivery(ad_ring_consumer *c, bool ok, uint64_t now_ns);
+
+/*
  * AD_OK while the ring name still refers to the ring this consumer mapped; AD_ECLOSED when it
  * was removed or recreated (re-open then). Makes system calls; call it about once a second.
  */
@@ -256,6 +271,9 @@ uint64_t ad_ring_consumer_counter_get(const ad_ring_consumer *c, ad_exporter_cou
 uint64_t ad_ring_consumer_generation(const ad_ring_consumer *c);
 uint64_t ad_ring_consumer_read_pos(const ad_ring_consumer *c);
 uint64_t ad_ring_consumer_committed_pos(const ad_ring_consumer *c);
+/* Where capture is (acquire load of producer_pos; untrusted: only for monitoring, e.g. the
+   ring use the exporter logs). */
+uint64_t ad_ring_consumer_producer_pos(const ad_ring_consumer *c);
 uint64_t ad_ring_consumer_capacity(const ad_ring_consumer *c);
 uint32_t ad_ring_consumer_max_payload(const ad_ring_consumer *c);
 

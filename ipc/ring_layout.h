@@ -108,7 +108,21 @@ typedef struct ad_ring_data_hdr {
 
     ad_atomic_u64 counters[AD_RING_COUNTER_SLOTS];           /* indexed by ad_capture_counter */
     ad_ring_decode_slot decode_errors[AD_RING_DECODE_SLOTS]; /* by (event id, version) */
-    uint8_t reserved[AD_RING_HEADER_SIZE - 1536];            /* zero; future fields */
+
+    /*
+     * Monitoring (layout 1, added in space that was reserved and zero, so a ring made by an
+     * older build reads as "not recorded": every reader treats 0 that way). `asimdns status
+     * --check` is a one-shot process without history; these words give it the last interval.
+     * Relaxed, single writer (the heartbeat), stored in this order: interval_base, then
+     * interval_end, then interval_end_ns, then heartbeat_ns.
+     */
+    ad_atomic_u64 heartbeat_interval_ns; /* the heartbeat period capture promises; 0 = unknown */
+    ad_atomic_u64 prev_heartbeat_ns;     /* the heartbeat before heartbeat_ns */
+    ad_atomic_u64 interval_end_ns;       /* the heartbeat at which interval_end was taken */
+    uint8_t pad4[AD_RING_HOT_STRIDE - 24];
+    ad_atomic_u64 interval_base[AD_RING_COUNTER_SLOTS]; /* counters at prev_heartbeat_ns */
+    ad_atomic_u64 interval_end[AD_RING_COUNTER_SLOTS];  /* counters at interval_end_ns */
+    uint8_t reserved[AD_RING_HEADER_SIZE - 2688];       /* zero; future fields */
 } ad_ring_data_hdr;
 
 /* The cursor object. Written by the exporter (its identity words by capture at creation). */
@@ -134,7 +148,15 @@ typedef struct ad_ring_cursor {
     uint8_t pad2[256 - 56];
 
     ad_atomic_u64 counters[AD_RING_COUNTER_SLOTS]; /* indexed by ad_exporter_counter */
-    uint8_t reserved[AD_RING_CURSOR_SIZE - 1024];
+
+    /* Monitoring (layout 1, in formerly reserved space: 0 = not recorded, as above). Relaxed,
+       written by the exporter's delivery thread. */
+    ad_atomic_u64 heartbeat_interval_ns; /* the heartbeat period the exporter promises */
+    ad_atomic_u64 last_ok_ns;            /* wall clock of the last acknowledged batch */
+    ad_atomic_u64 failing_since_ns;      /* first failed attempt since then; 0 = not failing */
+    ad_atomic_u64 last_failure_ns;       /* wall clock of the last failed attempt */
+    ad_atomic_u64 delivery_failures;     /* failed attempts since the last success */
+    uint8_t reserved[AD_RING_CURSOR_SIZE - 1064];
 } ad_ring_cursor;
 
 _Static_assert(sizeof(ad_ring_rec_hdr) == AD_RING_REC_HDR_SIZE, "record header is 16 bytes");
@@ -150,11 +172,16 @@ _Static_assert(offsetof(ad_ring_data_hdr, last_rec_pos) == 264, "producer bookke
 _Static_assert(offsetof(ad_ring_data_hdr, capture_pid) == 384, "capture liveness");
 _Static_assert(offsetof(ad_ring_data_hdr, counters) == 512, "capture counters");
 _Static_assert(offsetof(ad_ring_data_hdr, decode_errors) == 1024, "decode errors");
+_Static_assert(offsetof(ad_ring_data_hdr, heartbeat_interval_ns) == 1536, "monitoring");
+_Static_assert(offsetof(ad_ring_data_hdr, interval_base) == 1664, "monitoring");
+_Static_assert(offsetof(ad_ring_data_hdr, interval_end) == 2176, "monitoring");
 _Static_assert(sizeof(ad_ring_data_hdr) == AD_RING_HEADER_SIZE, "data header is one page");
 
 _Static_assert(offsetof(ad_ring_cursor, consumer_pos) == 128, "consumer line");
 _Static_assert(offsetof(ad_ring_cursor, exporter_pid) == 256, "exporter state");
 _Static_assert(offsetof(ad_ring_cursor, counters) == 512, "exporter counters");
+_Static_assert(offsetof(ad_ring_cursor, heartbeat_interval_ns) == 1024, "exporter monitoring");
+_Static_assert(offsetof(ad_ring_cursor, delivery_failures) == 1056, "exporter monitoring");
 _Static_assert(sizeof(ad_ring_cursor) == AD_RING_CURSOR_SIZE, "cursor is one page");
 
 #endif

@@ -59,6 +59,18 @@ static void copy_data(ad_ring_status *st, const ad_ring_data_hdr *h)
         d->count = count;
         st->decode_error_count++;
     }
+    st->capture_heartbeat_interval_ns = ad_atomic_load_relaxed(&h->heartbeat_interval_ns);
+    st->capture_prev_heartbeat_ns = ad_atomic_load_relaxed(&h->prev_heartbeat_ns);
+    uint64_t end_ns = ad_atomic_load_relaxed(&h->interval_end_ns);
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        uint64_t base = ad_atomic_load_relaxed(&h->interval_base[i]);
+        uint64_t end = ad_atomic_load_relaxed(&h->interval_end[i]);
+        st->interval_delta[i] = end > base ? end - base : 0;
+    }
+    /* Only an interval closed by the latest heartbeat is "the last interval": a capture of an
+       older build leaves the words as they were (and zero in a fresh ring). */
+    st->interval_valid =
+        end_ns != 0 && end_ns == st->capture_heartbeat_ns && st->capture_prev_heartbeat_ns != 0;
 }
 
 static void copy_cursor(ad_ring_status *st, const ad_ring_cursor *c)
@@ -74,6 +86,11 @@ static void copy_cursor(ad_ring_status *st, const ad_ring_cursor *c)
     for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
         st->exporter_counters[i] = ad_atomic_load_relaxed(&c->counters[i]);
     }
+    st->exporter_heartbeat_interval_ns = ad_atomic_load_relaxed(&c->heartbeat_interval_ns);
+    st->last_ok_ns = ad_atomic_load_relaxed(&c->last_ok_ns);
+    st->failing_since_ns = ad_atomic_load_relaxed(&c->failing_since_ns);
+    st->last_failure_ns = ad_atomic_load_relaxed(&c->last_failure_ns);
+    st->delivery_failures = ad_atomic_load_relaxed(&c->delivery_failures);
 }
 
 ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_status *st, char *msg,
@@ -132,6 +149,8 @@ ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_stat
         }
     }
     st->taken_ns = ad_time_now_ns();
+    st->capture_alive = st->capture_pid != 0 && ad__proc_alive(st->capture_pid);
+    st->exporter_alive = st->exporter_pid != 0 && ad__proc_alive(st->exporter_pid);
     if (c != NULL) {
         uint64_t p = st->producer_pos, q = st->consumer_pos;
         st->cursor_valid = (q & (AD_RING_ALIGN - 1)) == 0 && q <= p && p - q <= st->capacity;
@@ -161,43 +180,201 @@ const char *ad_ring_health_name(ad_ring_health h)
     return "?";
 }
 
+const char *ad_ring_component_name(ad_ring_component c)
+{
+    return c == AD_RING_CAPTURE ? "capture" : "exporter";
+}
+
+/* Appends one reason to why, "; "-separated. */
+static void reason_add(char *why, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
+
+static void reason_add(char *why, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    size_t len;
+    if (why == NULL || cap == 0) {
+        return;
+    }
+    len = strlen(why);
+    if (len != 0 && len + 2 < cap) {
+        memcpy(why + len, "; ", 3);
+        len += 2;
+    }
+    if (len + 1 >= cap) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(why + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t period_ns(uint64_t promised, uint64_t hb, uint64_t prev)
+{
+    uint64_t p = promised;
+    if (hb > prev && prev != 0) {
+        uint64_t gap = hb - prev;
+        if (gap > AD_RING_MAX_HEARTBEAT_NS) {
+            gap = AD_RING_MAX_HEARTBEAT_NS;
+        }
+        /* A longer measured gap means heartbeat_seconds is above what was promised (or the
+           ring was written by a build that does not promise): judge by what it does. */
+        if (gap > p) {
+            p = gap;
+        }
+    }
+    return p != 0 ? p : AD_RING_DEFAULT_HEARTBEAT_NS;
+}
+
+uint64_t ad_ring_status_capture_period_ns(const ad_ring_status *st)
+{
+    return period_ns(st->capture_heartbeat_interval_ns, st->capture_heartbeat_ns,
+                     st->capture_prev_heartbeat_ns);
+}
+
+uint64_t ad_ring_status_exporter_period_ns(const ad_ring_status *st)
+{
+    return period_ns(st->exporter_heartbeat_interval_ns, 0, 0);
+}
+
+double ad_ring_status_used_percent(const ad_ring_status *st)
+{
+    if (!st->cursor_ok || !st->cursor_valid || st->capacity == 0) {
+        return 0.0;
+    }
+    return 100.0 * (double)st->used_bytes / (double)st->capacity;
+}
+
+static bool ring_nearly_full(const ad_ring_status *st)
+{
+    return st->cursor_ok && st->cursor_valid &&
+           st->used_bytes * 100u > st->capacity * (uint64_t)AD_RING_FULL_WARN_PERCENT;
+}
+
+/* The counters whose increase in the last interval means records were lost. */
+static const struct {
+    ad_capture_counter id;
+    const char *what;
+} loss_counters[] = {
+    {AD_CAP_DROPPED_RING_FULL, "records dropped (ring full)"},
+    {AD_CAP_DROPPED_TOO_LARGE, "records dropped (too large)"},
+    {AD_CAP_ETW_EVENTS_LOST, "ETW events lost"},
+    {AD_CAP_ETW_REALTIME_BUFFERS_LOST, "ETW real-time buffers lost"},
+    {AD_CAP_ETW_LOG_BUFFERS_LOST, "ETW log buffers lost"},
+    {AD_CAP_ETW_RT_LOST_EVENTS, "ETW real-time lost events"},
+};
+
+static ad_ring_health check_capture(const ad_ring_status *st, char *why, size_t whycap)
+{
+    uint64_t period = ad_ring_status_capture_period_ns(st);
+    uint64_t age = age_ns(st, st->capture_heartbeat_ns);
+    if (st->capture_pid == 0) {
+        reason_add(why, whycap, "capture is not running (not attached to the ring)");
+        return AD_RING_DOWN;
+    }
+    if (!st->capture_alive) {
+        reason_add(why, whycap, "capture pid %llu is gone (heartbeat %.1f s old)",
+                   (unsigned long long)st->capture_pid, (double)age / 1e9);
+        return AD_RING_DOWN;
+    }
+    ad_ring_health h = AD_RING_HEALTHY;
+    if (age > AD_RING_STALE_INTERVALS * period) {
+        reason_add(why, whycap, "capture heartbeat is %.1f s old (period %.1f s)",
+                   (double)age / 1e9, (double)period / 1e9);
+        h = AD_RING_DEGRADED;
+    }
+    if (st->interval_valid) {
+        double secs = (double)(st->capture_heartbeat_ns - st->capture_prev_heartbeat_ns) / 1e9;
+        for (size_t i = 0; i < sizeof(loss_counters) / sizeof(loss_counters[0]); i++) {
+            uint64_t d = st->interval_delta[loss_counters[i].id];
+            if (d != 0) {
+                reason_add(why, whycap, "%llu %s in the last %.1f s", (unsigned long long)d,
+                           loss_counters[i].what, secs);
+                h = AD_RING_DEGRADED;
+            }
+        }
+    }
+    if (ring_nearly_full(st)) {
+        reason_add(why, whycap, "ring is %.1f %% full", ad_ring_status_used_percent(st));
+        h = AD_RING_DEGRADED;
+    }
+    if (h == AD_RING_HEALTHY) {
+        reason_add(why, whycap, "capture pid %llu running, heartbeat %.1f s old, ring %.1f %% full",
+                   (unsigned long long)st->capture_pid, (double)age / 1e9,
+                   ad_ring_status_used_percent(st));
+    }
+    return h;
+}
+
+static ad_ring_health check_exporter(const ad_ring_status *st, char *why, size_t whycap)
+{
+    uint64_t period = ad_ring_status_exporter_period_ns(st);
+    uint64_t age = age_ns(st, st->exporter_heartbeat_ns);
+    if (!st->cursor_ok) {
+        reason_add(why, whycap, "cursor unreadable: %s", st->cursor_error);
+        return AD_RING_DOWN;
+    }
+    if (st->exporter_pid == 0) {
+        reason_add(why, whycap, "exporter is not attached");
+        return AD_RING_DOWN;
+    }
+    if (!st->exporter_alive) {
+        reason_add(why, whycap, "exporter pid %llu is gone (heartbeat %.1f s old)",
+                   (unsigned long long)st->exporter_pid, (double)age / 1e9);
+        return AD_RING_DOWN;
+    }
+    ad_ring_health h = AD_RING_HEALTHY;
+    if (age > AD_RING_STALE_INTERVALS * period) {
+        reason_add(why, whycap, "exporter heartbeat is %.1f s old (period %.1f s)",
+                   (double)age / 1e9, (double)period / 1e9);
+        h = AD_RING_DEGRADED;
+    }
+    if (st->failing_since_ns != 0) {
+        reason_add(why, whycap, "exporter failing to deliver for %.1f s (%llu failed attempts)",
+                   (double)age_ns(st, st->failing_since_ns) / 1e9,
+                   (unsigned long long)st->delivery_failures);
+        h = AD_RING_DEGRADED;
+    }
+    if (!st->cursor_valid) {
+        reason_add(why, whycap, "consumer position %llu is impossible (producer %llu)",
+                   (unsigned long long)st->consumer_pos, (unsigned long long)st->producer_pos);
+        h = AD_RING_DEGRADED;
+    } else if (ring_nearly_full(st)) {
+        reason_add(why, whycap, "ring is %.1f %% full", ad_ring_status_used_percent(st));
+        h = AD_RING_DEGRADED;
+    }
+    if (h == AD_RING_HEALTHY) {
+        reason_add(why, whycap, "exporter pid %llu running, heartbeat %.1f s old, delivering",
+                   (unsigned long long)st->exporter_pid, (double)age / 1e9);
+    }
+    return h;
+}
+
+ad_ring_health ad_ring_status_check(const ad_ring_status *st, ad_ring_component which, char *why,
+                                    size_t whycap)
+{
+    if (why != NULL && whycap != 0) {
+        why[0] = '\0';
+    }
+    return which == AD_RING_CAPTURE ? check_capture(st, why, whycap)
+                                    : check_exporter(st, why, whycap);
+}
+
 ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns, char *why,
                                      size_t whycap)
 {
-    if (st->capture_pid == 0) {
-        status_msg(why, whycap, "capture is not attached");
-        return AD_RING_DOWN;
+    char cwhy[256], ewhy[256];
+    (void)stale_ns;
+    ad_ring_health c = ad_ring_status_check(st, AD_RING_CAPTURE, cwhy, sizeof(cwhy));
+    ad_ring_health e = ad_ring_status_check(st, AD_RING_EXPORTER, ewhy, sizeof(ewhy));
+    if (e == AD_RING_DOWN) {
+        e = AD_RING_DEGRADED; /* the ring holds the records until an exporter comes */
     }
-    if (age_ns(st, st->capture_heartbeat_ns) > stale_ns) {
-        status_msg(why, whycap, "capture heartbeat is %.1f s old",
-                   (double)age_ns(st, st->capture_heartbeat_ns) / 1e9);
-        return AD_RING_DOWN;
+    if (c == AD_RING_HEALTHY && e == AD_RING_HEALTHY) {
+        status_msg(why, whycap, "capture and exporter attached, heartbeats fresh");
+        return AD_RING_HEALTHY;
     }
-    if (!st->cursor_ok) {
-        status_msg(why, whycap, "cursor unreadable: %s", st->cursor_error);
-        return AD_RING_DEGRADED;
-    }
-    if (!st->cursor_valid) {
-        status_msg(why, whycap, "consumer position %llu is impossible (producer %llu)",
-                   (unsigned long long)st->consumer_pos, (unsigned long long)st->producer_pos);
-        return AD_RING_DEGRADED;
-    }
-    if (st->exporter_pid == 0) {
-        status_msg(why, whycap, "exporter is not attached");
-        return AD_RING_DEGRADED;
-    }
-    if (age_ns(st, st->exporter_heartbeat_ns) > stale_ns) {
-        status_msg(why, whycap, "exporter heartbeat is %.1f s old",
-                   (double)age_ns(st, st->exporter_heartbeat_ns) / 1e9);
-        return AD_RING_DEGRADED;
-    }
-    if (st->used_bytes > st->capacity / 10 * 9) {
-        status_msg(why, whycap, "ring is %.1f %% full",
-                   100.0 * (double)st->used_bytes / (double)st->capacity);
-        return AD_RING_DEGRADED;
-    }
-    status_msg(why, whycap, "capture and exporter attached, heartbeats fresh");
-    return AD_RING_HEALTHY;
+    status_msg(why, whycap, "%s", c != AD_RING_HEALTHY ? cwhy : ewhy);
+    return c > e ? c : e;
 }
 
 /* ---- text ------------------------------------------------------------------------------- */
@@ -241,6 +418,12 @@ void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_
     text_time(sb, st->created_ns);
     ad_strbuf_puts(sb, ")\n");
     ad_strbuf_printf(sb, "  %-18s%s: %s\n", "health", ad_ring_health_name(h), why);
+    for (int c = AD_RING_CAPTURE; c <= AD_RING_EXPORTER; c++) {
+        char cwhy[256];
+        ad_ring_health ch = ad_ring_status_check(st, (ad_ring_component)c, cwhy, sizeof(cwhy));
+        ad_strbuf_printf(sb, "  check %-12s%s: %s\n", ad_ring_component_name((ad_ring_component)c),
+                         ad_ring_health_name(ch), cwhy);
+    }
     ad_strbuf_printf(sb, "  %-18s%llu bytes (%.1f MiB), max record %u bytes\n", "capacity",
                      (unsigned long long)st->capacity, (double)st->capacity / 1048576.0,
                      st->max_payload);
@@ -266,6 +449,25 @@ void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_
     if (st->cursor_ok) {
         text_side(sb, st, "exporter", st->exporter_pid, st->exporter_heartbeat_ns,
                   st->exporter_start_ns, st->exporter_attaches);
+        ad_strbuf_printf(sb, "  %-18slast acknowledged ", "delivery");
+        text_time(sb, st->last_ok_ns);
+        if (st->failing_since_ns != 0) {
+            ad_strbuf_printf(sb, ", FAILING since ");
+            text_time(sb, st->failing_since_ns);
+            ad_strbuf_printf(sb, " (%llu attempts)", (unsigned long long)st->delivery_failures);
+        }
+        ad_strbuf_putc(sb, '\n');
+    }
+    if (st->interval_valid) {
+        ad_strbuf_printf(sb, "  %-18s%.1f s:", "last interval",
+                         (double)(st->capture_heartbeat_ns - st->capture_prev_heartbeat_ns) / 1e9);
+        for (unsigned i = 0; i < AD_CAP__COUNT; i++) {
+            if (st->interval_delta[i] != 0) {
+                ad_strbuf_printf(sb, " %s +%llu", ad_capture_counter_name(i),
+                                 (unsigned long long)st->interval_delta[i]);
+            }
+        }
+        ad_strbuf_putc(sb, '\n');
     }
     ad_strbuf_puts(sb, "capture counters\n");
     for (unsigned i = 0; i < AD_CAP__COUNT; i++) {
@@ -354,6 +556,26 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
     ad_strbuf_json_string(sb, why, strlen(why));
     ad_strbuf_putc(sb, ',');
     json_u64(sb, "health_code", (uint64_t)h);
+    json_key(sb, "checks");
+    ad_strbuf_putc(sb, '{');
+    for (int c = AD_RING_CAPTURE; c <= AD_RING_EXPORTER; c++) {
+        char cwhy[256];
+        ad_ring_health ch = ad_ring_status_check(st, (ad_ring_component)c, cwhy, sizeof(cwhy));
+        const char *cn = ad_ring_component_name((ad_ring_component)c);
+        if (c != AD_RING_CAPTURE) {
+            ad_strbuf_putc(sb, ',');
+        }
+        json_key(sb, cn);
+        ad_strbuf_putc(sb, '{');
+        json_u64(sb, "code", (uint64_t)ch);
+        json_key(sb, "health");
+        ad_strbuf_json_string(sb, ad_ring_health_name(ch), strlen(ad_ring_health_name(ch)));
+        ad_strbuf_putc(sb, ',');
+        json_key(sb, "reason");
+        ad_strbuf_json_string(sb, cwhy, strlen(cwhy));
+        ad_strbuf_putc(sb, '}');
+    }
+    ad_strbuf_puts(sb, "},");
     json_u64(sb, "layout_version", st->layout_version);
     json_key(sb, "generation");
     ad_strbuf_json_string(sb, gen, strlen(gen));
@@ -381,6 +603,7 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
     json_u64(sb, "heartbeat_ns", st->capture_heartbeat_ns);
     json_age(sb, st, "heartbeat_age_ns", st->capture_heartbeat_ns);
     json_u64(sb, "attaches", st->capture_attaches);
+    json_u64(sb, "heartbeat_period_ns", ad_ring_status_capture_period_ns(st));
     json_counters(sb, st->capture_counters, AD_CAP__COUNT, ad_capture_counter_name);
     ad_strbuf_putc(sb, ',');
     json_key(sb, "decode_errors");
@@ -397,7 +620,23 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
                              d->version, (unsigned long long)d->count);
         }
     }
-    ad_strbuf_puts(sb, "]},");
+    ad_strbuf_puts(sb, "],");
+    /* Keys end in _increase so scripts grepping "name": for a counter never hit these. */
+    json_key(sb, "last_interval");
+    if (st->interval_valid) {
+        ad_strbuf_putc(sb, '{');
+        json_u64(sb, "ns", st->capture_heartbeat_ns - st->capture_prev_heartbeat_ns);
+        for (unsigned i = 0; i < AD_CAP__COUNT; i++) {
+            char key[64];
+            snprintf(key, sizeof(key), "%s_increase", ad_capture_counter_name(i));
+            json_key(sb, key);
+            ad_strbuf_u64(sb, st->interval_delta[i]);
+            ad_strbuf_putc(sb, i + 1 < AD_CAP__COUNT ? ',' : '}');
+        }
+    } else {
+        ad_strbuf_puts(sb, "null");
+    }
+    ad_strbuf_puts(sb, "},");
 
     json_key(sb, "exporter");
     ad_strbuf_putc(sb, '{');
@@ -416,6 +655,10 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
     json_u64(sb, "heartbeat_ns", st->exporter_heartbeat_ns);
     json_age(sb, st, "heartbeat_age_ns", st->exporter_heartbeat_ns);
     json_u64(sb, "attaches", st->exporter_attaches);
+    json_u64(sb, "heartbeat_period_ns", ad_ring_status_exporter_period_ns(st));
+    json_u64(sb, "last_ok_ns", st->last_ok_ns);
+    json_u64(sb, "failing_since_ns", st->failing_since_ns);
+    json_u64(sb, "delivery_failures", st->delivery_failures);
     json_u64(sb, "consumer_pos", st->consumer_pos);
     json_u64(sb, "read_pos", st->read_pos);
     json_u64(sb, "committed_seq", st->committed_seq);

@@ -416,7 +416,14 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     }
     out->mode = (uint32_t)(st.st_mode & 07777);
     snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)st.st_uid);
-    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* The creator makes the object and sizes it in two steps: empty means "being created",
+         * which callers retry like a missing object. */
+        shm_msg(msg, msgcap, "ring object %s is being created", out->name);
+        close(fd);
+        return AD_ENOENT;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
         shm_msg(msg, msgcap, "ring object %s is not a plausible shared-memory object (size %lld)",
                 out->name, (long long)st.st_size);
         close(fd);

@@ -58,6 +58,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.resource.attr_count, 0);
     assert_int_equal(cfg.filters.event_ids.include_count, 0);
     assert_string_equal(cfg.metrics.listen, "");
+    assert_int_equal(cfg.log_summary_seconds, 60);
     assert_int_equal(cfg.log.level, AD_LOG_INFO);
     assert_string_equal(cfg.host_name, "");
 
@@ -99,6 +100,18 @@ static void test_headers_and_tls(void **state)
     assert_true(cfg.otlp_http.timeout_ms == 500);
     assert_string_equal(cfg.otlp_http.tls.key_file, "/etc/k.pem");
     assert_string_equal(cfg.otlp_http.tls.server_name, "collector.example.com");
+    /* nng.tls has the same keys and is independent of otlp_http.tls. */
+    assert_string_equal(cfg.nng.tls.ca_file, "");
+    load_ok("exporter:\n  type: nng\nnng:\n  url: tls+tcp://127.0.0.1:5555\n"
+            "  tls:\n    ca_file: /etc/nca.pem\n    cert_file: /etc/nc.pem\n"
+            "    key_file: /etc/nk.pem\n    server_name: relay.example.com\n"
+            "    insecure_skip_verify: true\n");
+    assert_string_equal(cfg.nng.tls.ca_file, "/etc/nca.pem");
+    assert_string_equal(cfg.nng.tls.cert_file, "/etc/nc.pem");
+    assert_string_equal(cfg.nng.tls.key_file, "/etc/nk.pem");
+    assert_string_equal(cfg.nng.tls.server_name, "relay.example.com");
+    assert_true(cfg.nng.tls.insecure_skip_verify);
+    assert_string_equal(cfg.otlp_http.tls.ca_file, "");
 
     /* 16 headers fit, 17 do not. */
     char yaml[2048] = "otlp_http:\n  headers:\n";
@@ -209,7 +222,9 @@ static void test_filters_resource_metrics(void **state)
             "    exclude: [.in-addr.arpa]\n"
             "resource:\n  attributes:\n    deployment.environment: prod\n    tier: 1\n"
             "metrics:\n  listen: \"[::1]:9464\"\n"
+            "log:\n  summary_seconds: 0\n"
             "host_name: dns-01.corp.example\n");
+    assert_int_equal(cfg.log_summary_seconds, 0);
     assert_int_equal(cfg.filters.event_ids.include_count, 2);
     assert_int_equal(cfg.filters.event_ids.exclude[0], 259);
     assert_int_equal(cfg.filters.qtypes.include_count, 4);

@@ -34,7 +34,7 @@ done
 start_receiver 0
 write_exporter_config "exporter: {type: otlp_http}
 otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", compression: gzip, timeout: 10s}"
-timeout 60 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 1 2>"$work/exporter.log" \
+timeout 60 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 2>"$work/exporter.log" \
   || fail "exporter exited with an error"
 stop_receiver
 

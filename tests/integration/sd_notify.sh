@@ -45,7 +45,7 @@ listen "$work/exporter.sock" "$work/exporter.txt"
 listen "$work/capture.sock" "$work/capture.txt"
 sleep 0.5
 # The exporter starts first: it must report READY and keep the watchdog fed while it waits.
-NOTIFY_SOCKET="$work/exporter.sock" "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" \
+NOTIFY_SOCKET="$work/exporter.sock" "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root \
   >/dev/null 2>"$work/exporter.log" &
 exporter=$!; pids+=($exporter)
 sleep 2

@@ -27,7 +27,7 @@ YAML
 
 # The ring holds all N records, so the capture may finish before the exporter starts.
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
-"$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --max-idle 1 \
+"$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
   >"$work/out.jsonl" 2>"$work/exporter.log"
 
 fail() { echo "FAIL: $*" >&2; cat "$work/capture.log" "$work/exporter.log" >&2; exit 1; }
