@@ -2,10 +2,11 @@
  * asimdns: the few atomic operations the ring needs, behind one tiny wrapper.
  *
  * The ring shares these words between two processes, so they must be lock-free (a lock-based
- * fallback would keep its lock in one process's private memory and order nothing). gcc and
- * clang map the wrapper to C11 <stdatomic.h>; an MSVC port would map the same names to
- * Interlocked* / __iso_volatile_load64 plus _ReadWriteBarrier, which is why ring code never
- * names stdatomic directly.
+ * fallback would keep its lock in one process's private memory and order nothing). The wrapper
+ * maps to C11 <stdatomic.h>: gcc, clang, and MSVC from Visual Studio 2022 17.5 with
+ * /experimental:c11atomics (CMakeLists.txt sets it); the static assertions below stop a build
+ * whose 64-bit atomics are not lock-free. Ring code never names stdatomic directly, so another
+ * compiler needs only this file changed.
  *
  * Only four orderings are used: relaxed loads/stores for single-writer counters and heartbeats,
  * acquire loads and release stores for the two positions and the creation magic.
@@ -15,11 +16,10 @@
 
 #include <stdint.h>
 
-#if defined(_MSC_VER) && !defined(__clang__)
-#error "ipc/atomics.h: add the MSVC Interlocked mapping here before building with MSVC"
-#endif
-
 #include <stdatomic.h>
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h> /* _mm_pause, __yield */
+#endif
 
 /* A 64-bit word shared between processes. Same size and alignment as uint64_t. */
 typedef _Atomic uint64_t ad_atomic_u64;
@@ -61,7 +61,11 @@ static inline void ad_atomic_add_relaxed(ad_atomic_u64 *p, uint64_t n)
 /* A hint to the CPU inside a spin-wait loop (x86 PAUSE, Arm YIELD). */
 static inline void ad_cpu_relax(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(_MSC_VER) && !defined(__clang__) && (defined(_M_X64) || defined(_M_IX86))
+    _mm_pause();
+#elif defined(_MSC_VER) && !defined(__clang__) && defined(_M_ARM64)
+    __yield();
+#elif defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__) || defined(__arm__)
     __asm__ __volatile__("yield");
