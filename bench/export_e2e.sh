@@ -61,16 +61,11 @@ for b in "$cap_bin" "$exp_bin" "$cli" "$rx_bin"; do
 done
 [ -x /usr/bin/time ] || { echo "export_e2e: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
-work=$(mktemp -d)
+# The work dir and the cleanup (pids[] stopped, the ring removed) come from the test library.
+source "$root/tests/lib/testlib.sh"
+tl_start "$build"
 ring="bench-e2e-$$"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  "$cli" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+tl_rings+=("$ring")
 
 die() {
   echo "export_e2e: $*" >&2
@@ -83,9 +78,6 @@ size_bytes() { # 512MiB -> bytes
   case "$v" in *GiB) echo $((n << 30)) ;; *MiB) echo $((n << 20)) ;; *KiB) echo $((n << 10)) ;; *) echo "$n" ;; esac
 }
 ring_bytes=$(size_bytes "$ring_size")
-
-# A free TCP port on 127.0.0.1 (python3; the nng-tcp variant).
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 status_field() { grep -o "\"$1\":[0-9]*" <<<"$2" | tail -n 1 | cut -d: -f2; }
 

@@ -14,11 +14,6 @@ down=${2:-10}
 kills=${3:-5}
 BATCH=500
 
-start_exporter() { # LOG
-  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root "${@:2}" 2>>"$work/$1" &
-  exp_pid=$!
-  pids+=("$exp_pid")
-}
 
 # ---- 1. receiver down, then back ----------------------------------------------------------
 rate=2000

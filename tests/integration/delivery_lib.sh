@@ -1,41 +1,21 @@
 # Shared helpers for the delivery integration tests (sourced, not run).
 # Every process a test starts is remembered and stopped by pid on exit; rings are removed;
 # only 127.0.0.1 and ipc:// paths inside the test's temp dir are used.
+# The work dir, the pid-tracking cleanup, fail, wait_exit and free_port come from
+# tests/lib/testlib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
 build=${1:?usage: $0 BUILD_DIR ...}
-work=$(mktemp -d)
+tl_start "$build"
+TL_FAIL_TAIL=40
 ring="it-dlv-$$-$RANDOM"
-pids=()
+tl_rings+=("$ring")
 rx_pid=
-
-cleanup() {
-  for p in "${pids[@]}" $rx_pid; do
-    kill "$p" 2>/dev/null || true
-  done
-  for p in "${pids[@]}" $rx_pid; do
-    wait "$p" 2>/dev/null || true
-  done
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.log; do
-    [ -f "$f" ] && { echo "--- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2; }
-  done
-  exit 1
-}
+tl_exit_hooks+=(stop_receiver)
 
 # capture.yaml for N synthetic events at RATE per second (0 = as fast as possible).
 write_capture_config() {
-  cat >"$work/capture.yaml" <<YAML
-source:
-  type: synthetic
-  synthetic: {seed: 11, rate: $2, count: $1, mix: both}
-ring: {name: $ring, size: 64MiB}
-YAML
+  write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB 11 "$2" "$1"
 }
 
 # exporter.yaml; $1 = the exporter/transport lines (YAML), the rest is common.
@@ -69,6 +49,24 @@ start_receiver() {
   rx_port=$(cat "$work/port")
 }
 
+# make_test_certs: self-signed certificates in the work dir for the TLS tests: server.pem/.key
+# (localhost, 127.0.0.1), other.pem/.key (signs nothing the tests use) and client.pem/.key.
+# Fails the test when openssl is not installed.
+make_test_certs() {
+  command -v openssl >/dev/null || { echo "FAIL: openssl not installed (run scripts/deps)"; exit 1; }
+  make_tls_cert "$work" server localhost "DNS:localhost,IP:127.0.0.1"
+  make_tls_cert "$work" other other.example
+  make_tls_cert "$work" client asimdns-exporter
+}
+
+# start_exporter LOG [exporter options...]: starts the exporter on exporter.yaml in the background
+# (stderr appended to LOG in the work dir) and sets exp_pid.
+start_exporter() {
+  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root "${@:2}" 2>>"$work/$1" &
+  exp_pid=$!
+  pids+=("$exp_pid")
+}
+
 stop_receiver() {
   if [ -n "$rx_pid" ]; then
     kill "$rx_pid" 2>/dev/null || true
@@ -77,24 +75,8 @@ stop_receiver() {
   fi
 }
 
-# wait_exit PID SECONDS: waits for a child to end (its exit status is returned); fails the test
-# when it is still running after SECONDS.
-wait_exit() {
-  local pid=$1 limit=$(( $2 * 10 ))
-  for _ in $(seq 1 "$limit"); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && fail "process $pid still running after $2 s"
-  wait "$pid"
-}
-
 # counter NAME: an exporter counter from `asimdns status --json`.
-counter() {
-  local json
-  json=$("$build/exporter/asimdns" status --ring "$ring" --json 2>/dev/null || true)
-  grep -o "\"$1\":[0-9]*" <<<"$json" | tail -n 1 | cut -d: -f2
-}
+counter() { status_counter "$ring" "$1"; }
 
 # check_ids FILE FIRST LAST: every sequence FIRST..LAST appears at least once in FILE (one
 # "<generation>-<sequence>" per line), and nothing else does. Prints the duplicate count.

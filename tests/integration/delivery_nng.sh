@@ -21,9 +21,7 @@ write_capture_config "$n" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 write_exporter_config "exporter: {type: nng}
 nng: {url: \"ipc://$work/sink.ipc\", mode: req, timeout: 2s, recv_max_size: 64KiB}"
-"$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 2 2>"$work/exporter.log" &
-exp_pid=$!
-pids+=("$exp_pid")
+start_exporter exporter.log --max-idle 2
 sleep 0.5 # the exporter finds no receiver and backs off
 start_sink asim-json "$work/out.jsonl"
 wait_exit "$exp_pid" 120 || fail "exporter exited with an error"

@@ -10,22 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
 n=${2:-2000}
-command -v openssl >/dev/null || { echo "FAIL: openssl not installed (run scripts/deps)"; exit 1; }
-
-mkcert() { # NAME CN [SAN]
-  local ext=()
-  [ -n "${3:-}" ] && ext=(-addext "subjectAltName=$3")
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -keyout "$work/$1.key" -out "$work/$1.pem" -subj "/CN=$2" "${ext[@]}" 2>/dev/null \
-    || fail "openssl could not make $1"
-}
-mkcert server localhost "DNS:localhost,IP:127.0.0.1"
-mkcert other other.example
-mkcert client asimdns-exporter
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+make_test_certs
 
 new_ring() {
   "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
@@ -49,10 +34,7 @@ run_case() {
   done
   write_exporter_config "exporter: {type: nng}
 nng: {url: \"tls+tcp://127.0.0.1:$port\", mode: req, timeout: 2s, tls: $tls}"
-  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
-    2>"$work/exporter-$name.log" &
-  exp_pid=$!
-  pids+=("$exp_pid")
+  start_exporter "exporter-$name.log" --max-idle 1
 }
 
 stop_sink() {

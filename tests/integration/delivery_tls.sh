@@ -7,18 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
 n=${2:-2000}
-command -v openssl >/dev/null || { echo "FAIL: openssl not installed (run scripts/deps)"; exit 1; }
-
-mkcert() { # NAME CN [SAN]
-  local ext=()
-  [ -n "${3:-}" ] && ext=(-addext "subjectAltName=$3")
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -keyout "$work/$1.key" -out "$work/$1.pem" -subj "/CN=$2" "${ext[@]}" 2>/dev/null \
-    || fail "openssl could not make $1"
-}
-mkcert server localhost "DNS:localhost,IP:127.0.0.1"
-mkcert other other.example
-mkcert client asimdns-exporter
+make_test_certs
 export RX_SCHEME=https
 
 write_capture_config "$n" 0
@@ -32,10 +21,7 @@ run_case() {
   start_receiver 0 --tls-cert "$work/server.pem" --tls-key "$work/server.key" "$@"
   write_exporter_config "exporter: {type: otlp_http}
 otlp_http: {endpoint: \"https://127.0.0.1:$rx_port\", timeout: 2s, tls: $tls}"
-  "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
-    2>"$work/exporter-$name.log" &
-  exp_pid=$!
-  pids+=("$exp_pid")
+  start_exporter "exporter-$name.log" --max-idle 1
 }
 
 # A run that must deliver everything (the ring is re-read: nothing was committed before).

@@ -19,6 +19,7 @@
 #   port would not fail, it would silently take part of the other one's queries.
 # Exit 77 (skipped) when not root or the server is not installed (scripts/deps --dns-servers).
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=${1:?usage: $0 BUILD_DIR unbound|bind|kresd BASE_PORT}
 server=${2:?usage: $0 BUILD_DIR unbound|bind|kresd BASE_PORT}
 base_port=${3:?usage: $0 BUILD_DIR unbound|bind|kresd BASE_PORT}
@@ -43,48 +44,23 @@ for tool in "$bin" dig python3; do
   fi
 done
 
-work=$(mktemp -d)
+# The work dir, the cleanup (pids[], then the ring), fail, wait_until, alive and stopped come
+# from tests/lib/testlib.sh. The server is stopped first.
+tl_start "$build"
 # The server's user must reach the socket and read the zone: the directories are searchable.
 chmod 0755 "$work"
 ring="it-tap-$server-$$"
+tl_rings+=("$ring")
 zone=dnstap-it.example
-pids=()
 server_pid=
-
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  for p in "${pids[@]}"; do
-    kill "$p" 2>/dev/null || true
-  done
-  for p in $server_pid "${pids[@]}"; do
-    wait "$p" 2>/dev/null || true
-  done
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  rm -rf "$work"
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
 }
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL ($server): $*" >&2
-  for f in "$work"/*.log; do
-    [ -f "$f" ] && { echo "--- $f (last 30 lines)" >&2; tail -n 30 "$f" >&2; }
-  done
-  exit 1
-}
-
-# poll SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; false once SECONDS have
-# passed (by the clock: COMMAND itself may take a while).
-poll() {
-  local end=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.1
-  done
-}
-
-alive() { kill -0 "$1" 2>/dev/null; }
-stopped() { ! alive "$1"; }
+trap 'stop_server; tl_cleanup' EXIT
+TL_FAIL_TAG=$server
 
 # A port P with P (TCP and UDP) and P+1..P+6 (UDP) free: bound without SO_REUSEPORT, so a
 # port held by any socket, a reuseport one included, counts as taken.
@@ -155,8 +131,8 @@ pids+=($!)
 cap_pid=$!
 pids+=("$cap_pid")
 sock_ready() { [ -S "$sock" ] && [ "$(stat -c %U "$sock")" = "$user" ]; }
-poll 10 sock_ready || fail "the capture did not create $sock owned by $user"
-poll 10 grep -q "running as user 'nobody'" "$work/capture.log" || fail "the capture did not drop to nobody"
+wait_until 10 sock_ready || fail "the capture did not create $sock owned by $user"
+wait_until 10 grep -q "running as user 'nobody'" "$work/capture.log" || fail "the capture did not drop to nobody"
 [ "$(ps -o user= -p "$cap_pid" | tr -d ' ')" = nobody ] || fail "the capture does not run as nobody"
 [ "$(stat -c '%a' "$sock")" = 600 ] || fail "socket mode $(stat -c '%a' "$sock"), expected 600"
 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root 2>"$work/exporter.log" &
@@ -182,12 +158,7 @@ server:
     pidfile: ""
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: yes
-auth-zone:
-    name: "$zone."
-    zonefile: "$work/zone.db"
-    for-downstream: yes
-    for-upstream: yes
-    fallback-enabled: no
+$(unbound_auth_zone "$zone" "$work/zone.db")
 dnstap:
     dnstap-enable: yes
     dnstap-bidirectional: yes
@@ -277,8 +248,8 @@ probe() {
   alive "$server_pid" || fail "$bin exited during start-up"
   dig @127.0.0.1 -p "$port" +time=1 +tries=1 "ready.$zone" SOA 2>/dev/null | grep -q 'status:'
 }
-poll 30 probe || fail "$bin does not answer on 127.0.0.1#$port"
-poll 15 grep -q "dnstap writer #[0-9]* connected" "$work/capture.log" ||
+wait_until 30 probe || fail "$bin does not answer on 127.0.0.1#$port"
+wait_until 15 grep -q "dnstap writer #[0-9]* connected" "$work/capture.log" ||
   fail "$bin did not connect to the dnstap socket"
 
 # ---- the queries ---------------------------------------------------------------------------------
@@ -422,12 +393,12 @@ PY
 # Unbound sends its queued dnstap messages about once a second and drops what is still queued
 # when it stops; BIND and kresd flush when they stop. So: wait a while with the server
 # running, then stop it and wait again.
-poll 10 check quiet || true
+wait_until 10 check quiet || true
 kill "$server_pid" 2>/dev/null || true
-poll 20 stopped "$server_pid" || fail "$bin did not stop within 20 s of SIGTERM"
+wait_until 20 stopped "$server_pid" || fail "$bin did not stop within 20 s of SIGTERM"
 wait "$server_pid" 2>/dev/null || true
 server_pid=
-poll 20 check quiet || { check verbose || true; fail "records missing or wrong (above)"; }
+wait_until 20 check quiet || { check verbose || true; fail "records missing or wrong (above)"; }
 
 # The capture's counters: every frame decoded, no pairing evictions, no writer dropped.
 status=$("$build/exporter/asimdns" status --ring "$ring" --json) || true

@@ -10,6 +10,9 @@
 # calls dl_setup first. Needs unbound, unbound-control, dnsperf, python3 (scripts/deps
 # --dns-servers); dl_tools_missing lists what is not there.
 
+# unbound_auth_zone comes from tests/lib/testlib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
+
 dl_pids=()
 dl_zone=load.test
 
@@ -153,12 +156,7 @@ server:
     # The answer counts by RCODE cross-check what the pipeline delivered.
     extended-statistics: yes
     statistics-cumulative: yes
-auth-zone:
-    name: "$dl_zone."
-    zonefile: "$dl_work/$dl_zone.zone"
-    for-downstream: yes
-    for-upstream: yes
-    fallback-enabled: no
+$(unbound_auth_zone "$dl_zone" "$dl_work/$dl_zone.zone")
 dnstap:
     dnstap-enable: yes
     dnstap-socket-path: "$dl_work/dnstap.sock"

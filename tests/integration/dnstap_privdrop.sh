@@ -9,6 +9,7 @@
 # could not remove. Test accounts are created if missing and removed at the end.
 # Usage: dnstap_privdrop.sh BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=${1:?usage: $0 BUILD_DIR}
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: needs root (creates users and switches to them)"
@@ -20,24 +21,25 @@ cap_user=adtap-cap   # the capture runs as this user after the drop
 srv_user=adtap-srv   # plays the DNS server: owns the socket; its group may connect
 other_user=adtap-oth # neither owner nor in the group
 created=()
-work=$(mktemp -d)
+tl_start "$build"
 chmod 0755 "$work"
 ring="it-tap-priv-$$"
+tl_rings+=("$ring")
 cap_pid=
 
-cleanup() {
+stop_capture() {
   if [ -n "$cap_pid" ]; then
     kill "$cap_pid" 2>/dev/null || true
     wait "$cap_pid" 2>/dev/null || true
   fi
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+}
+remove_accounts() {
   for u in "${created[@]}"; do
     userdel "$u" >/dev/null 2>&1 || true
     groupdel "$u" >/dev/null 2>&1 || true # user groups outlive userdel when shared
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT
+tl_exit_hooks+=(stop_capture remove_accounts)
 
 fail() {
   echo "FAIL: $*" >&2
@@ -66,17 +68,6 @@ ring: {name: $ring, size: 1MiB}
 privileges: {user: $cap_user, group: $cap_user}
 log: {level: debug}
 YAML
-
-# poll SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; false once SECONDS have
-# passed (by the clock: COMMAND itself may take a while).
-poll() {
-  local end=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.1
-  done
-}
 
 # python3 as USER: connects to the socket and runs the bidirectional Frame Streams handshake
 # (READY -> ACCEPT), then STOP -> FINISH. Prints "ok" or the error.
@@ -123,7 +114,7 @@ PY
 start_capture() {
   "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
   cap_pid=$!
-  poll 20 grep -q "running as user '$cap_user'" "$work/capture.log" ||
+  wait_until 20 grep -q "running as user '$cap_user'" "$work/capture.log" ||
     fail "the capture did not start and drop to $cap_user"
 }
 

@@ -1,9 +1,6 @@
 # Helpers for the monitoring integration tests (sourced after delivery_lib.sh, not run).
-# Every ring a test makes is listed in rings[] and removed on exit; every process is stopped
-# by pid (delivery_lib.sh's cleanup).
-
-rings=()
-trap 'cleanup; for r in "${rings[@]}"; do "$build/exporter/asimdns" remove-ring --ring "$r" >/dev/null 2>&1 || true; done' EXIT
+# Every ring a test makes is listed in tl_rings[] and removed on exit; every process is stopped
+# by pid (tests/lib/testlib.sh's cleanup, armed by delivery_lib.sh).
 
 asimdns=$build/exporter/asimdns
 # The exporter refuses root unless told (tests run as root in CI).
@@ -14,11 +11,7 @@ fi
 
 new_ring() { # sets ring to a fresh unique name
   ring="it-mon-$$-$RANDOM-$1"
-  rings+=("$ring")
-}
-
-free_port() { # a TCP port nobody listens on right now
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  tl_rings+=("$ring")
 }
 
 # check_once COMPONENT: runs `asimdns status --check`, sets chk_rc and chk_out.
@@ -81,7 +74,7 @@ start_capture() { # LOG
   pids+=("$cap_pid")
 }
 
-start_exporter() { # LOG
+start_exporter() { # LOG (replaces delivery_lib.sh's: --allow-root only when root and supported)
   "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" "${exp_flags[@]}" 2>>"$work/$1" &
   exp_pid=$!
   pids+=("$exp_pid")

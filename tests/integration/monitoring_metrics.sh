@@ -15,12 +15,7 @@ source "$(dirname "$0")/monitoring_lib.sh"
 n=${2:-6000}
 
 new_ring m
-cat >"$work/capture.yaml" <<YAML
-source:
-  type: synthetic
-  synthetic: {seed: 9, rate: 2000, count: $n, mix: both}
-ring: {name: $ring, size: 16MiB}
-YAML
+write_synthetic_capture "$work/capture.yaml" "$ring" 16MiB 9 2000 "$n"
 start_receiver 0
 mport=$(free_port)
 BATCH=250

@@ -21,13 +21,8 @@ source "$(dirname "$0")/monitoring_lib.sh"
 # ---- 1. healthy ----------------------------------------------------------------------------
 echo "1. healthy" >&2
 new_ring a
-cat >"$work/capture.yaml" <<YAML
-source:
-  type: synthetic
-  synthetic: {seed: 5, rate: 1000, count: 0, mix: both}
 # 16 MiB: a minute of this rate, so the stopped-exporter phases never reach the 80 % mark.
-ring: {name: $ring, size: 16MiB}
-YAML
+write_synthetic_capture "$work/capture.yaml" "$ring" 16MiB 5 1000 0
 start_receiver 0
 port=$rx_port
 mport=$(free_port)
@@ -94,12 +89,7 @@ stop_receiver
 # ---- 6. drops rising -------------------------------------------------------------------------
 echo "6. drops rising (1 MiB ring, no exporter)" >&2
 new_ring b
-cat >"$work/capture.yaml" <<YAML
-source:
-  type: synthetic
-  synthetic: {seed: 6, rate: 20000, count: 0, mix: both}
-ring: {name: $ring, size: 1MiB}
-YAML
+write_synthetic_capture "$work/capture.yaml" "$ring" 1MiB 6 20000 0
 start_capture capture6.log
 expect_check capture 1 "[0-9]+ records dropped \(ring full\) in the last [0-9.]+ s" 30
 expect_check exporter 2 "exporter is not attached" 10

@@ -23,9 +23,7 @@ YAML
 timeout 60 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" \
   || fail "capture exited with an error"
 
-ccounter() { # a capture counter from `asimdns status --json`
-  "$build/exporter/asimdns" status --ring "$ring" --json 2>/dev/null | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2
-}
+ccounter() { status_counter "$ring" "$1" capture; } # a capture counter from `asimdns status --json`
 [ "$(ccounter records_written)" -eq "$n" ] || fail "capture wrote $(ccounter records_written) of $n records"
 for c in replay_bad_lines decode_errors unsupported_events dropped_ring_full dropped_too_large; do
   [ "$(ccounter "$c")" -eq 0 ] || fail "capture counter $c = $(ccounter "$c")"

@@ -3,16 +3,11 @@
 # WATCHDOG=1 while alive (the exporter also while it waits for the ring), STOPPING=1 on SIGTERM.
 # Usage: sd_notify.sh BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=$1
-work=$(mktemp -d)
+tl_start "$build"
 ring="it-sdnotify-$$"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+tl_rings+=("$ring")
 fail() { echo "FAIL: $*" >&2; cat "$work"/*.log "$work"/*.txt >&2 2>/dev/null || true; exit 1; }
 
 # A datagram listener that writes every message it gets, one per line, for 8 seconds.

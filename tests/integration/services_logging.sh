@@ -7,24 +7,13 @@
 #  - log.summary_seconds: 0 turns the summary off.
 # Usage: services_logging.sh BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=$1
-work=$(mktemp -d)
+tl_start "$build"
 ring="it-log-$$"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  "$build/exporter/asimdns" remove-ring --ring "$ring-off" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+tl_rings+=("$ring" "$ring-off")
 fail() { echo "FAIL: $*" >&2; cat "$work"/*.log >&2 2>/dev/null || true; exit 1; }
-wait_for() { # SECONDS FILE PATTERN
-  for _ in $(seq $(($1 * 10))); do grep -q -- "$3" "$2" && return 0; sleep 0.1; done
-  return 1
-}
+wait_for() { wait_until "$1" grep -q -- "$3" "$2"; } # SECONDS FILE PATTERN
 passed=0
 
 cat >"$work/capture.yaml" <<YAML

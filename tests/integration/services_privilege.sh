@@ -16,6 +16,7 @@
 #     nothing, and the object can be neither removed nor chmod'ed.
 # Usage: services_privilege.sh BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (creates users and switches to them)" >&2; exit 77; }
 command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) is missing" >&2; exit 1; }
@@ -24,25 +25,20 @@ command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) is missing" 
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3)
 GROUP=adsvc-ring CAP_USER=adsvc-cap EXP_USER=adsvc-exp
-work=$(mktemp -d)
+tl_start "$build"
 chmod 755 "$work"
 ring="it-priv-$$"
-pids=()
+tl_rings+=("$ring")
 made=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+remove_accounts() {
   for a in "${made[@]}"; do
     case $a in
       user:*) userdel "${a#user:}" >/dev/null 2>&1 || true ;;
       group:*) groupdel "${a#group:}" >/dev/null 2>&1 || true ;;
     esac
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT
+tl_exit_hooks+=(remove_accounts)
 fail() { echo "FAIL: $*" >&2; cat "$work"/*.log >&2 2>/dev/null || true; exit 1; }
 passed=0
 

@@ -3,22 +3,14 @@
 # Every sequence number 1..N must arrive exactly once, in order, with ASIM fields set.
 # Usage: synthetic_console.sh BUILD_DIR [N]
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 build=$1
 n=${2:-20000}
-work=$(mktemp -d)
+tl_start "$build"
 ring="it-console-$$"
-cleanup() {
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+tl_rings+=("$ring")
 
-cat >"$work/capture.yaml" <<YAML
-source:
-  type: synthetic
-  synthetic: {seed: 7, rate: 0, count: $n, mix: both}
-ring: {name: $ring, size: 64MiB}
-YAML
+write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB 7 0 "$n"
 cat >"$work/exporter.yaml" <<YAML
 ring: {name: $ring}
 exporter: {type: console}

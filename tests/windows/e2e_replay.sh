@@ -6,6 +6,7 @@
 # capture must have decoded every line.
 # Usage: e2e_replay.sh CAPTURE.exe EXPORTER.exe HOST_BUILD N WINE-RUN [WINE-RUN ARGS...]
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 capture=${1:?usage: e2e_replay.sh CAPTURE.exe EXPORTER.exe HOST_BUILD N WINE-RUN...}
 exporter=${2:?}
 host=${3:?}
@@ -17,22 +18,8 @@ for p in "$receiver" "$writer"; do
   [ -x "$p" ] || { echo "FAIL: $p missing: build the Linux flavour first (scripts/build)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
+tl_start "" # the named-section ring goes with its last Wine process: nothing to remove
 ring="wt-e2e-$$-$RANDOM"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.log; do
-    [ -f "$f" ] && { echo "--- $f (last 30 lines)" >&2; tail -n 30 "$f" >&2; }
-  done
-  exit 1
-}
 win() { echo "Z:$1"; } # Wine's drive Z: is the Linux root; forward slashes work in Windows paths
 
 "$writer" "$work/events.replay" "$n" || fail "replay writer failed"
@@ -75,9 +62,7 @@ timeout 120 "$@" "$capture" -c "$(win "$work/capture.yaml")" 2>"$work/capture.lo
 grep -q "$n events in, $n written, 0 dropped" "$work/capture.log" ||
   fail "capture did not write all $n events"
 xrc=0
-for _ in $(seq 1 1200); do kill -0 "$xpid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$xpid" 2>/dev/null && fail "asimdns-exporter.exe still running after 120 s"
-wait "$xpid" || xrc=$?
+wait_exit "$xpid" 120 asimdns-exporter.exe || xrc=$?
 [ "$xrc" -eq 0 ] || fail "asimdns-exporter.exe exited with $xrc"
 
 [ -f "$work/ids" ] || fail "the receiver got nothing"

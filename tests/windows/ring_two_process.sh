@@ -5,18 +5,12 @@
 # consume attaches, checks every record and commits. Both must exit 0.
 # Usage: ring_two_process.sh RING_PEER.exe COUNT WINE-RUN [WINE-RUN ARGS...]
 set -euo pipefail
+source "$(dirname "$0")/../lib/testlib.sh"
 peer=${1:?usage: ring_two_process.sh RING_PEER.exe COUNT WINE-RUN...}
 count=${2:?}
 shift 2
-work=$(mktemp -d)
+tl_start ""
 name="wt-ring-$$-$RANDOM"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 done_file="Z:$work/done" # Wine's drive Z: is the Linux root
 
 # The consumer first: it waits for the ring to appear, so attaching to a ring that is still
