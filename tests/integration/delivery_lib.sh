@@ -77,6 +77,8 @@ stop_receiver() {
 
 # counter NAME: an exporter counter from `asimdns status --json`.
 counter() { status_counter "$ring" "$1"; }
+# retried: the exporter has retried at least one batch (polled, so load cannot make it flaky).
+retried() { [ "$(counter batches_retried)" -gt 0 ]; }
 
 # check_ids FILE FIRST LAST: every sequence FIRST..LAST appears at least once in FILE (one
 # "<generation>-<sequence>" per line), and nothing else does. Prints the duplicate count.

@@ -53,8 +53,7 @@ expect_delivery() {
 
 # Nothing gets through: the exporter retries, nothing is committed, it stops cleanly.
 expect_refused() {
-  sleep 3
-  [ "$(counter batches_retried)" -gt 0 ] || fail "$1: no retries"
+  wait_until 30 retried || fail "$1: no retries"
   [ "$(counter records_exported)" -eq 0 ] || fail "$1: exported through a refused connection"
   kill -TERM "$exp_pid"
   wait_exit "$exp_pid" 10 || fail "$1: exporter did not stop cleanly"

@@ -58,7 +58,8 @@ YAML
 "$build/capture/asimdns-capture" -c "$work/capture-off.yaml" 2>"$work/capture-off.log" &
 off=$!
 pids+=("$off")
-sleep 2.5
+wait_for 10 "$work/capture-off.log" "source synthetic started" || fail "capture-off did not start"
+sleep 2.5 # more than two heartbeat periods: a summary line would have been written by now
 kill -TERM "$off"
 wait "$off" || fail "capture with summary off exited non-zero"
 grep -q "summary: " "$work/capture-off.log" && fail "summary lines with log.summary_seconds: 0"
