@@ -44,8 +44,7 @@ static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
     rc.exporter_account = cfg->ring.exporter_account[0] ? cfg->ring.exporter_account : NULL;
     rc.recreate_on_mismatch = cfg->ring.recreate_on_mismatch;
     /* the promised period, so `status --check` judges staleness from the first heartbeat on */
-    if (cfg->heartbeat_seconds != 0)
-        rc.heartbeat_interval_ns = (uint64_t)cfg->heartbeat_seconds * 1000000000ULL;
+    rc.heartbeat_interval_ns = (uint64_t)cfg->heartbeat_seconds * 1000000000ULL;
     char msg[256] = "";
     ad_err err = ad_ring_producer_open(&rc, ring, msg, sizeof(msg));
     if (err != AD_OK)

@@ -38,8 +38,6 @@ typedef struct writer {
     ad_fstrm_reader rd;
 } writer;
 
-typedef struct ad_dnstap_source dnstap_state;
-
 struct ad_dnstap_source {
     ad_capture_ctx *ctx;
     const char *path;
@@ -55,12 +53,12 @@ struct ad_dnstap_source {
     uint8_t chunk[READ_CHUNK];
 };
 
-static void count(dnstap_state *st, ad_capture_counter c)
+static void count(ad_dnstap_source *st, ad_capture_counter c)
 {
     ad_ring_producer_counter_add(st->ctx->ring, c, 1);
 }
 
-static bool log_allowed(dnstap_state *st)
+static bool log_allowed(ad_dnstap_source *st)
 {
     if (st->logged < LOG_LIMIT) {
         st->logged++;
@@ -73,13 +71,13 @@ static bool log_allowed(dnstap_state *st)
     return false;
 }
 
-static void close_writer(dnstap_state *st, writer *w)
+static void close_writer(ad_dnstap_source *st, writer *w)
 {
     close(w->fd);
     w->fd = -1;
 }
 
-static void drop_writer(dnstap_state *st, writer *w, const char *why)
+static void drop_writer(ad_dnstap_source *st, writer *w, const char *why)
 {
     if (log_allowed(st))
         ad_log_warn("dnstap writer #%lu dropped: %s", w->id, why);
@@ -102,7 +100,7 @@ static bool send_all(int fd, const uint8_t *p, size_t n)
     return true;
 }
 
-static void on_frame(dnstap_state *st, const uint8_t *p, size_t n)
+static void on_frame(ad_dnstap_source *st, const uint8_t *p, size_t n)
 {
     count(st, AD_CAP_DNSTAP_FRAMES);
     ad_err err = ad_dnstap_decode(p, n, &st->decoded);
@@ -124,7 +122,7 @@ static void on_frame(dnstap_state *st, const uint8_t *p, size_t n)
 }
 
 /* Reads what the writer sent and runs it through its Frame Streams reader. */
-static void service_writer(dnstap_state *st, writer *w)
+static void service_writer(ad_dnstap_source *st, writer *w)
 {
     ssize_t got;
     do {
@@ -172,7 +170,7 @@ static void service_writer(dnstap_state *st, writer *w)
     }
 }
 
-static void accept_writers(dnstap_state *st)
+static void accept_writers(ad_dnstap_source *st)
 {
     for (;;) {
         int fd = accept(st->listen_fd, NULL, NULL);
@@ -214,7 +212,7 @@ static void accept_writers(dnstap_state *st)
 }
 
 /* Creates, binds and sets up the listening socket (path, mode, owner, group). */
-static ad_err open_socket(dnstap_state *st)
+static ad_err open_socket(ad_dnstap_source *st)
 {
     const ad_capture_source *src = &st->ctx->cfg->source;
     struct sockaddr_un sa;
@@ -300,7 +298,7 @@ static ad_err open_socket(dnstap_state *st)
     return AD_OK;
 }
 
-static ad_err serve(dnstap_state *st)
+ad_err ad_source_dnstap_serve(ad_dnstap_source *st)
 {
     /* Slot i of pfd is writer i; the last slot is the listening socket. */
     for (;;) {
@@ -339,7 +337,7 @@ ad_err ad_source_dnstap_open(ad_capture_ctx *ctx, ad_dnstap_source **out)
 {
     *out = NULL;
     /* Large buffers (the read chunk): on the heap, not the stack. */
-    dnstap_state *st = calloc(1, sizeof(*st));
+    ad_dnstap_source *st = calloc(1, sizeof(*st));
     if (st == NULL) {
         ad_log_error("dnstap: out of memory");
         return AD_ENOMEM;
@@ -369,11 +367,6 @@ ad_err ad_source_dnstap_open(ad_capture_ctx *ctx, ad_dnstap_source **out)
     }
     *out = st;
     return AD_OK;
-}
-
-ad_err ad_source_dnstap_serve(ad_dnstap_source *st)
-{
-    return serve(st);
 }
 
 void ad_source_dnstap_close(ad_dnstap_source *st)
