@@ -183,7 +183,7 @@ int main(int argc, char **argv)
         return rc_svc;
     const char *record_path = NULL;
     ad_service_args args;
-    const ad_service_opt opts[] = {{"--record", &record_path}};
+    const ad_service_opt opts[] = {{.name = "--record", .value = &record_path}};
     int rc_args = ad_service_args_parse(argc, argv, "asimdns-capture", USAGE, opts,
                                         AD_ARRAY_LEN(opts), &args);
     if (rc_args >= 0)

@@ -3,8 +3,8 @@
  *
  * A service has no console: while it runs under the SCM every log line also goes to the
  * Application log under the service's own source name ("asimdns-capture"), error lines as
- * errors, warn as warnings, the rest as information. On POSIX systems the journal already
- * collects stderr, so these calls do nothing.
+ * errors, warn as warnings, the rest as information. Windows only (eventlog_win32.c, used by
+ * service_win32.c): on POSIX systems the journal already collects stderr.
  */
 #ifndef AD_COMMON_EVENTLOG_H
 #define AD_COMMON_EVENTLOG_H

@@ -23,14 +23,11 @@ static HANDLE source_handle;
 static void eventlog_sink(ad_log_level level, const char *msg, void *ctx)
 {
     (void)ctx;
+    /* ad_log's messages are under 1024 bytes, and bytes that are not UTF-8 become U+FFFD
+       (no MB_ERR_INVALID_CHARS): the conversion does not fail. */
     wchar_t line[LINE_MAX_W];
-    if (MultiByteToWideChar(CP_UTF8, 0, msg, -1, line, LINE_MAX_W) == 0) {
-        /* Cut or not UTF-8: keep what converts as bytes rather than lose the line. */
-        size_t i = 0;
-        for (; msg[i] != '\0' && i + 1 < LINE_MAX_W; i++)
-            line[i] = (wchar_t)(unsigned char)msg[i];
-        line[i] = L'\0';
-    }
+    if (MultiByteToWideChar(CP_UTF8, 0, msg, -1, line, LINE_MAX_W) == 0)
+        return;
     WORD type = level >= AD_LOG_ERROR  ? EVENTLOG_ERROR_TYPE
                 : level == AD_LOG_WARN ? EVENTLOG_WARNING_TYPE
                                        : EVENTLOG_INFORMATION_TYPE;

@@ -4,22 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-bool ad_service_take_flag(int *argc, char **argv, const char *flag)
-{
-    bool found = false;
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], flag) == 0)
-            found = true;
-        else
-            argv[out++] = argv[i];
-    }
-    if (out < *argc)
-        argv[out] = NULL; /* argv stays NULL-terminated as main received it */
-    *argc = out;
-    return found;
-}
-
 int ad_service_refuse_privileged(const char *program, bool allow)
 {
     const char *who = ad__service_privileged_identity();

@@ -49,13 +49,6 @@ int ad_service_command(int argc, char **argv, const ad_service_info *info,
 /* True while the process runs under the service manager's `service run` (Windows). */
 bool ad_service_active(void);
 
-/*
- * Removes every argv[i] (i >= 1) equal to flag, shifting the rest down and updating *argc;
- * true when there was one. For option-less switches the shared parser does not know
- * (common/service_args.h), e.g. the exporter's --allow-root.
- */
-bool ad_service_take_flag(int *argc, char **argv, const char *flag);
-
 /* Exit code of a service refused to start as root / LocalSystem (see below). */
 #define AD_SERVICE_EXIT_PRIVILEGED 2
 

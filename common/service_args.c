@@ -35,11 +35,18 @@ int ad_service_args_parse(int argc, char **argv, const char *program, const char
             return 0;
         }
         const char **target = NULL;
+        bool *flag = NULL;
         if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
             target = &out->config_path;
-        for (size_t k = 0; target == NULL && k < nopts; k++) {
-            if (strcmp(a, opts[k].name) == 0)
+        for (size_t k = 0; target == NULL && flag == NULL && k < nopts; k++) {
+            if (strcmp(a, opts[k].name) == 0) {
                 target = opts[k].value;
+                flag = opts[k].flag;
+            }
+        }
+        if (flag != NULL) {
+            *flag = true;
+            continue;
         }
         if (target == NULL)
             return usage_error(program, usage_text, "unknown argument", a);

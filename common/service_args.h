@@ -8,10 +8,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* An extra option taking one value, e.g. {"--record", &record_path}. */
+/* An extra option: one taking a value ({.name = "--record", .value = &record_path}) or a switch
+ * ({.name = "--allow-root", .flag = &allow_root}). */
 typedef struct ad_service_opt {
     const char *name;
     const char **value; /* receives the value; untouched when the option is absent */
+    bool *flag;         /* a switch: set true when present; untouched otherwise */
 } ad_service_opt;
 
 typedef struct ad_service_args {

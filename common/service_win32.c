@@ -338,6 +338,12 @@ static const char install_usage[] =
     "  --password-env VAR  read the account's password from environment variable VAR\n"
     "  --start auto|demand start with Windows (default) or only when asked\n";
 
+static int install_usage_error(void)
+{
+    fprintf(stderr, install_usage, svc.info->name, svc.info->default_account);
+    return 2;
+}
+
 static int install(int argc, char **argv)
 {
     const char *account = svc.info->default_account;
@@ -369,8 +375,7 @@ static int install(int argc, char **argv)
             } else if (strcmp(v, "demand") == 0) {
                 start = SERVICE_DEMAND_START;
             } else {
-                fprintf(stderr, install_usage, svc.info->name, svc.info->default_account);
-                return 2;
+                return install_usage_error();
             }
         } else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && has_value) {
             /* The SCM starts services in System32: store the configuration's full path. */
@@ -392,18 +397,15 @@ static int install(int argc, char **argv)
             have_config = true;
         } else if (strncmp(a, "--account", 9) == 0 || strncmp(a, "--password", 10) == 0 ||
                    strcmp(a, "--start") == 0) {
-            fprintf(stderr, install_usage, svc.info->name, svc.info->default_account);
-            return 2;
+            return install_usage_error();
         } else if (!utf8_to_wide(a, warg, CMDLINE_MAX) ||
                    !append_arg(cmd, CMDLINE_MAX, &len, warg)) {
             fprintf(stderr, "%s: service command line too long\n", svc.info->name);
             return 2;
         }
     }
-    if (!have_config) {
-        fprintf(stderr, install_usage, svc.info->name, svc.info->default_account);
-        return 2;
-    }
+    if (!have_config)
+        return install_usage_error();
 
     /* LocalSystem is the NULL account; virtual and managed accounts take no password. */
     wchar_t wacc[256], wpass[256], wdisp[256];

@@ -178,7 +178,7 @@ void ad__cfg_dump(const ad__cfg_entry *table, const void *base, const char *path
             snprintf(key, sizeof(key), "%s.%s", path, e->name);
         switch (e->type) {
         case AD__CFG_T_SECTION:
-            ad__cfg_dump(e->aux, base, key, line, lctx);
+            ad__cfg_dump(e->aux, (const char *)base + e->offset, key, line, lctx);
             break;
         case AD__CFG_T_LIST:
             dump_list(e, base, key, line, lctx);

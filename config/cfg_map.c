@@ -304,7 +304,7 @@ ad_err ad__cfg_set_defaults(const ad__cfg_entry *table, void *base, char *err, s
 {
     for (const ad__cfg_entry *e = table; e->type != AD__CFG_T_END; e++) {
         if (e->type == AD__CFG_T_SECTION) {
-            ad_err rc = ad__cfg_set_defaults(e->aux, base, err, errlen);
+            ad_err rc = ad__cfg_set_defaults(e->aux, (char *)base + e->offset, err, errlen);
             if (rc != AD_OK)
                 return rc;
             continue;
@@ -464,8 +464,12 @@ ad_err ad__cfg_apply(ad__cfg_ctx *ctx, const ad__cfg_entry *table, uint32_t map,
         switch (e->type) {
         case AD__CFG_T_SECTION:
             rc = map_want_kind(ctx, v, key, AD__CFG_MAPPING, &empty);
-            if (rc == AD_OK && !empty)
+            if (rc == AD_OK && !empty) {
+                void *base = ctx->base;
+                ctx->base = (char *)base + e->offset;
                 rc = ad__cfg_apply(ctx, e->aux, v, key);
+                ctx->base = base;
+            }
             break;
         case AD__CFG_T_LIST:
             rc = map_list(ctx, e, v, key);

@@ -31,7 +31,9 @@ typedef enum ad__cfg_type {
     AD__CFG_T_ENUM,     /* enum field; aux = ad__cfg_enum[] */
     AD__CFG_T_GUID,     /* ad_guid */
     AD__CFG_T_DOUBLE,   /* double; range dmin..dmax */
-    AD__CFG_T_SECTION,  /* nested mapping; aux = ad__cfg_entry[] */
+    AD__CFG_T_SECTION,  /* nested mapping; aux = ad__cfg_entry[], whose offsets count from
+                           base + offset (0: the same struct; else a sub-struct, so one table
+                           can serve several of the same type) */
     AD__CFG_T_LIST,     /* sequence of scalars into a fixed array; aux = ad__cfg_list */
     AD__CFG_T_MAP       /* mapping string -> string into a fixed array; aux = ad__cfg_kv */
 } ad__cfg_type;

@@ -109,60 +109,31 @@ static const ad__cfg_entry filters_table[] = {
     {.type = AD__CFG_T_END},
 };
 
+/* otlp_http.tls and nng.tls (tls+tcp:// URLs): the same keys, offsets within ad_config_tls. */
 static const ad__cfg_entry tls_table[] = {
     {.name = "ca_file",
      .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, otlp_http.tls.ca_file),
+     AD__CFG_FIELD(ad_config_tls, ca_file),
      .check = ad__cfg_check_nonempty,
      .help = "PEM CA bundle to verify the server"},
     {.name = "cert_file",
      .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, otlp_http.tls.cert_file),
+     AD__CFG_FIELD(ad_config_tls, cert_file),
      .check = ad__cfg_check_nonempty,
      .help = "PEM client certificate (mTLS)"},
     {.name = "key_file",
      .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, otlp_http.tls.key_file),
+     AD__CFG_FIELD(ad_config_tls, key_file),
      .check = ad__cfg_check_nonempty,
      .help = "PEM client key (mTLS)"},
     {.name = "server_name",
      .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, otlp_http.tls.server_name),
+     AD__CFG_FIELD(ad_config_tls, server_name),
      .check = ad__cfg_check_host_name,
      .help = "SNI and verified name; default the URL host"},
     {.name = "insecure_skip_verify",
      .type = AD__CFG_T_BOOL,
-     AD__CFG_FIELD(E, otlp_http.tls.insecure_skip_verify),
-     .def = "false",
-     .help = "do not verify the server certificate (testing only)"},
-    {.type = AD__CFG_T_END},
-};
-
-/* The same keys as otlp_http.tls, for nng tls+tcp:// URLs. */
-static const ad__cfg_entry nng_tls_table[] = {
-    {.name = "ca_file",
-     .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, nng.tls.ca_file),
-     .check = ad__cfg_check_nonempty,
-     .help = "PEM CA bundle to verify the server"},
-    {.name = "cert_file",
-     .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, nng.tls.cert_file),
-     .check = ad__cfg_check_nonempty,
-     .help = "PEM client certificate (mTLS)"},
-    {.name = "key_file",
-     .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, nng.tls.key_file),
-     .check = ad__cfg_check_nonempty,
-     .help = "PEM client key (mTLS)"},
-    {.name = "server_name",
-     .type = AD__CFG_T_STR,
-     AD__CFG_FIELD(E, nng.tls.server_name),
-     .check = ad__cfg_check_host_name,
-     .help = "SNI and verified name; default the URL host"},
-    {.name = "insecure_skip_verify",
-     .type = AD__CFG_T_BOOL,
-     AD__CFG_FIELD(E, nng.tls.insecure_skip_verify),
+     AD__CFG_FIELD(ad_config_tls, insecure_skip_verify),
      .def = "false",
      .help = "do not verify the server certificate (testing only)"},
     {.type = AD__CFG_T_END},
@@ -204,7 +175,10 @@ static const ad__cfg_entry otlp_http_table[] = {
      .min = 0,
      .max = 3600000,
      .help = "per request; 0 = no limit"},
-    {.name = "tls", .type = AD__CFG_T_SECTION, .aux = tls_table},
+    {.name = "tls",
+     .type = AD__CFG_T_SECTION,
+     .offset = offsetof(E, otlp_http.tls),
+     .aux = tls_table},
     {.type = AD__CFG_T_END},
 };
 
@@ -234,7 +208,7 @@ static const ad__cfg_entry nng_table[] = {
      .min = 1u << 10,
      .max = 64u << 20,
      .help = "largest reply accepted"},
-    {.name = "tls", .type = AD__CFG_T_SECTION, .aux = nng_tls_table},
+    {.name = "tls", .type = AD__CFG_T_SECTION, .offset = offsetof(E, nng.tls), .aux = tls_table},
     {.type = AD__CFG_T_END},
 };
 
@@ -413,12 +387,27 @@ static ad_err exporter_headers_file(ad__cfg_ctx *ctx, uint32_t root, E *cfg)
     return rc;
 }
 
+/* SECTION.tls.cert_file and .key_file go together; the error points at the one given. */
+static ad_err exporter_tls_pair(ad__cfg_ctx *ctx, uint32_t root, const ad_config_tls *tls,
+                                const char *section)
+{
+    bool has_cert = tls->cert_file[0] != '\0';
+    if (has_cert == (tls->key_file[0] != '\0'))
+        return AD_OK;
+    char path[64];
+    snprintf(path, sizeof(path), "%s.tls.%s", section, has_cert ? "cert_file" : "key_file");
+    uint32_t k;
+    if (ad__cfg_find(ctx->tree, root, path, &k) == 0)
+        k = root;
+    return ad__cfg_fail(ctx, k, "'%s.tls.cert_file' and '%s.tls.key_file' go together", section,
+                        section);
+}
+
 static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
 {
     const exporter_load_args *args = arg;
     const ad__cfg_tree *t = ctx->tree;
     E *cfg = ctx->base;
-    uint32_t k = 0;
 
     if (cfg->type == AD_EXPORTER_NNG && cfg->nng.url[0] == '\0') {
         uint32_t at = ad__cfg_find(t, root, "exporter.type", NULL);
@@ -457,22 +446,12 @@ static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
     if (rc != AD_OK)
         return rc;
 
-    /* After the environment, which can supply either half of the pair. */
-    if ((h->tls.cert_file[0] != '\0') != (h->tls.key_file[0] != '\0')) {
-        bool has_cert = h->tls.cert_file[0] != '\0';
-        if (ad__cfg_find(t, root, has_cert ? "otlp_http.tls.cert_file" : "otlp_http.tls.key_file",
-                         &k) == 0)
-            k = root;
-        return ad__cfg_fail(ctx, k,
-                            "'otlp_http.tls.cert_file' and 'otlp_http.tls.key_file' go together");
-    }
-    const ad_config_tls *nt = &cfg->nng.tls;
-    if ((nt->cert_file[0] != '\0') != (nt->key_file[0] != '\0')) {
-        if (ad__cfg_find(t, root, nt->cert_file[0] ? "nng.tls.cert_file" : "nng.tls.key_file",
-                         &k) == 0)
-            k = root;
-        return ad__cfg_fail(ctx, k, "'nng.tls.cert_file' and 'nng.tls.key_file' go together");
-    }
+    /* After the environment, which can supply either half of the otlp_http pair. */
+    rc = exporter_tls_pair(ctx, root, &h->tls, "otlp_http");
+    if (rc == AD_OK)
+        rc = exporter_tls_pair(ctx, root, &cfg->nng.tls, "nng");
+    if (rc != AD_OK)
+        return rc;
     return ad__exporter_build_url(h, ctx->err, ctx->errlen);
 }
 

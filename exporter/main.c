@@ -159,12 +159,13 @@ int main(int argc, char **argv)
     int rc_svc = ad_service_command(argc, argv, &service_info, main);
     if (rc_svc >= 0)
         return rc_svc;
-    bool allow_root = ad_service_take_flag(&argc, argv, "--allow-root");
     exporter x;
     memset(&x, 0, sizeof(x));
     ad_service_args args;
     const char *max_idle = NULL;
-    const ad_service_opt opts[] = {{"--max-idle", &max_idle}};
+    bool allow_root = false;
+    const ad_service_opt opts[] = {{.name = "--max-idle", .value = &max_idle},
+                                   {.name = "--allow-root", .flag = &allow_root}};
     int rc_args = ad_service_args_parse(argc, argv, "asimdns-exporter", USAGE, opts,
                                         AD_ARRAY_LEN(opts), &args);
     if (rc_args >= 0)

@@ -22,16 +22,14 @@ void ad_metrics_observe_latency(ad_metrics *m, uint64_t ns)
     double s = (double)ns / 1e9;
     while (i < AD_METRICS_LATENCY_BUCKETS && s > ad_metrics_latency_bounds[i])
         i++;
-    /* Single writer: plain add is enough; readers may see count and sum a moment apart. */
+    /* Single writer: plain add is enough; readers may see bucket and sum a moment apart. */
     ad_atomic_add_relaxed(&m->latency_bucket[i], 1);
     ad_atomic_add_relaxed(&m->latency_sum_ns, ns);
-    ad_atomic_add_relaxed(&m->latency_count, 1);
 }
 
 void ad_metrics_delivery(ad_metrics *m, bool ok, uint64_t wall_ns)
 {
     if (ok) {
-        ad_atomic_store_relaxed(&m->last_ok_ns, wall_ns);
         ad_atomic_store_relaxed(&m->failing_since_ns, 0);
     } else if (ad_atomic_load_relaxed(&m->failing_since_ns) == 0) {
         ad_atomic_store_relaxed(&m->failing_since_ns, wall_ns != 0 ? wall_ns : 1);
@@ -81,8 +79,7 @@ bool ad_metrics_ready(const ad_metrics *m, const ad_ring_status *st, uint64_t no
         return false;
     }
     uint64_t period = ad_ring_status_capture_period_ns(st);
-    uint64_t hb = st->capture_heartbeat_ns;
-    uint64_t age = st->taken_ns > hb ? st->taken_ns - hb : 0;
+    uint64_t age = ad_ring_status_age_ns(st, st->capture_heartbeat_ns);
     if (st->capture_pid == 0 || !st->capture_alive) {
         say(why, whycap, "capture is not running");
         return false;
@@ -255,8 +252,6 @@ static void side_counters(collector *c, const char *component, const uint64_t *v
 static void ring_samples(collector *c, const ad_ring_status *st)
 {
     char why[256];
-    uint64_t cage =
-        st->taken_ns > st->capture_heartbeat_ns ? st->taken_ns - st->capture_heartbeat_ns : 0;
     sample *s;
     gauge(c, "asimdns_up", "1 when the service is attached and its process exists.", "capture",
           st->capture_pid != 0 && st->capture_alive ? 1 : 0);
@@ -271,13 +266,10 @@ static void ring_samples(collector *c, const ad_ring_status *st)
     }
     if (st->capture_heartbeat_ns != 0)
         gauge(c, "asimdns_heartbeat_age_seconds", "Age of the service's ring heartbeat.", "capture",
-              (double)cage / 1e9);
-    if (st->cursor_ok && st->exporter_heartbeat_ns != 0) {
-        uint64_t eage =
-            st->taken_ns > st->exporter_heartbeat_ns ? st->taken_ns - st->exporter_heartbeat_ns : 0;
+              (double)ad_ring_status_age_ns(st, st->capture_heartbeat_ns) / 1e9);
+    if (st->cursor_ok && st->exporter_heartbeat_ns != 0)
         gauge(c, "asimdns_heartbeat_age_seconds", "Age of the service's ring heartbeat.",
-              "exporter", (double)eage / 1e9);
-    }
+              "exporter", (double)ad_ring_status_age_ns(st, st->exporter_heartbeat_ns) / 1e9);
     gauge(c, "asimdns_ring_capacity_bytes", "Size of the ring's record area.", "capture",
           (double)st->capacity);
     if (st->cursor_ok && st->cursor_valid)

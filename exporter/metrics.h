@@ -32,13 +32,11 @@ extern const double ad_metrics_latency_bounds[AD_METRICS_LATENCY_BUCKETS];
 
 typedef struct ad_metrics {
     /* Delivery latency: first send attempt of a batch -> acknowledged. Per-bucket counts (not
-       cumulative; the renderer sums them), the last one is +Inf. */
+       cumulative; the renderer sums them, and their sum is _count), the last one is +Inf. */
     ad_atomic_u64 latency_bucket[AD_METRICS_LATENCY_BUCKETS + 1];
-    ad_atomic_u64 latency_count;
     ad_atomic_u64 latency_sum_ns;
     ad_atomic_u64 attached;         /* 1 while a pipeline runs on an attached ring */
     ad_atomic_u64 generation;       /* the attached ring's generation */
-    ad_atomic_u64 last_ok_ns;       /* wall clock of the last acknowledged batch; 0 = none */
     ad_atomic_u64 failing_since_ns; /* wall clock of the first failed attempt; 0 = not failing */
     ad_atomic_u64 loop_mono_ns;     /* monotonic time the main loop last went round */
 } ad_metrics;

@@ -373,3 +373,50 @@ uint64_t ad_seq_ranges_missing(const ad_seq_ranges *s)
     uint64_t span = s->r[s->n - 1].hi - s->r[0].lo; /* + 1 - distinct, without overflow */
     return span - (s->distinct - 1);
 }
+
+/* ---- one request's sequence numbers ------------------------------------------------------- */
+
+void ad_seq_pending_reset(ad_seq_pending *p)
+{
+    p->n = 0;
+    p->no_id = 0;
+    p->nomem = false;
+}
+
+int ad_seq_pending_collect(const char *id, size_t len, void *arg)
+{
+    ad_seq_pending *p = arg;
+    uint64_t seq;
+    if (ad_otlp_scan_record_seq(id, len, &seq) != AD_OK) {
+        p->no_id++;
+        return 0;
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8192;
+        uint64_t *v = realloc(p->seq, cap * sizeof(*v));
+        if (v == NULL) {
+            p->nomem = true;
+            return 0;
+        }
+        p->seq = v;
+        p->cap = cap;
+    }
+    p->seq[p->n++] = seq;
+    return 0;
+}
+
+ad_err ad_seq_pending_commit(const ad_seq_pending *p, ad_seq_ranges *s)
+{
+    ad_err err = p->nomem ? AD_ENOMEM : AD_OK;
+    for (size_t i = 0; i < p->n; i++) {
+        if (ad_seq_ranges_add(s, p->seq[i]) != AD_OK)
+            err = AD_ENOMEM;
+    }
+    return err;
+}
+
+void ad_seq_pending_free(ad_seq_pending *p)
+{
+    free(p->seq);
+    memset(p, 0, sizeof(*p));
+}

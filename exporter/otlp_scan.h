@@ -20,6 +20,7 @@
 #ifndef AD_EXPORTER_OTLP_SCAN_H
 #define AD_EXPORTER_OTLP_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,5 +74,24 @@ void ad_seq_ranges_free(ad_seq_ranges *s);
 ad_err ad_seq_ranges_add(ad_seq_ranges *s, uint64_t seq);
 /* Numbers missing between the smallest and the largest in the set. */
 uint64_t ad_seq_ranges_missing(const ad_seq_ranges *s);
+
+/*
+ * One request's sequence numbers, collected during its walk and added to a set only once the
+ * request is known to be well-formed (the records of a refused request count as not received).
+ */
+typedef struct ad_seq_pending {
+    uint64_t *seq;
+    size_t n, cap;
+    uint64_t no_id; /* records without a parsable record id */
+    bool nomem;     /* a sequence number could not be kept */
+} ad_seq_pending;
+
+/* Forgets what the last request collected (keeps the memory). */
+void ad_seq_pending_reset(ad_seq_pending *p);
+/* An ad_otlp_scan_fn (arg: the ad_seq_pending); never stops the walk. */
+int ad_seq_pending_collect(const char *id, size_t len, void *arg);
+/* Adds what was collected to s: AD_OK, or AD_ENOMEM when some number was not kept. */
+ad_err ad_seq_pending_commit(const ad_seq_pending *p, ad_seq_ranges *s);
+void ad_seq_pending_free(ad_seq_pending *p);
 
 #endif

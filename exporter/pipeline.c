@@ -27,12 +27,6 @@
 #define IDLE_AFTER_NS 1000000000ULL /* quiet this long: poll by plain sleeps */
 #define IDLE_POLL_NS (20ULL * NS_PER_MS)
 
-/* Rate limit for one kind of warning. */
-typedef struct ratelog {
-    uint64_t next_ns;
-    uint64_t suppressed;
-} ratelog;
-
 /* JSON lines batch for the console (the OTLP one is exporter/otlp_batch.h). */
 typedef struct json_lines {
     char *buf;
@@ -43,6 +37,12 @@ typedef struct json_lines {
 } json_lines;
 
 typedef enum add_result { ADD_OK, ADD_FULL, ADD_TOO_LARGE } add_result;
+
+/* The counters of the periodic summary line, in the order it names them. */
+enum { SUMMARY_N = 6 };
+static const ad_exporter_counter summary_counters[SUMMARY_N] = {
+    AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,       AD_EXP_BATCHES_FAILED,
+    AD_EXP_BATCHES_RETRIED,  AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
 
 struct ad_pipeline {
     ad_pipeline_opts o;
@@ -79,10 +79,10 @@ struct ad_pipeline {
     uint64_t stop_deadline_ns;
     bool idle_exit;
 
-    ratelog log_reject;
-    ratelog log_partial;
-    ratelog log_retry;
-    ratelog log_drop;
+    ad_ratelimit log_reject;
+    ad_ratelimit log_partial;
+    ad_ratelimit log_retry;
+    ad_ratelimit log_drop;
 
     /* State changes worth one log line each (pipeline.h "Monitoring"). A recovery line is
        written only when the line about the trouble was (so the log never says "back" about
@@ -101,7 +101,7 @@ struct ad_pipeline {
     /* The periodic summary. */
     uint64_t summary_ns; /* 0 = off */
     uint64_t next_summary_ns;
-    uint64_t summary_last[6];
+    uint64_t summary_last[SUMMARY_N];
 };
 
 /* ---- the outside world ------------------------------------------------------------------ */
@@ -181,17 +181,10 @@ static bool pipeline_tick(void *ctx)
     return true;
 }
 
-static bool ratelog_ok(ad_pipeline *p, ratelog *r, uint64_t *suppressed)
+/* One kind of warning at most once per AD_PIPELINE_LOG_INTERVAL_NS on the pipeline's clock. */
+static bool ratelog_ok(ad_pipeline *p, ad_ratelimit *r, uint64_t *suppressed)
 {
-    uint64_t now = now_ns(p);
-    if (r->next_ns != 0 && now < r->next_ns) {
-        r->suppressed++;
-        return false;
-    }
-    r->next_ns = now + AD_PIPELINE_LOG_INTERVAL_NS;
-    *suppressed = r->suppressed;
-    r->suppressed = 0;
-    return true;
+    return ad_ratelimit_allow(r, now_ns(p), suppressed);
 }
 
 /* ---- the batch ---------------------------------------------------------------------------- */
@@ -463,12 +456,9 @@ static void monitor_ring(ad_pipeline *p, uint64_t now)
 
 static void summary(ad_pipeline *p)
 {
-    static const ad_exporter_counter which[6] = {AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,
-                                                 AD_EXP_BATCHES_FAILED,   AD_EXP_BATCHES_RETRIED,
-                                                 AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
-    uint64_t v[6], d[6];
-    for (int i = 0; i < 6; i++) {
-        v[i] = ad_ring_consumer_counter_get(p->ring, which[i]);
+    uint64_t v[SUMMARY_N], d[SUMMARY_N];
+    for (int i = 0; i < SUMMARY_N; i++) {
+        v[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
         d[i] = v[i] - p->summary_last[i];
         p->summary_last[i] = v[i];
     }
@@ -725,16 +715,17 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         p->lines.max =
             p->cfg->batch.max_bytes ? (size_t)p->cfg->batch.max_bytes : AD_OTLP_DEFAULT_MAX_BYTES;
     }
+    ad_ratelimit_init(&p->log_reject, AD_PIPELINE_LOG_INTERVAL_NS);
+    ad_ratelimit_init(&p->log_partial, AD_PIPELINE_LOG_INTERVAL_NS);
+    ad_ratelimit_init(&p->log_retry, AD_PIPELINE_LOG_INTERVAL_NS);
+    ad_ratelimit_init(&p->log_drop, AD_PIPELINE_LOG_INTERVAL_NS);
     ad_ratelimit_init(&p->rl_receiver, AD_PIPELINE_LOG_INTERVAL_NS);
     ad_ratelimit_init(&p->rl_ring, AD_PIPELINE_LOG_INTERVAL_NS);
     ad_ratelimit_init(&p->rl_gaps, AD_PIPELINE_LOG_INTERVAL_NS);
     p->gaps_seen = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
     p->summary_ns = (uint64_t)p->cfg->log_summary_seconds * 1000000000ULL;
-    static const ad_exporter_counter first[6] = {AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,
-                                                 AD_EXP_BATCHES_FAILED,   AD_EXP_BATCHES_RETRIED,
-                                                 AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
-    for (int i = 0; i < 6; i++)
-        p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, first[i]);
+    for (int i = 0; i < SUMMARY_N; i++)
+        p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
     ad_xport_set_tick(p->t, pipeline_tick, p);
     *out = p;
     return AD_OK;

@@ -15,6 +15,7 @@
 #include "common/timeutil.h"
 #include "exporter/otlp_json.h"
 #include "exporter/otlp_scan.h"
+#include "exporter/transport_internal.h"
 
 #define RECV_SLICE_MS 100
 #define NS_PER_SEC 1000000000ULL
@@ -37,9 +38,7 @@ typedef struct sink_ids {
     ad_seq_ranges seen;
     uint64_t no_id; /* records without a parsable record id */
     bool nomem;
-    /* One request's sequence numbers, kept only once the whole request walked cleanly. */
-    uint64_t *pending;
-    size_t n_pending, cap_pending, pending_no_id;
+    ad_seq_pending pending; /* the current request's */
 } sink_ids;
 
 static void sink_usage(FILE *out)
@@ -120,28 +119,6 @@ long ad_sink_write_asim_json(ad_otlp_request *req, FILE *out)
 
 /* ---- one request -------------------------------------------------------------------------- */
 
-static int count_id(const char *id, size_t len, void *arg)
-{
-    sink_ids *ids = arg;
-    uint64_t seq;
-    if (ad_otlp_scan_record_seq(id, len, &seq) != AD_OK) {
-        ids->pending_no_id++;
-        return 0;
-    }
-    if (ids->n_pending == ids->cap_pending) {
-        size_t cap = ids->cap_pending ? ids->cap_pending * 2 : 8192;
-        uint64_t *p = realloc(ids->pending, cap * sizeof(*p));
-        if (p == NULL) {
-            ids->nomem = true;
-            return 0;
-        }
-        ids->pending = p;
-        ids->cap_pending = cap;
-    }
-    ids->pending[ids->n_pending++] = seq;
-    return 0;
-}
-
 /*
  * --format count: a wire walk instead of a protobuf-c tree, so that the receiving side of a
  * benchmark costs little next to the exporter. The ids of a malformed request are not kept:
@@ -151,18 +128,17 @@ static void count_request(const void *data, size_t len, uint64_t *records, sink_
                           size_t whylen)
 {
     ad_otlp_scan_counts c;
-    ids->n_pending = ids->pending_no_id = 0;
-    ad_err err = ad_otlp_scan_request(data, len, "asimdns.record_id", count_id, ids, &c);
+    ad_seq_pending_reset(&ids->pending);
+    ad_err err = ad_otlp_scan_request(data, len, "asimdns.record_id", ad_seq_pending_collect,
+                                      &ids->pending, &c);
     if (err != AD_OK) {
         snprintf(why, whylen, "malformed ExportLogsServiceRequest: %s", ad_strerror(err));
         return;
     }
     *records += c.records;
-    ids->no_id += ids->pending_no_id;
-    for (size_t i = 0; i < ids->n_pending; i++) {
-        if (ad_seq_ranges_add(&ids->seen, ids->pending[i]) != AD_OK)
-            ids->nomem = true;
-    }
+    ids->no_id += ids->pending.no_id;
+    if (ad_seq_pending_commit(&ids->pending, &ids->seen) != AD_OK)
+        ids->nomem = true;
 }
 
 /* Writes the request out; fills an error text for the reply when it cannot be decoded. */
@@ -316,27 +292,6 @@ static int parse_args(int argc, char **argv, sink_opts *o)
     return 0;
 }
 
-/* A whole PEM file as a NUL-terminated string (nng wants PEM text for the own certificate). */
-static char *read_pem(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        ad_log_error("cannot open %s", path);
-        return NULL;
-    }
-    size_t cap = 1u << 20, n;
-    char *buf = malloc(cap);
-    n = buf ? fread(buf, 1, cap - 1, f) : 0;
-    fclose(f);
-    if (n == 0) {
-        ad_log_error("cannot read %s", path);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 /* Listens on o->listen; for tls+tcp:// with the certificate and key (and client CA: mTLS). */
 static int start_listener(nng_socket sock, const sink_opts *o)
 {
@@ -348,8 +303,12 @@ static int start_listener(nng_socket sock, const sink_opts *o)
         return rv;
     }
     if (o->tls_cert != NULL) {
-        char *cert = read_pem(o->tls_cert), *key = cert ? read_pem(o->tls_key) : NULL;
+        char perr[300] = "";
+        size_t cert_len = 0, key_len = 0;
+        char *cert = ad__read_pem(o->tls_cert, &cert_len, perr, sizeof(perr));
+        char *key = cert ? ad__read_pem(o->tls_key, &key_len, perr, sizeof(perr)) : NULL;
         if (key == NULL) {
+            ad_log_error("%s", perr);
             free(cert);
             return NNG_EINVAL;
         }
@@ -363,7 +322,7 @@ static int start_listener(nng_socket sock, const sink_opts *o)
         }
         if (rv == 0)
             rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, tls);
-        memset(key, 0, strlen(key)); /* a secret */
+        memset(key, 0, key_len); /* a secret */
         free(cert);
         free(key);
         if (tls != NULL)
@@ -458,7 +417,7 @@ int ad_sink_main(int argc, char **argv)
     if (o.format == FORMAT_COUNT)
         log_ids(&ids);
     ad_seq_ranges_free(&ids.seen);
-    free(ids.pending);
+    ad_seq_pending_free(&ids.pending);
     nng_close(sock);
     if (out != stdout && fclose(out) != 0)
         rc = 1;

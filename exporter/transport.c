@@ -132,8 +132,7 @@ static const char *const system_ca_files[] = {
 
 #define PEM_FILE_MAX (1u << 20)
 
-/* Reads a PEM file into a NUL-terminated heap buffer (freed and wiped by the caller). */
-static char *read_pem(const char *path, size_t *len_out, char *err, size_t errlen)
+char *ad__read_pem(const char *path, size_t *len_out, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -215,8 +214,8 @@ int ad__tls_client_config_from(const ad_config_tls *c, const char *section, cons
             goto fail;
         }
         size_t cert_len = 0, key_len = 0;
-        char *cert = read_pem(c->cert_file, &cert_len, err, errlen);
-        char *key = cert ? read_pem(c->key_file, &key_len, err, errlen) : NULL;
+        char *cert = ad__read_pem(c->cert_file, &cert_len, err, errlen);
+        char *key = cert ? ad__read_pem(c->key_file, &key_len, err, errlen) : NULL;
         if (cert == NULL || key == NULL) {
             free_secret(cert, cert_len);
             rv = NNG_EINVAL;

@@ -48,6 +48,10 @@ nng_duration ad__nng_timeout(uint64_t ms);
 int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
                           char *err, size_t errlen);
 
+/* Reads a PEM file (at most 1 MiB) into a NUL-terminated heap buffer, freed and wiped by the
+   caller; NULL with err filled when it cannot be opened, is empty or too large. */
+char *ad__read_pem(const char *path, size_t *len_out, char *err, size_t errlen);
+
 /* The same from one TLS section (nng.tls for nng tls+tcp://); section names it in errors. */
 int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,
                                nng_tls_config **out, char *err, size_t errlen);

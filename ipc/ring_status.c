@@ -161,10 +161,9 @@ ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_stat
     return AD_OK;
 }
 
-/* Age of a heartbeat in ns at the snapshot; a heartbeat from the future counts as 0. */
-static uint64_t age_ns(const ad_ring_status *st, uint64_t hb)
+uint64_t ad_ring_status_age_ns(const ad_ring_status *st, uint64_t t)
 {
-    return st->taken_ns > hb ? st->taken_ns - hb : 0;
+    return st->taken_ns > t ? st->taken_ns - t : 0;
 }
 
 const char *ad_ring_health_name(ad_ring_health h)
@@ -263,28 +262,39 @@ static const struct {
     {AD_CAP_ETW_RT_LOST_EVENTS, "ETW real-time lost events"},
 };
 
+/* What both sides share once attached: pid gone (down) or heartbeat stale (degraded). */
+static ad_ring_health side_liveness(ad_ring_component c, uint64_t pid, bool alive, uint64_t age,
+                                    uint64_t period, char *why, size_t whycap)
+{
+    const char *name = ad_ring_component_name(c);
+    if (!alive) {
+        reason_add(why, whycap, "%s pid %llu is gone (heartbeat %.1f s old)", name,
+                   (unsigned long long)pid, (double)age / 1e9);
+        return AD_RING_DOWN;
+    }
+    if (age > AD_RING_STALE_INTERVALS * period) {
+        reason_add(why, whycap, "%s heartbeat is %.1f s old (period %.1f s)", name,
+                   (double)age / 1e9, (double)period / 1e9);
+        return AD_RING_DEGRADED;
+    }
+    return AD_RING_HEALTHY;
+}
+
 static ad_ring_health check_capture(const ad_ring_status *st, char *why, size_t whycap)
 {
-    uint64_t period = ad_ring_status_capture_period_ns(st);
-    uint64_t age = age_ns(st, st->capture_heartbeat_ns);
+    uint64_t age = ad_ring_status_age_ns(st, st->capture_heartbeat_ns);
     if (st->capture_pid == 0) {
         reason_add(why, whycap, "capture is not running (not attached to the ring)");
         return AD_RING_DOWN;
     }
-    if (!st->capture_alive) {
-        reason_add(why, whycap, "capture pid %llu is gone (heartbeat %.1f s old)",
-                   (unsigned long long)st->capture_pid, (double)age / 1e9);
-        return AD_RING_DOWN;
-    }
-    ad_ring_health h = AD_RING_HEALTHY;
-    if (age > AD_RING_STALE_INTERVALS * period) {
-        reason_add(why, whycap, "capture heartbeat is %.1f s old (period %.1f s)",
-                   (double)age / 1e9, (double)period / 1e9);
-        h = AD_RING_DEGRADED;
+    ad_ring_health h = side_liveness(AD_RING_CAPTURE, st->capture_pid, st->capture_alive, age,
+                                     ad_ring_status_capture_period_ns(st), why, whycap);
+    if (h == AD_RING_DOWN) {
+        return h;
     }
     if (st->interval_valid) {
         double secs = (double)(st->capture_heartbeat_ns - st->capture_prev_heartbeat_ns) / 1e9;
-        for (size_t i = 0; i < sizeof(loss_counters) / sizeof(loss_counters[0]); i++) {
+        for (size_t i = 0; i < AD_ARRAY_LEN(loss_counters); i++) {
             uint64_t d = st->interval_delta[loss_counters[i].id];
             if (d != 0) {
                 reason_add(why, whycap, "%llu %s in the last %.1f s", (unsigned long long)d,
@@ -307,8 +317,7 @@ static ad_ring_health check_capture(const ad_ring_status *st, char *why, size_t 
 
 static ad_ring_health check_exporter(const ad_ring_status *st, char *why, size_t whycap)
 {
-    uint64_t period = ad_ring_status_exporter_period_ns(st);
-    uint64_t age = age_ns(st, st->exporter_heartbeat_ns);
+    uint64_t age = ad_ring_status_age_ns(st, st->exporter_heartbeat_ns);
     if (!st->cursor_ok) {
         reason_add(why, whycap, "cursor unreadable: %s", st->cursor_error);
         return AD_RING_DOWN;
@@ -317,20 +326,14 @@ static ad_ring_health check_exporter(const ad_ring_status *st, char *why, size_t
         reason_add(why, whycap, "exporter is not attached");
         return AD_RING_DOWN;
     }
-    if (!st->exporter_alive) {
-        reason_add(why, whycap, "exporter pid %llu is gone (heartbeat %.1f s old)",
-                   (unsigned long long)st->exporter_pid, (double)age / 1e9);
-        return AD_RING_DOWN;
-    }
-    ad_ring_health h = AD_RING_HEALTHY;
-    if (age > AD_RING_STALE_INTERVALS * period) {
-        reason_add(why, whycap, "exporter heartbeat is %.1f s old (period %.1f s)",
-                   (double)age / 1e9, (double)period / 1e9);
-        h = AD_RING_DEGRADED;
+    ad_ring_health h = side_liveness(AD_RING_EXPORTER, st->exporter_pid, st->exporter_alive, age,
+                                     ad_ring_status_exporter_period_ns(st), why, whycap);
+    if (h == AD_RING_DOWN) {
+        return h;
     }
     if (st->failing_since_ns != 0) {
         reason_add(why, whycap, "exporter failing to deliver for %.1f s (%llu failed attempts)",
-                   (double)age_ns(st, st->failing_since_ns) / 1e9,
+                   (double)ad_ring_status_age_ns(st, st->failing_since_ns) / 1e9,
                    (unsigned long long)st->delivery_failures);
         h = AD_RING_DEGRADED;
     }
@@ -399,7 +402,7 @@ static void text_side(ad_strbuf *sb, const ad_ring_status *st, const char *label
         ad_strbuf_puts(sb, "not attached");
     }
     if (hb != 0) {
-        ad_strbuf_printf(sb, ", heartbeat %.1f s ago", (double)age_ns(st, hb) / 1e9);
+        ad_strbuf_printf(sb, ", heartbeat %.1f s ago", (double)ad_ring_status_age_ns(st, hb) / 1e9);
     } else {
         ad_strbuf_puts(sb, ", no heartbeat");
     }
@@ -518,7 +521,7 @@ static void json_age(ad_strbuf *sb, const ad_ring_status *st, const char *key, u
     if (hb == 0) {
         ad_strbuf_puts(sb, "null");
     } else {
-        ad_strbuf_u64(sb, age_ns(st, hb));
+        ad_strbuf_u64(sb, ad_ring_status_age_ns(st, hb));
     }
     ad_strbuf_putc(sb, ',');
 }

@@ -131,6 +131,9 @@ ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns
 
 const char *ad_ring_component_name(ad_ring_component c);
 
+/* Age in ns at the snapshot (taken_ns) of a wall-clock stamp; one from the future counts as 0. */
+uint64_t ad_ring_status_age_ns(const ad_ring_status *st, uint64_t t);
+
 const char *ad_ring_health_name(ad_ring_health h);
 
 /* Appends a human-readable table (every counter, zero or not). */

@@ -14,30 +14,7 @@
 
 #include "common/log.h"
 #include "common/service.h"
-
-static void test_take_flag(void **state)
-{
-    (void)state;
-    char a0[] = "prog", a1[] = "--allow-root", a2[] = "-c", a3[] = "x.yaml", a4[] = "--allow-root";
-    char *argv[] = {a0, a1, a2, a3, a4, NULL};
-    int argc = 5;
-    assert_true(ad_service_take_flag(&argc, argv, "--allow-root"));
-    assert_int_equal(argc, 3);
-    assert_string_equal(argv[0], "prog");
-    assert_string_equal(argv[1], "-c");
-    assert_string_equal(argv[2], "x.yaml");
-    assert_null(argv[3]);
-    /* Absent: nothing changes. */
-    assert_false(ad_service_take_flag(&argc, argv, "--allow-root"));
-    assert_int_equal(argc, 3);
-    assert_string_equal(argv[2], "x.yaml");
-    /* argv[0] is never taken, even when it looks like the flag. */
-    char b0[] = "--allow-root";
-    char *argv2[] = {b0, NULL};
-    int argc2 = 1;
-    assert_false(ad_service_take_flag(&argc2, argv2, "--allow-root"));
-    assert_int_equal(argc2, 1);
-}
+#include "tests/support/test_os.h"
 
 static int fake_main_calls;
 static int fake_main(int argc, char **argv)
@@ -70,6 +47,36 @@ static void test_command_dispatch(void **state)
     assert_int_equal(ad_service_command(3, bad, &info, fake_main), 2);
     assert_int_equal(fake_main_calls, 0);
     assert_false(ad_service_active());
+}
+
+/* Every usage error of install and remove is found before the service manager is asked (on
+   POSIX every subcommand is one), so these change nothing on the system. */
+static void test_install_usage_errors(void **state)
+{
+    (void)state;
+    char existing[512];
+    test_os_temp_path(existing, sizeof(existing), "test-service", ".yaml");
+    FILE *f = fopen(existing, "wb");
+    assert_non_null(f);
+    fclose(f);
+    char missing[600];
+    snprintf(missing, sizeof(missing), "%s.missing", existing);
+    char *const p = "prog", *const s = "service", *const in = "install", *const c = "-c";
+    char *no_config[] = {p, s, in, "--start", "demand", NULL};
+    char *bad_start[] = {p, s, in, "--start", "sometimes", c, existing, NULL};
+    char *no_account[] = {p, s, in, c, existing, "--account", NULL};
+    char *no_file[] = {p, s, in, c, missing, NULL};
+    char *no_password[] = {p, s, in, c, existing, "--password-env", "ASIMDNS_TEST_UNSET", NULL};
+    char *remove_extra[] = {p, s, "remove", "now", NULL};
+    char **cases[] = {no_config, bad_start, no_account, no_file, no_password, remove_extra};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int argc = 0;
+        while (cases[i][argc] != NULL)
+            argc++;
+        assert_int_equal(ad_service_command(argc, cases[i], &info, fake_main), 2);
+    }
+    assert_int_equal(fake_main_calls, 0);
+    remove(existing);
 }
 
 static void test_refuse_privileged(void **state)
@@ -117,8 +124,8 @@ static void test_log_sink(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_take_flag),
         cmocka_unit_test(test_command_dispatch),
+        cmocka_unit_test(test_install_usage_errors),
         cmocka_unit_test(test_refuse_privileged),
         cmocka_unit_test(test_log_sink),
     };

@@ -10,12 +10,15 @@
 #include "common/service_args.h"
 
 static const char *record;
-static const ad_service_opt opts[] = {{"--record", &record}};
+static bool allow;
+static const ad_service_opt opts[] = {{.name = "--record", .value = &record},
+                                      {.name = "--allow-root", .flag = &allow}};
 
 static int parse(int argc, const char **argv, ad_service_args *args)
 {
     record = NULL;
-    return ad_service_args_parse(argc, (char **)argv, "prog", "usage\n", opts, 1, args);
+    allow = false;
+    return ad_service_args_parse(argc, (char **)argv, "prog", "usage\n", opts, 2, args);
 }
 
 static void test_accepts_config_check_and_extras(void **state)
@@ -32,6 +35,23 @@ static void test_accepts_config_check_and_extras(void **state)
     assert_string_equal(args.config_path, "b.yaml");
     assert_false(args.check);
     assert_null(record);
+}
+
+/* A switch takes no value: it may stand anywhere, also twice, and the next word stays an
+ * argument of its own. */
+static void test_switch(void **state)
+{
+    (void)state;
+    ad_service_args args;
+    const char *argv[] = {"prog", "--allow-root", "-c", "x.yaml", "--allow-root"};
+    assert_int_equal(parse(5, argv, &args), -1);
+    assert_true(allow);
+    assert_string_equal(args.config_path, "x.yaml");
+    const char *without[] = {"prog", "-c", "x.yaml"};
+    assert_int_equal(parse(3, without, &args), -1);
+    assert_false(allow);
+    const char *before_c[] = {"prog", "--allow-root", "-c"};
+    assert_int_equal(parse(3, before_c, &args), 2); /* -c still needs its value */
 }
 
 static void test_usage_errors_and_early_exits(void **state)
@@ -68,6 +88,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepts_config_check_and_extras),
+        cmocka_unit_test(test_switch),
         cmocka_unit_test(test_usage_errors_and_early_exits),
         cmocka_unit_test(test_seconds),
     };

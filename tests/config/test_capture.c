@@ -68,11 +68,13 @@ static void test_all_defaults(void **state)
     assert_int_equal(cfg.ring.data_mode, 0640);
     assert_int_equal(cfg.ring.cursor_mode, 0660);
     assert_string_equal(cfg.ring.group, "");
+    assert_string_equal(cfg.ring.exporter_account, "");
     assert_false(cfg.ring.recreate_on_mismatch);
     assert_string_equal(cfg.privileges.user, "");
     assert_string_equal(cfg.privileges.group, "");
     assert_int_equal(cfg.log.level, AD_LOG_INFO);
     assert_int_equal(cfg.log.format, AD_LOG_TEXT);
+    assert_int_equal(cfg.log_summary_seconds, 60);
     assert_int_equal(cfg.heartbeat_seconds, 1);
 }
 
@@ -254,15 +256,18 @@ static void test_ring_and_misc(void **state)
     }
     load_ok("source: {type: etw}\nring:\n  name: r1\n  data_mode: \"0600\"\n"
             "  cursor_mode: 0620\n  group: asimdns\n  recreate_on_mismatch: true\n"
+            "  exporter_account: \"NT SERVICE\\\\asimdns-exporter\"\n"
             "privileges:\n  user: nobody\n  group: nogroup\n"
-            "log:\n  level: debug\n  format: json\nheartbeat_seconds: 60\n");
+            "log:\n  level: debug\n  format: json\n  summary_seconds: 0\nheartbeat_seconds: 60\n");
     assert_string_equal(cfg.ring.name, "r1");
     assert_int_equal(cfg.ring.data_mode, 0600);
     assert_int_equal(cfg.ring.cursor_mode, 0620);
     assert_true(cfg.ring.recreate_on_mismatch);
+    assert_string_equal(cfg.ring.exporter_account, "NT SERVICE\\asimdns-exporter");
     assert_string_equal(cfg.privileges.user, "nobody");
     assert_int_equal(cfg.log.level, AD_LOG_DEBUG);
     assert_int_equal(cfg.log.format, AD_LOG_JSON);
+    assert_int_equal(cfg.log_summary_seconds, 0);
     assert_int_equal(cfg.heartbeat_seconds, 60);
 
     /* Empty sections are allowed and mean "all defaults". */

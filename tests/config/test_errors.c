@@ -112,6 +112,8 @@ static const bad_case bad_cases[] = {
     {'e', "log:\n  summary_seconds: -1\n", 2, 20, "'log.summary_seconds'"},
     {'e', "log:\n  summary_seconds: 1m\n", 2, 20, "'log.summary_seconds'"},
     {'e', "log:\n  summary: 60\n", 2, 3, "unknown key 'summary' in 'log'"},
+    {'c', CAP "log:\n  summary_seconds: 86401\n", 4, 20,
+     "'log.summary_seconds' must be between 0 and 86400"},
     {'e', "filters:\n  qtypes:\n    include: [A, AAAA, FOO]\n", 3, 24,
      "'filters.qtypes.include[2]'"},
     {'e', "filters:\n  domains:\n    include: [\"a..b\"]\n", 3, 15, "'filters.domains.include[0]'"},

@@ -112,6 +112,12 @@ static void test_headers_and_tls(void **state)
     assert_string_equal(cfg.nng.tls.server_name, "relay.example.com");
     assert_true(cfg.nng.tls.insecure_skip_verify);
     assert_string_equal(cfg.otlp_http.tls.ca_file, "");
+    /* The dump reads each section's own copy, too. */
+    static test_dump dump;
+    memset(&dump, 0, sizeof(dump));
+    ad_config_dump_exporter(&cfg, test_dump_line, &dump);
+    assert_non_null(strstr(dump.text, "nng.tls.ca_file: /etc/nca.pem\n"));
+    assert_non_null(strstr(dump.text, "otlp_http.tls.ca_file: \"\"\n"));
 
     /* 16 headers fit, 17 do not. */
     char yaml[2048] = "otlp_http:\n  headers:\n";

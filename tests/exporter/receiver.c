@@ -67,8 +67,8 @@ static struct {
     const char *ranges_path;
     ad_seq_ranges ranges;
     uint64_t no_id;
-    uint64_t *seqs; /* one request's sequence numbers (kept only if it is accepted) */
-    size_t n_seqs, cap_seqs, n_noid;
+    ad_seq_pending pending; /* one request's sequence numbers (kept only if it is accepted) */
+    uint64_t nomem; /* accepted requests whose sequence numbers --ranges could not all keep */
     FILE *log;
     nng_duration stall_ms;
     stalled stalls[MAX_STALLED];
@@ -99,29 +99,6 @@ static int write_id(const char *id, size_t len, void *arg)
         fprintf(rx.ids, "%.*s\n", (int)len, id);
     else
         fprintf(rx.ids, "missing\n");
-    return 0;
-}
-
-/* Scan callback: keeps the record's sequence number for --ranges (committed if accepted). */
-static int record_id(const char *id, size_t len, void *arg)
-{
-    (void)arg;
-    uint64_t seq;
-    if (rx.ranges_path == NULL)
-        return 0;
-    if (ad_otlp_scan_record_seq(id, len, &seq) != AD_OK) {
-        rx.n_noid++;
-        return 0;
-    }
-    if (rx.n_seqs == rx.cap_seqs) {
-        size_t cap = rx.cap_seqs ? rx.cap_seqs * 2 : 8192;
-        uint64_t *p = realloc(rx.seqs, cap * sizeof(*p));
-        if (p == NULL)
-            return 1;
-        rx.seqs = p;
-        rx.cap_seqs = cap;
-    }
-    rx.seqs[rx.n_seqs++] = seq;
     return 0;
 }
 
@@ -336,10 +313,13 @@ static void handle(nng_aio *aio)
         readable = ad_gunzip(data, len, rx.unzip, BODY_MAX, &blen) == AD_OK;
         body = rx.unzip;
     }
-    rx.n_seqs = rx.n_noid = 0;
+    ad_seq_pending_reset(&rx.pending);
     ad_otlp_scan_counts counts;
-    bool valid = readable && ad_otlp_scan_request(body, blen, "asimdns.record_id", record_id, NULL,
-                                                  &counts) == AD_OK;
+    bool valid = readable &&
+                 ad_otlp_scan_request(body, blen, "asimdns.record_id",
+                                      rx.ranges_path != NULL ? ad_seq_pending_collect : NULL,
+                                      &rx.pending, &counts) == AD_OK &&
+                 !rx.pending.nomem; /* ids that could not be kept: refuse, the client resends */
     if (valid) {
         records = (long)counts.records;
         if (rx.records != NULL && ad_otlp_request_decode(body, blen, &decoded) != AD_OK)
@@ -360,9 +340,9 @@ static void handle(nng_aio *aio)
             ad_otlp_scan_request(body, blen, "asimdns.record_id", write_id, NULL, NULL);
             fflush(rx.ids);
         }
-        for (size_t i = 0; i < rx.n_seqs; i++)
-            ad_seq_ranges_add(&rx.ranges, rx.seqs[i]);
-        rx.no_id += rx.n_noid;
+        if (ad_seq_pending_commit(&rx.pending, &rx.ranges) != AD_OK)
+            rx.nomem++;
+        rx.no_id += rx.pending.no_id;
     }
     if (accepted && decoded != NULL) {
         if (rx.records != NULL) {
@@ -585,9 +565,12 @@ int main(int argc, char **argv)
                     (unsigned long long)rx.ranges.duplicates, (unsigned long long)rx.no_id);
             fclose(f);
         }
+        if (rx.nomem != 0)
+            fprintf(stderr, "receiver: --ranges incomplete: out of memory in %llu requests\n",
+                    (unsigned long long)rx.nomem);
     }
     ad_seq_ranges_free(&rx.ranges);
-    free(rx.seqs);
+    ad_seq_pending_free(&rx.pending);
     if (rx.ids)
         fclose(rx.ids);
     if (rx.records)

@@ -284,6 +284,40 @@ static void test_seq_ranges(void **state)
     ad_seq_ranges_free(&r);
 }
 
+/* A request's ids are collected, then committed to the set; records without an id counted. */
+static void test_seq_pending(void **state)
+{
+    (void)state;
+    ad_seq_pending pend = {0};
+    ad_seq_ranges r;
+    ad_seq_ranges_init(&r);
+    assert_int_equal(ad_otlp_scan_request(two_records, sizeof(two_records), ID_KEY,
+                                          ad_seq_pending_collect, &pend, NULL),
+                     AD_OK);
+    assert_int_equal(pend.n, 1);
+    assert_int_equal(pend.seq[0], 12);
+    assert_int_equal(pend.no_id, 1);
+    assert_int_equal(r.distinct, 0); /* nothing in the set before the commit */
+    assert_int_equal(ad_seq_pending_commit(&pend, &r), AD_OK);
+    assert_int_equal(r.distinct, 1);
+    /* A reset forgets the last request; an id not of the record-id form is not a number. */
+    ad_seq_pending_reset(&pend);
+    assert_int_equal(ad_seq_pending_collect("ab-13", 5, &pend), 0);
+    assert_int_equal(ad_seq_pending_collect("ab-x", 4, &pend), 0);
+    assert_int_equal(ad_seq_pending_collect(NULL, 0, &pend), 0);
+    assert_int_equal(pend.n, 1);
+    assert_int_equal(pend.no_id, 2);
+    assert_int_equal(ad_seq_pending_commit(&pend, &r), AD_OK);
+    assert_int_equal(r.distinct, 2);
+    assert_int_equal(r.n, 1);
+    /* A number that could not be kept makes the commit report it. */
+    pend.nomem = true;
+    assert_int_equal(ad_seq_pending_commit(&pend, &r), AD_ENOMEM);
+    assert_int_equal(r.duplicates, 1);
+    ad_seq_pending_free(&pend);
+    ad_seq_ranges_free(&r);
+}
+
 /* Random corruptions of a real batch: never a crash or an out-of-bounds read (ASan build). */
 static void test_scan_random_mutations(void **state)
 {
@@ -346,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_scan_exporter_batch),
         cmocka_unit_test(test_record_seq),
         cmocka_unit_test(test_seq_ranges),
+        cmocka_unit_test(test_seq_pending),
         cmocka_unit_test(test_scan_random_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

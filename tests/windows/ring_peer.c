@@ -10,9 +10,9 @@
  *                                       checks COUNT records in order, commits them, then
  *                                       creates the file DONE
  *
- * A record's length and every byte follow from its sequence number, so the consumer detects
- * a lost, repeated, torn or reordered record on its own. Exit: 0 all good, 1 a check failed,
- * 2 the ring could not be opened, 3 timeout, 4 usage.
+ * A record's length and every byte follow from its sequence number (tests/ipc/ring_payload.h),
+ * so the consumer detects a lost, repeated, torn or reordered record on its own. Exit: 0 all good,
+ * 1 a check failed, 2 the ring could not be opened, 3 timeout, 4 usage.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,40 +21,19 @@
 
 #include "common/timeutil.h"
 #include "ipc/ring.h"
+#include "tests/ipc/ring_payload.h"
 
 #define PEER_TIMEOUT_NS (60ull * 1000000000ull)
 
+/* Odd sizes up to about 1 KiB, so the pads at the wrap vary. */
 static uint32_t len_for_seq(uint64_t seq)
 {
-    /* 8 to 1031 bytes: odd sizes, so pads at the wrap vary. */
-    return 8u + (uint32_t)((seq * 2654435761u) % 1024u);
-}
-
-static uint8_t byte_for(uint64_t seq, uint32_t i)
-{
-    return (uint8_t)((seq * 31u + i * 7u) ^ (seq >> 8));
-}
-
-static void fill(uint8_t *dst, uint32_t len, uint64_t seq)
-{
-    memcpy(dst, &seq, sizeof(seq));
-    for (uint32_t i = sizeof(seq); i < len; i++)
-        dst[i] = byte_for(seq, i);
+    return rt_len_for_seq(seq, RT_PAYLOAD_MIN, 1031);
 }
 
 static bool check(const ad_ring_view *v)
 {
-    uint64_t inner;
-    if (v->len != len_for_seq(v->seq) || v->len < sizeof(inner))
-        return false;
-    const uint8_t *p = v->data;
-    memcpy(&inner, p, sizeof(inner));
-    if (inner != v->seq)
-        return false;
-    for (uint32_t i = sizeof(inner); i < v->len; i++)
-        if (p[i] != byte_for(v->seq, i))
-            return false;
-    return true;
+    return v->len == len_for_seq(v->seq) && rt_payload_check(v->data, v->len, v->seq);
 }
 
 static bool file_exists(const char *path)
@@ -101,7 +80,7 @@ static int produce(const char *name, uint64_t count, const char *done)
             rc = 1;
             break;
         }
-        fill(dst, len, seq);
+        rt_payload_fill(dst, len, seq);
         ad_ring_producer_commit(p, len);
         ad_ring_producer_heartbeat(p, ad_time_now_ns());
     }
