@@ -5,8 +5,9 @@
 #        wine-run.sh PREFIX DLL-DIR --init | --kill
 # PREFIX is a throwaway Wine prefix (under the build folder): created once, under a lock, since
 # wineboot takes several seconds and tests run in parallel. DLL-DIR (cmocka.dll and the
-# libgcc_s_seh-1.dll it needs) goes on the Windows PATH. --kill ends the prefix's wineserver
-# and every Wine process of it (ctest's cleanup fixture).
+# libgcc_s_seh-1.dll it needs) goes on the Windows PATH. --init (ctest's setup fixture) also
+# starts the prefix's wineserver for good; --kill ends it and every Wine process of it (the
+# cleanup fixture).
 set -euo pipefail
 prefix=${1:?usage: wine-run.sh PREFIX DLL-DIR PROGRAM [ARGS...]}
 dlls=${2:?usage: wine-run.sh PREFIX DLL-DIR PROGRAM [ARGS...]}
@@ -42,7 +43,14 @@ mkdir -p "$(dirname "$prefix")"
     touch "$prefix/.asimdns-ready"
   fi
 ) 9>"$prefix.lock"
-[ "${1:-}" = --init ] && exit 0
+if [ "${1:-}" = --init ]; then
+  # A wineserver that stays up until --kill: by default it exits a few seconds after the last
+  # Wine process, and a program starting in that moment fails with "wine client error: ...
+  # Connection reset by peer" (seen between two tests run back to back). Its output must not
+  # hold ctest's pipes. A server already running for the prefix makes this a no-op.
+  "$server" -p </dev/null >/dev/null 2>&1 || true
+  exit 0
+fi
 
 # Wine's helper processes (wineserver, services.exe, winedevice.exe, ...) are started by the
 # first Wine process of a session and inherit its standard output and error. Were those
