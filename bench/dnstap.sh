@@ -36,7 +36,7 @@
 #        cores filled about 240 MiB: the sink is the slowest stage and the backlog waits in the ring)
 # Needs: unbound, unbound-control, dnsperf, python3 (scripts/deps --dns-servers). Run as root
 # (Unbound drops to its user) or as any user (everything keeps that user).
-set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/strict.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")

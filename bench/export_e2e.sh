@@ -34,7 +34,7 @@
 #        /dev/null; asim-json and otlp-json decode with protobuf-c and measure the sink instead).
 # Needs: GNU time (/usr/bin/time; Debian package `time`, in scripts/deps).
 # bench/export_peer.sh runs the OpenTelemetry JS SDK peer next to bench_export.
-set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/strict.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -95,7 +95,8 @@ sample_anon() {
 child_pid() {
   local c
   for _ in $(seq 1 200); do
-    c=$(cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{ print $1 }')
+    # The file is gone once PID has ended: then there is no child (yet) to report.
+    c=$(awk '{ print $1 }' "/proc/$1/task/$1/children" 2>/dev/null) || c=
     [ -n "$c" ] && { echo "$c"; return; }
     sleep 0.005
   done

@@ -18,7 +18,7 @@
 # still prints our numbers.
 #
 # usage: bench/export_peer.sh [BUILD_DIR=build-h10|build] [RECORDS=2000000] [REPS=3]
-set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/strict.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -61,7 +61,10 @@ elif ! (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error >"$work/n
   tail -n 5 "$work/npm.log" | sed 's/^/  /'
 else
   peer_ok=1
-  echo "export_peer: peer = node $(node --version), $(cd "$peer_dir" && npm ls --depth=0 2>/dev/null | grep -o '@opentelemetry/[a-z-]*@[0-9.]*' | tr '\n' ' ')"
+  # npm ls exits non-zero on any extraneous or missing package; the versions it lists still hold.
+  peer_versions=$(cd "$peer_dir" && npm ls --depth=0 2>/dev/null || true)
+  peer_versions=$(grep -o '@opentelemetry/[a-z-]*@[0-9.]*' <<<"$peer_versions" | tr '\n' ' ' || true)
+  echo "export_peer: peer = node $(node --version), $peer_versions"
   for _ in $(seq 1 "$reps"); do
     $pin node "$peer_dir/peer.js" encode 40 5 8192 | tee -a "$work/peer.jsonl" || { peer_ok=0; break; }
   done

@@ -18,6 +18,11 @@ fail() { echo "FAIL: $*" >&2; echo "--- demo output" >&2; cat "$out" >&2; exit 1
 rc=0
 ASIMDNS_DEMO_BUILD=$build bash "$top/scripts/demo" >"$out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || fail "scripts/demo exited with $rc"
+# A clean run prints no shell errors (an early `grep` on a log file the forked server had not
+# created yet once did).
+if grep -E 'No such file or directory|command failed with exit status' "$out" >&2; then
+  fail "the demo printed errors"
+fi
 
 # The compact table lists every record the exporter wrote: subtype, DnsQuery, type, result, protocol.
 has_row() { grep -Eq "^ +[0-9:.]+ +$1 +$2 +$3 +$4 +$5 " "$out" || fail "no ASIM record: $*"; }
