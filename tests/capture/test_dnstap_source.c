@@ -214,6 +214,10 @@ static void test_dnstap_source(void **state)
     cfg.source.dnstap.socket_mode = 0660;
     cfg.source.dnstap.max_frame_size = MAX_FRAME;
     cfg.source.dnstap.max_writers = 2;
+    cfg.source.dnstap.max_writers_per_user = 2;
+    cfg.source.dnstap.handshake_timeout_ms = 5000;
+    cfg.source.dnstap.idle_timeout_ms = 300000;
+    cfg.source.dnstap.max_bad_frames = 8;
     /* A stale socket file from an earlier run is replaced. */
     {
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -290,6 +294,8 @@ static void test_dnstap_source(void **state)
     assert_true(counter(AD_CAP_DNSTAP_FRAMES) == 6);
     assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 1);
     assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 2);
+    assert_true(counter(AD_CAP_DNSTAP_WRITER_LIMIT_REFUSALS) == 1);
+    assert_true(counter(AD_CAP_DNSTAP_PROTOCOL_ERRORS) == 1);
     assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 4);
     assert_true(counter(AD_CAP_DNSTAP_PAIR_EVICTIONS) == 0);
 
