@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-void ad_line_reader_init(ad_line_reader *r, FILE *file, char *line, size_t max_len)
+void ad_line_reader_init(ad_line_reader *r, int fd, char *line, size_t max_len)
 {
-    r->file = file;
+    r->fd = fd;
     r->line = line;
     r->max_len = max_len;
     r->len = 0;
@@ -31,16 +31,18 @@ ad_line_status ad_line_next(ad_line_reader *r, const char **line, size_t *len)
         if (r->pos == r->end) {
             if (r->eof || have_read)
                 break;
-            size_t n = fread(r->chunk, 1, sizeof(r->chunk), r->file);
+            long n = ad_line_input_read(r->fd, r->chunk, sizeof(r->chunk));
             have_read = true;
+            if (n == AD_LINE_INPUT_AGAIN)
+                break;
+            if (n < 0)
+                return AD_LINE_ERROR;
             if (n == 0) {
-                if (ferror(r->file))
-                    return AD_LINE_ERROR;
                 r->eof = true;
                 break;
             }
             r->pos = 0;
-            r->end = n;
+            r->end = (size_t)n;
         }
         const char *start = r->chunk + r->pos;
         const char *nl = memchr(start, '\n', r->end - r->pos);

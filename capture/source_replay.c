@@ -1,5 +1,5 @@
 /* asimdns-capture: the replay source (replay text file -> decoders -> ring). */
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "capture/emit.h"
@@ -86,15 +86,15 @@ ad_err ad_source_replay_run(ad_capture_ctx *ctx)
     ad_pacer_init(&pacer, src->replay.rate);
     ad_err err;
     do {
-        FILE *file = fopen(src->replay.file, "rb");
-        if (file == NULL) {
-            ad_log_error("replay file %s: cannot open", src->replay.file);
+        int fd = ad_line_input_open(src->replay.file);
+        if (fd < 0) {
+            ad_log_error("replay file %s: cannot open: %s", src->replay.file, strerror(errno));
             return AD_ENOENT;
         }
-        ad_line_reader_init(&st.reader, file, st.line, sizeof(st.line));
+        ad_line_reader_init(&st.reader, fd, st.line, sizeof(st.line));
         uint64_t events_before = st.events;
         err = replay_pass(&st, &pacer);
-        fclose(file);
+        ad_line_input_close(fd);
         /* Looping over a file without events would only spin (or count its bad lines again
          * and again): refused. */
         if (err == AD_OK && src->replay.loop && st.events == events_before) {

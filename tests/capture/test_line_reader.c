@@ -13,6 +13,13 @@
 
 #include <cmocka.h>
 
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
 #include "capture/line_reader.h"
 
 static ad_line_reader rd;
@@ -24,8 +31,8 @@ static FILE *open_data(const char *data, size_t len, size_t max_len)
     FILE *f = tmpfile();
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
-    rewind(f);
-    ad_line_reader_init(&rd, f, line_buf, max_len);
+    rewind(f); /* flushes, and the descriptor is at the start */
+    ad_line_reader_init(&rd, fileno(f), line_buf, max_len);
     return f;
 }
 
@@ -127,16 +134,53 @@ static void test_empty_file(void **state)
 static void test_dev_zero(void **state)
 {
     (void)state;
-    FILE *f = fopen("/dev/zero", "rb");
-    assert_non_null(f);
-    ad_line_reader_init(&rd, f, line_buf, sizeof(line_buf));
+    int fd = ad_line_input_open("/dev/zero");
+    assert_true(fd >= 0);
+    ad_line_reader_init(&rd, fd, line_buf, sizeof(line_buf));
     const char *line;
     size_t len;
     assert_int_equal(ad_line_next(&rd, &line, &len), AD_LINE_TOO_LONG);
     for (int i = 0; i < 100; i++)
         assert_int_equal(ad_line_next(&rd, &line, &len), AD_LINE_AGAIN);
     assert_int_equal(rd.line_no, 1);
-    fclose(f);
+    ad_line_input_close(fd);
+}
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A FIFO: opening does not wait for a writer; a silent writer costs one bounded wait a call. */
+static void test_fifo(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/ad-line-fifo-%ld", (long)getpid());
+    (void)unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int fd = ad_line_input_open(path);
+    assert_true(fd >= 0);
+    int wfd = open(path, O_WRONLY | O_NONBLOCK);
+    assert_true(wfd >= 0);
+    ad_line_reader_init(&rd, fd, line_buf, sizeof(line_buf));
+    const char *line;
+    size_t len;
+    assert_int_equal(write(wfd, "abc", 3), 3);
+    double t0 = mono_seconds();
+    assert_int_equal(ad_line_next(&rd, &line, &len), AD_LINE_AGAIN); /* "abc" read, no '\n' */
+    assert_int_equal(ad_line_next(&rd, &line, &len), AD_LINE_AGAIN); /* nothing: one wait */
+    double waited = mono_seconds() - t0;
+    assert_true(waited < 1.0);
+    assert_int_equal(write(wfd, "\nde", 3), 3);
+    expect_line("abc", 3, 1);
+    close(wfd);
+    expect_line("de", 2, 2); /* the writer gone: the end, and the last line with it */
+    expect_status(AD_LINE_EOF, 2);
+    ad_line_input_close(fd);
+    unlink(path);
 }
 #endif
 
@@ -149,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_empty_file),
 #ifndef _WIN32
         cmocka_unit_test(test_dev_zero),
+        cmocka_unit_test(test_fifo),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
