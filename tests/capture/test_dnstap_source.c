@@ -482,6 +482,31 @@ static void test_writer_bounds(void **state)
     (void)rmdir(dir);
 }
 
+/* max_bad_frames 0: a writer of bad frames is counted, never disconnected for them. */
+static void test_bad_frames_never_drop(void **state)
+{
+    (void)state;
+    prepare_server("n", 2);
+    cfg.source.dnstap.max_bad_frames = 0;
+    pid_t pid = spawn_server();
+    int w = connect_writer();
+    send_ctrl(w, AD_FSTRM_CONTROL_START, AD_FSTRM_CONTENT_TYPE);
+    for (int i = 0; i < 20; i++)
+        send_frame(w, (const uint8_t *)"not dnstap", 10);
+    send_message(w, DNSTAP__MESSAGE__TYPE__CLIENT_QUERY);
+    wait_counter(AD_CAP_DNSTAP_FRAMES, 21);
+    send_ctrl(w, AD_FSTRM_CONTROL_STOP, NULL);
+    expect_closed(w); /* unidirectional: closed after STOP, not before */
+    close(w);
+    stop_server(pid);
+    assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 20);
+    assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 1);
+    assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 0);
+    ad_ring_producer_close(ring);
+    (void)ad_ring_unlink(ring_name, false);
+    (void)rmdir(dir);
+}
+
 /* Setup failures: another kind of file at the path, a path too long, an unknown owner. */
 static void test_setup_errors(void **state)
 {
@@ -530,6 +555,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dnstap_source),
         cmocka_unit_test(test_writer_bounds),
+        cmocka_unit_test(test_bad_frames_never_drop),
         cmocka_unit_test(test_setup_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
