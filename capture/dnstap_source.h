@@ -21,11 +21,15 @@ typedef struct ad_dnstap_source ad_dnstap_source;
 ad_err ad_source_dnstap_open(ad_capture_ctx *ctx, ad_dnstap_source **out);
 
 /*
- * Step 2: serves up to max_writers writers at once until stopped. Each data frame is counted
- * (dnstap_frames), decoded (capture/dnstap_decode.h) and emitted; undecodable payloads count
- * as dnstap_bad_frames. A writer that breaks the Frame Streams protocol or exceeds
- * max_frame_size is disconnected and counted (dnstap_writers_dropped), as is a connection
- * beyond max_writers; writers may reconnect at any time. A response that carries no query
+ * Step 2: serves up to max_writers writers at once, at most max_writers_per_user of them from
+ * one peer uid (SO_PEERCRED), until stopped. Each data frame is counted (dnstap_frames),
+ * decoded (capture/dnstap_decode.h) and emitted; payloads that are not Dnstap count as
+ * dnstap_bad_frames, and at max_bad_frames of them (unless 0) their writer is disconnected.
+ * So is a writer that breaks the Frame Streams protocol or exceeds max_frame_size, one without
+ * START within handshake_timeout of connecting, and one sending no frame for idle_timeout;
+ * a connection beyond either limit is refused. Each of these counts as dnstap_writers_dropped
+ * and under its reason (dnstap_*_refusals, _timeouts, dnstap_bad_frame_disconnects,
+ * dnstap_protocol_errors); writers may reconnect at any time. A response that carries no query
  * time (Unbound 1.17, BIND 9.18 and Knot Resolver 5.6 all send none) gets its elapsed time
  * from the matching query (capture/dnstap_pair.h); a query evicted from that bounded table
  * before its response came counts as dnstap_pair_evictions. Returns AD_OK when stopped.

@@ -88,6 +88,9 @@ ad_err ad_replay_parse_line(const char *line, size_t len, ad_etw_event_in *ev,
                             const char **why)
 {
     *why = NULL;
+    /* Text only: a NUL byte means a damaged or binary file, not a line to guess at. */
+    if (memchr(line, '\0', len) != NULL)
+        return fail(why, "NUL byte in the line", AD_EFORMAT);
     if (len > 0 && line[len - 1] == '\r')
         len--;
     cursor c = {line, line + len};

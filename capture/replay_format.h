@@ -29,7 +29,8 @@ typedef enum ad_replay_line_kind {
  * Parses one line (without its newline; a trailing '\r' is ignored). On AD_OK *kind says
  * whether an event was read; its UserData is decoded into userdata[cap] and ev->userdata
  * points there. Errors (AD_EFORMAT, AD_ERANGE) come with a short reason in *why naming the
- * field ("bad EVENT_ID", "odd number of hex digits", "unknown provider").
+ * field ("bad EVENT_ID", "odd number of hex digits", "unknown provider"); a line holding a
+ * NUL byte anywhere, a comment included, is malformed ("NUL byte in the line").
  */
 ad_err ad_replay_parse_line(const char *line, size_t len, ad_etw_event_in *ev,
                             unsigned char *userdata, size_t cap, ad_replay_line_kind *kind,

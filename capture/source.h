@@ -51,8 +51,10 @@ ad_err ad_source_synthetic_run(ad_capture_ctx *ctx);
 
 /*
  * The replay source: reads cfg->source.replay.file (looping when configured) at the configured
- * rate; malformed lines are logged with their line number and counted (replay_bad_lines), and
- * stop the source only in strict mode (AD_EFORMAT).
+ * rate; malformed lines (NUL bytes and overlong lines included, each one line) are logged with
+ * their line number and counted (replay_bad_lines), and stop the source only in strict mode
+ * (AD_EFORMAT). Whatever the input (/dev/zero too), stop and the heartbeat are checked at least
+ * every AD_LINE_CHUNK bytes. Looping over a file that gave no event is refused (AD_EEMPTY).
  */
 ad_err ad_source_replay_run(ad_capture_ctx *ctx);
 

@@ -1,9 +1,13 @@
 /* asimdns-capture: the dnstap source, Unix socket server (dnstap_source.h). */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* struct ucred for SO_PEERCRED */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,7 +38,12 @@
 typedef struct writer {
     int fd;
     unsigned long id;
-    uint8_t *frame; /* max_frame_size bytes */
+    uid_t uid;                /* the peer's user (SO_PEERCRED): the per-user limit's key */
+    long pid;                 /* the peer's process, for the log; 0 when unknown */
+    uint64_t connected_mono;  /* handshake_timeout counts from here */
+    uint64_t last_frame_mono; /* idle_timeout counts from the last complete frame */
+    uint32_t bad_frames;      /* non-dnstap frames on this connection */
+    uint8_t *frame;           /* max_frame_size bytes */
     ad_fstrm_reader rd;
 } writer;
 
@@ -45,6 +54,9 @@ struct ad_dnstap_source {
     writer *writers; /* max_writers slots; fd -1 = free */
     struct pollfd *pfd;
     uint32_t max_writers;
+    uint32_t max_per_user;
+    uint32_t max_bad_frames; /* 0 = never disconnect for bad frames */
+    uint64_t handshake_ns, idle_ns;
     size_t max_frame;
     unsigned long next_id;
     uint64_t logged;
@@ -77,11 +89,20 @@ static void close_writer(ad_dnstap_source *st, writer *w)
     w->fd = -1;
 }
 
-static void drop_writer(ad_dnstap_source *st, writer *w, const char *why)
+/* Every connection the capture closes or refuses counts as dnstap_writers_dropped and once
+ * more under its reason, so the reasons add up to the total. */
+static void count_drop(ad_dnstap_source *st, ad_capture_counter reason)
+{
+    count(st, AD_CAP_DNSTAP_WRITERS_DROPPED);
+    count(st, reason);
+}
+
+static void drop_writer(ad_dnstap_source *st, writer *w, ad_capture_counter reason, const char *why)
 {
     if (log_allowed(st))
-        ad_log_warn("dnstap writer #%lu dropped: %s", w->id, why);
-    count(st, AD_CAP_DNSTAP_WRITERS_DROPPED);
+        ad_log_warn("dnstap writer #%lu (uid %lu, pid %ld) dropped: %s", w->id,
+                    (unsigned long)w->uid, w->pid, why);
+    count_drop(st, reason);
     close_writer(st, w);
 }
 
@@ -100,7 +121,8 @@ static bool send_all(int fd, const uint8_t *p, size_t n)
     return true;
 }
 
-static void on_frame(ad_dnstap_source *st, const uint8_t *p, size_t n)
+/* Handles one data frame; false when the writer was dropped for too many bad frames. */
+static bool on_frame(ad_dnstap_source *st, writer *w, const uint8_t *p, size_t n)
 {
     count(st, AD_CAP_DNSTAP_FRAMES);
     ad_err err = ad_dnstap_decode(p, n, &st->decoded);
@@ -119,6 +141,14 @@ static void on_frame(ad_dnstap_source *st, const uint8_t *p, size_t n)
     }
     /* AD_EUNSUPP: a valid message type without a DNS Server analogue; skipped. */
     ad_dnstap_event_release(&st->decoded);
+    /* AD_EFORMAT: not a Dnstap protobuf at all (a broken DNS message inside a valid Dnstap
+     * still decodes, marked partial): a writer of something else, not a DNS server. */
+    if (err == AD_EFORMAT && st->max_bad_frames > 0 && ++w->bad_frames >= st->max_bad_frames) {
+        drop_writer(st, w, AD_CAP_DNSTAP_BAD_FRAME_DISCONNECTS,
+                    "too many frames that are not dnstap (max_bad_frames)");
+        return false;
+    }
+    return true;
 }
 
 /* Reads what the writer sent and runs it through its Frame Streams reader. */
@@ -141,21 +171,27 @@ static void service_writer(ad_dnstap_source *st, writer *w)
     while (off < len) {
         size_t used = 0;
         ad_fstrm_out out;
+        ad_fstrm_state before = w->rd.state;
         ad_err err = ad_fstrm_feed(&w->rd, st->chunk + off, len - off, &used, &out);
         off += used;
         if (err != AD_OK) {
-            drop_writer(st, w, w->rd.why);
+            drop_writer(st, w, AD_CAP_DNSTAP_PROTOCOL_ERRORS, w->rd.why);
             return;
         }
+        /* A complete frame (data, or control: START changes the state without output) is
+         * activity; bytes of a frame still incomplete are not. */
+        if (out.kind != AD_FSTRM_NEED_MORE || w->rd.state != before)
+            w->last_frame_mono = ad_time_mono_ns();
         switch (out.kind) {
         case AD_FSTRM_NEED_MORE:
             break;
         case AD_FSTRM_DATA:
-            on_frame(st, out.data, out.len);
+            if (!on_frame(st, w, out.data, out.len))
+                return;
             break;
         case AD_FSTRM_REPLY:
             if (!send_all(w->fd, out.data, out.len)) {
-                drop_writer(st, w, "cannot send ACCEPT");
+                drop_writer(st, w, AD_CAP_DNSTAP_PROTOCOL_ERRORS, "cannot send ACCEPT");
                 return;
             }
             break;
@@ -170,6 +206,43 @@ static void service_writer(ad_dnstap_source *st, writer *w)
     }
 }
 
+/* The connecting process's user and pid (the kernel's word, not the writer's); false when
+ * the OS cannot tell, then every such writer shares the uid (uid_t)-1. */
+static bool peer_credentials(int fd, uid_t *uid, long *pid)
+{
+    *uid = (uid_t)-1;
+    *pid = 0;
+#if defined(SO_PEERCRED)
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred))
+        return false;
+    *uid = cred.uid;
+    *pid = (long)cred.pid;
+    return true;
+#else
+    gid_t gid;
+    return getpeereid(fd, uid, &gid) == 0;
+#endif
+}
+
+static uint32_t writers_of_user(const ad_dnstap_source *st, uid_t uid)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < st->max_writers; i++)
+        if (st->writers[i].fd >= 0 && st->writers[i].uid == uid)
+            n++;
+    return n;
+}
+
+static void refuse(ad_dnstap_source *st, int fd, ad_capture_counter reason, const char *why)
+{
+    if (log_allowed(st))
+        ad_log_warn("dnstap: refusing a writer: %s", why);
+    count_drop(st, reason);
+    close(fd);
+}
+
 static void accept_writers(ad_dnstap_source *st)
 {
     for (;;) {
@@ -180,16 +253,26 @@ static void accept_writers(ad_dnstap_source *st)
             return; /* EAGAIN, or a transient error: poll again */
         }
         (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        uid_t uid;
+        long pid;
+        (void)peer_credentials(fd, &uid, &pid);
+        char why[160];
         writer *w = NULL;
         for (uint32_t i = 0; i < st->max_writers && w == NULL; i++)
             if (st->writers[i].fd < 0)
                 w = &st->writers[i];
         if (w == NULL) {
-            if (log_allowed(st))
-                ad_log_warn("dnstap: refusing a writer: already %u connected (max_writers)",
-                            st->max_writers);
-            count(st, AD_CAP_DNSTAP_WRITERS_DROPPED);
-            close(fd);
+            snprintf(why, sizeof(why), "already %u connected (max_writers; this one uid %lu)",
+                     st->max_writers, (unsigned long)uid);
+            refuse(st, fd, AD_CAP_DNSTAP_WRITER_LIMIT_REFUSALS, why);
+            continue;
+        }
+        /* One user's connections must not take every slot (the DNS server's user needs one). */
+        if (writers_of_user(st, uid) >= st->max_per_user) {
+            snprintf(why, sizeof(why),
+                     "uid %lu already holds %u connections (max_writers_per_user)",
+                     (unsigned long)uid, st->max_per_user);
+            refuse(st, fd, AD_CAP_DNSTAP_USER_LIMIT_REFUSALS, why);
             continue;
         }
         /* The frame buffer is allocated for a slot's first writer and kept for later ones. */
@@ -197,17 +280,38 @@ static void accept_writers(ad_dnstap_source *st)
             w->frame = malloc(st->max_frame);
         int fl = fcntl(fd, F_GETFL);
         if (w->frame == NULL || fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-            if (log_allowed(st))
-                ad_log_warn("dnstap: refusing a writer: %s",
-                            w->frame == NULL ? "out of memory" : strerror(errno));
-            count(st, AD_CAP_DNSTAP_WRITERS_DROPPED);
-            close(fd);
+            refuse(st, fd, AD_CAP_DNSTAP_PROTOCOL_ERRORS,
+                   w->frame == NULL ? "out of memory" : strerror(errno));
             continue;
         }
         w->fd = fd;
         w->id = ++st->next_id;
+        w->uid = uid;
+        w->pid = pid;
+        w->connected_mono = w->last_frame_mono = ad_time_mono_ns();
+        w->bad_frames = 0;
         ad_fstrm_reader_init(&w->rd, w->frame, st->max_frame);
-        ad_log_info("dnstap writer #%lu connected", w->id);
+        ad_log_info("dnstap writer #%lu connected (uid %lu, pid %ld)", w->id, (unsigned long)uid,
+                    pid);
+    }
+}
+
+/* Disconnects writers that did not finish the handshake in time or went silent after it:
+ * connections that send nothing must not hold their slots for ever. */
+static void expire_writers(ad_dnstap_source *st)
+{
+    uint64_t now = ad_time_mono_ns();
+    for (uint32_t i = 0; i < st->max_writers; i++) {
+        writer *w = &st->writers[i];
+        if (w->fd < 0)
+            continue;
+        if (w->rd.state != AD_FSTRM_S_DATA) {
+            if (now - w->connected_mono >= st->handshake_ns)
+                drop_writer(st, w, AD_CAP_DNSTAP_HANDSHAKE_TIMEOUTS,
+                            "no Frame Streams START within handshake_timeout");
+        } else if (now - w->last_frame_mono >= st->idle_ns) {
+            drop_writer(st, w, AD_CAP_DNSTAP_IDLE_TIMEOUTS, "no frame within idle_timeout");
+        }
     }
 }
 
@@ -293,8 +397,11 @@ static ad_err open_socket(ad_dnstap_source *st)
         return err;
     }
     st->listen_fd = fd;
-    ad_log_info("dnstap: listening on %s (mode %04o, max %u writers, frames up to %zu bytes)",
-                st->path, src->dnstap.socket_mode, st->max_writers, st->max_frame);
+    ad_log_info("dnstap: listening on %s (mode %04o, max %u writers, %u per user, frames up to "
+                "%zu bytes, handshake within %llu ms, idle up to %llu ms)",
+                st->path, src->dnstap.socket_mode, st->max_writers, st->max_per_user, st->max_frame,
+                (unsigned long long)src->dnstap.handshake_timeout_ms,
+                (unsigned long long)src->dnstap.idle_timeout_ms);
     return AD_OK;
 }
 
@@ -330,6 +437,7 @@ ad_err ad_source_dnstap_serve(ad_dnstap_source *st)
         }
         if (st->pfd[n].revents & POLLIN)
             accept_writers(st);
+        expire_writers(st);
     }
 }
 
@@ -350,6 +458,14 @@ ad_err ad_source_dnstap_open(ad_capture_ctx *ctx, ad_dnstap_source **out)
     if (st->max_writers > 1024)
         st->max_writers = 1024;
     st->max_frame = src->dnstap.max_frame_size > 0 ? (size_t)src->dnstap.max_frame_size : 1;
+    /* The loader keeps these in range (timeouts >= 100 ms, per-user <= max_writers). */
+    st->max_per_user =
+        src->dnstap.max_writers_per_user > 0 && src->dnstap.max_writers_per_user < st->max_writers
+            ? src->dnstap.max_writers_per_user
+            : st->max_writers;
+    st->max_bad_frames = src->dnstap.max_bad_frames;
+    st->handshake_ns = src->dnstap.handshake_timeout_ms * 1000000u;
+    st->idle_ns = src->dnstap.idle_timeout_ms * 1000000u;
     st->writers = calloc(st->max_writers, sizeof(*st->writers));
     st->pfd = calloc((size_t)st->max_writers + 1, sizeof(*st->pfd));
     st->pair = ad_dnstap_pair_new(AD_DNSTAP_PAIR_DEFAULT_SLOTS);

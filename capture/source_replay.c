@@ -1,8 +1,9 @@
 /* asimdns-capture: the replay source (replay text file -> decoders -> ring). */
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "capture/emit.h"
+#include "capture/line_reader.h"
 #include "capture/replay_format.h"
 #include "capture/source.h"
 #include "common/log.h"
@@ -12,65 +13,52 @@
 
 typedef struct replay_state {
     ad_capture_ctx *ctx;
-    FILE *file;
-    unsigned long line_no;
+    ad_line_reader reader;
     uint64_t events, bad_lines;
-    char line[AD_REPLAY_MAX_LINE + 2];
+    char line[AD_REPLAY_MAX_LINE];
     unsigned char userdata[AD_ETW_MAX_USERDATA];
     ad_decode_scratch scratch;
 } replay_state;
-
-/* Reads one line; returns its length, or -1 at end of file. Overlong lines come back as -2
- * after the rest of the line has been skipped. */
-static long read_line(replay_state *st)
-{
-    if (fgets(st->line, sizeof(st->line), st->file) == NULL)
-        return -1;
-    st->line_no++;
-    size_t len = strlen(st->line);
-    if (len > 0 && st->line[len - 1] == '\n')
-        return (long)(len - 1);
-    if (feof(st->file))
-        return (long)len; /* last line without newline */
-    int c;
-    while ((c = fgetc(st->file)) != EOF && c != '\n') {
-    }
-    return -2;
-}
 
 static void bad_line(replay_state *st, const char *why)
 {
     st->bad_lines++;
     ad_ring_producer_counter_add(st->ctx->ring, AD_CAP_REPLAY_BAD_LINES, 1);
     if (st->bad_lines <= REPLAY_LOG_LIMIT)
-        ad_log_warn("%s:%lu: %s", st->ctx->cfg->source.replay.file, st->line_no, why);
+        ad_log_warn("%s:%lu: %s", st->ctx->cfg->source.replay.file, st->reader.line_no, why);
     else if (st->bad_lines == REPLAY_LOG_LIMIT + 1)
         ad_log_warn("%s: more malformed lines; only counting them now",
                     st->ctx->cfg->source.replay.file);
 }
 
 /* One pass over the file. Returns AD_OK at end of file, AD_ECLOSED when stopped, AD_EFORMAT
- * on a malformed line in strict mode. */
+ * on a malformed line in strict mode, AD_EIO when reading fails. Stop and the heartbeat are
+ * checked between lines and between reads of a line that does not end. */
 static ad_err replay_pass(replay_state *st, ad_pacer *pacer)
 {
     const ad_capture_source *src = &st->ctx->cfg->source;
     for (;;) {
         if (ad_capture_tick(st->ctx))
             return AD_ECLOSED;
-        while (ad_pacer_allow(pacer, 1) == 0) {
-            if (ad_capture_tick(st->ctx))
-                return AD_ECLOSED;
-        }
-        long len = read_line(st);
-        if (len == -1)
+        const char *line = NULL;
+        size_t len = 0;
+        ad_line_status ls = ad_line_next(&st->reader, &line, &len);
+        if (ls == AD_LINE_AGAIN)
+            continue;
+        if (ls == AD_LINE_EOF)
             return AD_OK;
+        if (ls == AD_LINE_ERROR) {
+            ad_log_error("replay file %s: read error after line %lu", src->replay.file,
+                         st->reader.line_no);
+            return AD_EIO;
+        }
         const char *why = "line longer than the replay format allows";
         ad_etw_event_in in;
         ad_replay_line_kind kind = AD_REPLAY_EVENT;
         ad_err err = AD_ERANGE;
-        if (len >= 0)
-            err = ad_replay_parse_line(st->line, (size_t)len, &in, st->userdata,
-                                       sizeof(st->userdata), &kind, &why);
+        if (ls == AD_LINE_OK)
+            err = ad_replay_parse_line(line, len, &in, st->userdata, sizeof(st->userdata), &kind,
+                                       &why);
         if (err != AD_OK) {
             bad_line(st, why);
             if (src->replay.strict)
@@ -79,6 +67,10 @@ static ad_err replay_pass(replay_state *st, ad_pacer *pacer)
         }
         if (kind == AD_REPLAY_SKIP)
             continue;
+        while (ad_pacer_allow(pacer, 1) == 0) {
+            if (ad_capture_tick(st->ctx))
+                return AD_ECLOSED;
+        }
         st->events++;
         (void)ad_capture_etw_event(st->ctx->ring, &in, &st->scratch);
     }
@@ -94,19 +86,28 @@ ad_err ad_source_replay_run(ad_capture_ctx *ctx)
     ad_pacer_init(&pacer, src->replay.rate);
     ad_err err;
     do {
-        st.file = fopen(src->replay.file, "r");
-        if (st.file == NULL) {
-            ad_log_error("replay file %s: cannot open", src->replay.file);
+        int fd = ad_line_input_open(src->replay.file);
+        if (fd < 0) {
+            ad_log_error("replay file %s: cannot open: %s", src->replay.file, strerror(errno));
             return AD_ENOENT;
         }
-        st.line_no = 0;
+        ad_line_reader_init(&st.reader, fd, st.line, sizeof(st.line));
+        uint64_t events_before = st.events;
         err = replay_pass(&st, &pacer);
-        fclose(st.file);
+        ad_line_input_close(fd);
+        /* Looping over a file without events would only spin (or count its bad lines again
+         * and again): refused. */
+        if (err == AD_OK && src->replay.loop && st.events == events_before) {
+            ad_log_error("replay file %s: no events in it to loop over (loop: true)",
+                         src->replay.file);
+            err = AD_EEMPTY;
+            break;
+        }
     } while (err == AD_OK && src->replay.loop);
     ad_log_info("replay %s: %llu events, %llu malformed lines", src->replay.file,
                 (unsigned long long)st.events, (unsigned long long)st.bad_lines);
     if (err == AD_EFORMAT)
         ad_log_error("%s:%lu: stopping at the malformed line (strict)", src->replay.file,
-                     st.line_no);
+                     st.reader.line_no);
     return err == AD_ECLOSED ? AD_OK : err;
 }

@@ -72,6 +72,10 @@ typedef struct ad_capture_source {
         uint32_t socket_mode;
         uint64_t max_frame_size;
         uint32_t max_writers;
+        uint32_t max_writers_per_user; /* connections one peer uid may hold at once */
+        uint64_t handshake_timeout_ms; /* connect -> START (READY/ACCEPT included) */
+        uint64_t idle_timeout_ms;      /* longest wait for the next frame after START */
+        uint32_t max_bad_frames;       /* non-dnstap frames before disconnecting; 0 = never */
     } dnstap;
 } ad_capture_source;
 

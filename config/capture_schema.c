@@ -120,6 +120,34 @@ static const ad__cfg_entry dnstap_table[] = {
      .min = 1,
      .max = 1024,
      .help = "simultaneous writer connections"},
+    {.name = "max_writers_per_user",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(C, source.dnstap.max_writers_per_user),
+     .def = "16",
+     .min = 1,
+     .max = 1024,
+     .help = "connections one user (peer uid) may hold at once; <= max_writers"},
+    {.name = "handshake_timeout",
+     .type = AD__CFG_T_DURATION,
+     AD__CFG_FIELD(C, source.dnstap.handshake_timeout_ms),
+     .def = "5s",
+     .min = 100,
+     .max = 300000,
+     .help = "a writer must complete READY/ACCEPT/START within this"},
+    {.name = "idle_timeout",
+     .type = AD__CFG_T_DURATION,
+     AD__CFG_FIELD(C, source.dnstap.idle_timeout_ms),
+     .def = "5m",
+     .min = 1000,
+     .max = 86400000,
+     .help = "a writer sending no frame for this long is disconnected"},
+    {.name = "max_bad_frames",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(C, source.dnstap.max_bad_frames),
+     .def = "8",
+     .min = 0,
+     .max = 1000000,
+     .help = "non-dnstap frames before a writer is disconnected; 0 = never"},
     {.type = AD__CFG_T_END},
 };
 
@@ -384,6 +412,17 @@ static ad_err capture_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
         return ad__cfg_fail(ctx, at,
                             "'source.min_buffers' (%u) must not exceed 'source.max_buffers' (%u)",
                             (unsigned)cfg->source.min_buffers, (unsigned)cfg->source.max_buffers);
+    }
+    /* The per-user default follows a smaller max_writers; a value given must fit under it. */
+    if (cfg->source.dnstap.max_writers_per_user > cfg->source.dnstap.max_writers) {
+        uint32_t at = ad__cfg_find(t, root, "source.dnstap.max_writers_per_user", NULL);
+        if (at != 0)
+            return ad__cfg_fail(ctx, at,
+                                "'source.dnstap.max_writers_per_user' (%u) must not exceed "
+                                "'source.dnstap.max_writers' (%u)",
+                                (unsigned)cfg->source.dnstap.max_writers_per_user,
+                                (unsigned)cfg->source.dnstap.max_writers);
+        cfg->source.dnstap.max_writers_per_user = cfg->source.dnstap.max_writers;
     }
     switch (cfg->source.type) {
     case AD_SOURCE_ETL:

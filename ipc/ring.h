@@ -55,7 +55,13 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(CURSOR_INVALID, "cursor_invalid")                                                            \
     X(BYTES_WRITTEN, "bytes_written")                                                              \
     X(CURSOR_FAULTS, "cursor_faults")                                                              \
-    X(DNSTAP_PAIR_EVICTIONS, "dnstap_pair_evictions")
+    X(DNSTAP_PAIR_EVICTIONS, "dnstap_pair_evictions")                                              \
+    X(DNSTAP_HANDSHAKE_TIMEOUTS, "dnstap_handshake_timeouts")                                      \
+    X(DNSTAP_IDLE_TIMEOUTS, "dnstap_idle_timeouts")                                                \
+    X(DNSTAP_USER_LIMIT_REFUSALS, "dnstap_user_limit_refusals")                                    \
+    X(DNSTAP_WRITER_LIMIT_REFUSALS, "dnstap_writer_limit_refusals")                                \
+    X(DNSTAP_BAD_FRAME_DISCONNECTS, "dnstap_bad_frame_disconnects")                                \
+    X(DNSTAP_PROTOCOL_ERRORS, "dnstap_protocol_errors")
 
 /* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \

@@ -57,8 +57,15 @@ static size_t nexpected;
 static unsigned long bad_line_no[64];
 static size_t nbad;
 
-/* Malformed lines, one per reason the parser gives (each checked to be rejected below). */
+/* Stand-ins in bad_lines for lines made at run time. */
+#define NUL_LINE "<an event line with a NUL byte inside>"
+#define OVERLONG_LINE "<a line longer than the format allows>"
+
+/* Malformed lines, one per reason the parser gives (each checked to be rejected below). The
+ * first ones land between events: the line after each must still be read. */
 static const char *const bad_lines[] = {
+    NUL_LINE,
+    OVERLONG_LINE,
     "garbage",
     "1732528800123456700 {EB79061A-A566-4698-9119-3ED2807060E7} 256 0 2244 3100 0x0240 0",
     "1732528800123456700 {EB79061A-A566-4698-9119-3ED2807060E7} 256 0 2244 3100 0x0240 zz",
@@ -70,15 +77,23 @@ static const char *const bad_lines[] = {
     "1732528800123456700 {1C95126E-7EEA-49A9-A3FE-A378B03DDB4D} 3008 0 2244 3100 0xZZ 00",
     "1732528800123456700 {1C95126E-7EEA-49A9-A3FE-A378B03DDB4D} 3008 0 x 3100 0x0240 00",
     "1732528800123456700 {1C95126E-7EEA-49A9-A3FE-A378B03DDB4D",
-    NULL, /* an overlong line, made at run time */
 };
 #define NBAD_KINDS (sizeof(bad_lines) / sizeof(bad_lines[0]))
 
 static char work[64], replay_path[128], config_path[128], log_path[128], ring_name[64];
+/* The reason the log must give for a malformed line (NULL: any). */
+static const char *bad_reason[64];
 
 static void write_bad_line(FILE *f, size_t kind, unsigned long *line_no)
 {
-    if (bad_lines[kind] != NULL) {
+    bad_reason[nbad] = NULL;
+    if (strcmp(bad_lines[kind], NUL_LINE) == 0) {
+        static const char nul_line[] = "1732528800123456700 {EB79061A-A566-4698-9119-3ED2807060E7} "
+                                       "256 0 22\0"
+                                       "44 3100 0x0240 00\n";
+        fwrite(nul_line, 1, sizeof(nul_line) - 1, f);
+        bad_reason[nbad] = "NUL byte in the line";
+    } else if (strcmp(bad_lines[kind], OVERLONG_LINE) != 0) {
         static unsigned char ud[AD_ETW_MAX_USERDATA];
         ad_etw_event_in in;
         ad_replay_line_kind k;
@@ -91,6 +106,7 @@ static void write_bad_line(FILE *f, size_t kind, unsigned long *line_no)
         for (size_t i = 0; i < AD_REPLAY_MAX_LINE + 100; i++)
             fputc('a', f);
         fputc('\n', f);
+        bad_reason[nbad] = "line longer than the replay format allows";
     }
     bad_line_no[nbad++] = ++*line_no;
 }
@@ -145,20 +161,22 @@ static void write_replay_file(void)
     assert_int_equal(fclose(f), 0);
 }
 
-static void write_config(void)
+/* capture.yaml for the replay of file (loop as given) into ring_name. */
+static void write_config_for(const char *file, bool loop)
 {
     FILE *f = fopen(config_path, "w");
     assert_non_null(f);
     fprintf(f,
             "source:\n"
             "  type: replay\n"
-            "  replay: {file: %s, rate: 0}\n"
-            "ring: {name: %s, size: 64MiB}\n",
-            replay_path, ring_name);
+            "  replay: {file: %s, rate: 0, loop: %s}\n"
+            "ring: {name: %s, size: 64MiB}\n"
+            "heartbeat_seconds: 1\n",
+            file, loop ? "true" : "false", ring_name);
     assert_int_equal(fclose(f), 0);
 }
 
-static int run_capture(void)
+static pid_t spawn_capture(void)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -168,7 +186,13 @@ static int run_capture(void)
     int err = posix_spawn(&pid, capture_bin, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     assert_int_equal(err, 0);
-    uint64_t end = ad_time_mono_ns() + 60ull * 1000000000ull;
+    return pid;
+}
+
+/* Its exit code (128 + signal), or -1 when still running after seconds (it is killed then). */
+static int wait_capture(pid_t pid, unsigned seconds)
+{
+    uint64_t end = ad_time_mono_ns() + seconds * 1000000000ull;
     int st = 0;
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -178,11 +202,19 @@ static int run_capture(void)
         if (ad_time_mono_ns() > end) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
-            fail_msg("asimdns-capture did not finish within 60 s");
+            return -1;
         }
         ad_sleep_ns(5000000);
     }
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run_capture(void)
+{
+    int rc = wait_capture(spawn_capture(), 60);
+    if (rc < 0)
+        fail_msg("asimdns-capture did not finish within 60 s");
+    return rc;
 }
 
 static char *read_file(const char *path)
@@ -255,7 +287,7 @@ static void test_replay_binary(void **state)
     (void)ad_ring_unlink(ring_name, false);
 
     write_replay_file();
-    write_config();
+    write_config_for(replay_path, false);
     int rc = run_capture();
     char *log = read_file(log_path);
     if (rc != 0) {
@@ -280,7 +312,8 @@ static void test_replay_binary(void **state)
     assert_int_equal(nbad, NBAD_KINDS);
     for (size_t i = 0; i < nbad; i++) {
         char want[256];
-        snprintf(want, sizeof(want), "%s:%lu: ", replay_path, bad_line_no[i]);
+        snprintf(want, sizeof(want), "%s:%lu: %s", replay_path, bad_line_no[i],
+                 bad_reason[i] != NULL ? bad_reason[i] : "");
         if (strstr(log, want) == NULL) {
             fprintf(stderr, "%s", log);
             fail_msg("the log does not name malformed line %lu", bad_line_no[i]);
@@ -301,6 +334,93 @@ static void test_replay_binary(void **state)
     rmdir(work);
 }
 
+static void make_work(const char *tag)
+{
+    snprintf(work, sizeof(work), "/tmp/ad-replay-it-XXXXXX");
+    assert_non_null(mkdtemp(work));
+    snprintf(replay_path, sizeof(replay_path), "%s/events.replay", work);
+    snprintf(config_path, sizeof(config_path), "%s/capture.yaml", work);
+    snprintf(log_path, sizeof(log_path), "%s/capture.log", work);
+    snprintf(ring_name, sizeof(ring_name), "it-replay-%s-%ld", tag, (long)getpid());
+    (void)ad_ring_unlink(ring_name, false);
+}
+
+static void remove_work(void)
+{
+    (void)ad_ring_unlink(ring_name, false);
+    unlink(replay_path);
+    unlink(config_path);
+    unlink(log_path);
+    rmdir(work);
+}
+
+/*
+ * Input that never ends a line (/dev/zero): one malformed line, counted as soon as it passes
+ * the limit; the heartbeat keeps going; SIGTERM stops the capture within a bound.
+ */
+static void test_endless_line(void **state)
+{
+    (void)state;
+    make_work("zero");
+    write_config_for("/dev/zero", false);
+    pid_t pid = spawn_capture();
+    ad_ring_status st;
+    char msg[256] = "";
+    uint64_t first_hb = 0;
+    bool beating = false;
+    /* Two heartbeats after the first one seen (period 1 s): 10 s at most. */
+    for (int i = 0; i < 1000 && !beating; i++) {
+        ad_sleep_ns(10000000);
+        if (ad_ring_status_read(ring_name, false, &st, msg, sizeof(msg)) != AD_OK)
+            continue;
+        if (first_hb == 0)
+            first_hb = st.capture_heartbeat_ns;
+        beating = first_hb != 0 && st.capture_heartbeat_ns >= first_hb + 1500000000ull;
+    }
+    int rc = kill(pid, SIGTERM);
+    uint64_t t0 = ad_time_mono_ns();
+    int code = wait_capture(pid, 10);
+    double stop_s = (double)(ad_time_mono_ns() - t0) / 1e9;
+    char *log = read_file(log_path);
+    if (!beating || rc != 0 || code != 0 || stop_s > 3.0) {
+        fprintf(stderr, "%s", log);
+        fail_msg("/dev/zero: heartbeats %s, exit %d after SIGTERM in %.1f s",
+                 beating ? "kept" : "stopped", code, stop_s);
+    }
+    assert_int_equal(ad_ring_status_read(ring_name, false, &st, msg, sizeof(msg)), AD_OK);
+    assert_int_equal(st.capture_counters[AD_CAP_REPLAY_BAD_LINES], 1);
+    assert_int_equal(st.capture_counters[AD_CAP_EVENTS_IN], 0);
+    assert_non_null(strstr(log, "/dev/zero:1: line longer than the replay format allows"));
+    print_message("/dev/zero: heartbeats kept, 1 malformed line, stopped %.2f s after SIGTERM\n",
+                  stop_s);
+    free(log);
+    remove_work();
+}
+
+/* loop: true over a file that gives no event (empty, or only malformed lines) is refused at
+ * once instead of spinning. */
+static void test_loop_without_events(void **state)
+{
+    (void)state;
+    static const char *const contents[] = {"", "# only a comment\n", "garbage\nmore garbage\n"};
+    for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+        make_work("loop");
+        FILE *f = fopen(replay_path, "w");
+        assert_non_null(f);
+        fputs(contents[i], f);
+        assert_int_equal(fclose(f), 0);
+        write_config_for(replay_path, true);
+        int code = wait_capture(spawn_capture(), 10);
+        char *log = read_file(log_path);
+        if (code <= 0 || strstr(log, "no events in it to loop over") == NULL) {
+            fprintf(stderr, "%s", log);
+            fail_msg("loop over '%s': exit %d (-1: still running after 10 s)", contents[i], code);
+        }
+        free(log);
+        remove_work();
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -310,6 +430,8 @@ int main(int argc, char **argv)
     capture_bin = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_binary),
+        cmocka_unit_test(test_endless_line),
+        cmocka_unit_test(test_loop_without_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

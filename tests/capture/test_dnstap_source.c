@@ -7,6 +7,8 @@
  * undecodable payload (counted), a writer reconnecting, and SIGTERM (socket removed). Then
  * every record is read back from the ring and the counters are checked. The responses carry
  * no query time (like Unbound's): their duration comes from pairing with the queries.
+ * test_writer_bounds: the per-user limit, the handshake and idle timeouts and max_bad_frames,
+ * each counted by reason.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +33,7 @@
 #include "capture/dnstap_source.h"
 #include "capture/fstrm.h"
 #include "common/stop.h"
+#include "common/timeutil.h"
 #include "dnstap.pb-c.h"
 #include "ipc/ring.h"
 
@@ -194,17 +197,18 @@ static void wait_counter(ad_capture_counter c, uint64_t want)
     assert_true(counter(c) == want);
 }
 
-static void test_dnstap_source(void **state)
+/* A ring, a socket path in a fresh directory and a configuration (the loader's defaults for
+ * the limits, max_writers as given) for a test named tag. */
+static void prepare_server(const char *tag, uint32_t max_writers)
 {
-    (void)state;
-    snprintf(ring_name, sizeof(ring_name), "t-dnstap-%ld", (long)getpid());
+    snprintf(ring_name, sizeof(ring_name), "t-dnstap-%s%ld", tag, (long)getpid());
     (void)ad_ring_unlink(ring_name, false);
     ad_ring_config rc;
     ad_ring_config_init(&rc, ring_name);
     rc.capacity = 4u << 20;
     char msg[256] = "";
     assert_int_equal(ad_ring_producer_open(&rc, &ring, msg, sizeof(msg)), AD_OK);
-    snprintf(dir, sizeof(dir), "/tmp/asimdns-dnstap-%ld", (long)getpid());
+    snprintf(dir, sizeof(dir), "/tmp/asimdns-dnstap-%s%ld", tag, (long)getpid());
     (void)mkdir(dir, 0700);
     snprintf(sock_path, sizeof(sock_path), "%s/dnstap.sock", dir);
     memset(&cfg, 0, sizeof(cfg));
@@ -213,17 +217,17 @@ static void test_dnstap_source(void **state)
     snprintf(cfg.source.dnstap.socket_path, sizeof(cfg.source.dnstap.socket_path), "%s", sock_path);
     cfg.source.dnstap.socket_mode = 0660;
     cfg.source.dnstap.max_frame_size = MAX_FRAME;
-    cfg.source.dnstap.max_writers = 2;
-    /* A stale socket file from an earlier run is replaced. */
-    {
-        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-        struct sockaddr_un sa;
-        set_sun(&sa);
-        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-        close(fd);
-    }
-    ad_capture_ctx_init(&ctx, ring, &cfg);
+    cfg.source.dnstap.max_writers = max_writers;
+    cfg.source.dnstap.max_writers_per_user = max_writers;
+    cfg.source.dnstap.handshake_timeout_ms = 5000;
+    cfg.source.dnstap.idle_timeout_ms = 300000;
+    cfg.source.dnstap.max_bad_frames = 8;
+}
 
+/* Serves cfg in a forked child; returns once the socket has the configured mode. */
+static pid_t spawn_server(void)
+{
+    ad_capture_ctx_init(&ctx, ring, &cfg);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -231,13 +235,39 @@ static void test_dnstap_source(void **state)
         ad_err err = ad_source_dnstap_run(&ctx);
         _exit(err == AD_OK ? 0 : 10 + (int)err);
     }
-    /* Wait for the new socket (the stale one had other mode bits) to take writers. */
     struct stat sb;
     int tries = 0;
-    while (tries++ < 500 &&
-           !(stat(sock_path, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 07777) == 0660))
+    while (tries++ < 500 && !(stat(sock_path, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+                              (sb.st_mode & 07777) == cfg.source.dnstap.socket_mode))
         usleep(10000);
     assert_true(tries < 500);
+    return pid;
+}
+
+static void stop_server(pid_t pid)
+{
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_not_equal(access(sock_path, F_OK), 0); /* removed */
+}
+
+static void test_dnstap_source(void **state)
+{
+    (void)state;
+    prepare_server("", 2);
+    /* A stale socket file from an earlier run is replaced (it has other mode bits). */
+    {
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un sa;
+        set_sun(&sa);
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        close(fd);
+    }
+    pid_t pid = spawn_server();
+    char msg[256] = "";
 
     /* B: unidirectional, one frame, stays connected. */
     int b = connect_writer();
@@ -280,16 +310,13 @@ static void test_dnstap_source(void **state)
     close(a);
     wait_counter(AD_CAP_DNSTAP_FRAMES, 6);
 
-    assert_int_equal(kill(pid, SIGTERM), 0);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    assert_int_not_equal(access(sock_path, F_OK), 0); /* removed */
+    stop_server(pid);
 
     assert_true(counter(AD_CAP_DNSTAP_FRAMES) == 6);
     assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 1);
     assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 2);
+    assert_true(counter(AD_CAP_DNSTAP_WRITER_LIMIT_REFUSALS) == 1);
+    assert_true(counter(AD_CAP_DNSTAP_PROTOCOL_ERRORS) == 1);
     assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 4);
     assert_true(counter(AD_CAP_DNSTAP_PAIR_EVICTIONS) == 0);
 
@@ -334,6 +361,147 @@ static void test_dnstap_source(void **state)
     }
     assert_int_equal(got, 4);
     ad_ring_consumer_close(cons);
+    ad_ring_producer_close(ring);
+    (void)ad_ring_unlink(ring_name, false);
+    (void)rmdir(dir);
+}
+
+/* In a forked child, as uid/gid: connect, READY -> ACCEPT, START, one query, STOP -> FINISH.
+ * Returns the child's exit status (0 when the whole session went through). */
+static int session_as(uid_t uid, gid_t gid)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (setgid(gid) != 0 || setuid(uid) != 0)
+            _exit(3);
+        struct sockaddr_un sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sun_family = AF_UNIX;
+        memcpy(sa.sun_path, sock_path, strlen(sock_path));
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+            _exit(4);
+        uint8_t b[1024], want[64], got[64];
+        size_t n = ad_fstrm_control(AD_FSTRM_CONTROL_READY, AD_FSTRM_CONTENT_TYPE, b, sizeof(b));
+        size_t w = ad_fstrm_control(AD_FSTRM_CONTROL_ACCEPT, AD_FSTRM_CONTENT_TYPE, want, 64);
+        if (send(fd, b, n, MSG_NOSIGNAL) != (ssize_t)n ||
+            recv(fd, got, w, MSG_WAITALL) != (ssize_t)w || memcmp(got, want, w) != 0)
+            _exit(5);
+        n = ad_fstrm_control(AD_FSTRM_CONTROL_START, AD_FSTRM_CONTENT_TYPE, b, sizeof(b));
+        size_t p = payload(DNSTAP__MESSAGE__TYPE__CLIENT_QUERY, b + n + 4);
+        b[n] = (uint8_t)(p >> 24), b[n + 1] = (uint8_t)(p >> 16), b[n + 2] = (uint8_t)(p >> 8);
+        b[n + 3] = (uint8_t)p;
+        n += 4 + p;
+        n += ad_fstrm_control(AD_FSTRM_CONTROL_STOP, NULL, b + n, sizeof(b) - n);
+        w = ad_fstrm_control(AD_FSTRM_CONTROL_FINISH, NULL, want, 64);
+        if (send(fd, b, n, MSG_NOSIGNAL) != (ssize_t)n ||
+            recv(fd, got, w, MSG_WAITALL) != (ssize_t)w || memcmp(got, want, w) != 0)
+            _exit(6);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/*
+ * Connections that send nothing, or nothing useful, cannot keep the DNS server out: one user's
+ * connections beyond max_writers_per_user are refused while another user's writer gets in;
+ * connections without a START within handshake_timeout and writers silent for idle_timeout
+ * are closed; a writer of non-dnstap frames is closed at max_bad_frames while the others stay.
+ * Each refusal and disconnection is counted by its reason and in dnstap_writers_dropped.
+ */
+static void test_writer_bounds(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* a writer of another user needs setuid */
+    prepare_server("b", 8);
+    assert_int_equal(chmod(dir, 0755), 0); /* nobody reaches the socket */
+    cfg.source.dnstap.socket_mode = 0666;  /* (the loader would refuse it; a test may) */
+    cfg.source.dnstap.max_writers_per_user = 4;
+    cfg.source.dnstap.handshake_timeout_ms = 2000;
+    cfg.source.dnstap.idle_timeout_ms = 1500;
+    cfg.source.dnstap.max_bad_frames = 3;
+    pid_t pid = spawn_server();
+
+    /* Eight silent connections of this user: four held, four refused at once. */
+    int silent[8];
+    for (int i = 0; i < 8; i++)
+        silent[i] = connect_writer();
+    wait_counter(AD_CAP_DNSTAP_USER_LIMIT_REFUSALS, 4);
+    /* Another user's writer gets through while they are held. */
+    uint64_t t0 = ad_time_mono_ns();
+    assert_int_equal(session_as(65534, 65534), 0);
+    assert_true(ad_time_mono_ns() - t0 < 2000000000ull);
+    wait_counter(AD_CAP_DNSTAP_FRAMES, 1);
+    /* Without a START within handshake_timeout the held ones are closed. */
+    for (int i = 0; i < 8; i++) {
+        expect_closed(silent[i]);
+        close(silent[i]);
+    }
+    wait_counter(AD_CAP_DNSTAP_HANDSHAKE_TIMEOUTS, 4);
+
+    /* A writer that goes silent after one frame is closed idle_timeout after that frame. */
+    int idle = connect_writer();
+    send_ctrl(idle, AD_FSTRM_CONTROL_READY, AD_FSTRM_CONTENT_TYPE);
+    expect_control(idle, AD_FSTRM_CONTROL_ACCEPT, AD_FSTRM_CONTENT_TYPE);
+    send_ctrl(idle, AD_FSTRM_CONTROL_START, AD_FSTRM_CONTENT_TYPE);
+    uint64_t last_frame = ad_time_mono_ns();
+    send_message(idle, DNSTAP__MESSAGE__TYPE__CLIENT_QUERY);
+    wait_counter(AD_CAP_DNSTAP_FRAMES, 2);
+    /* Meanwhile a writer of frames that are not dnstap: kept for two, closed at the third. */
+    int bad = connect_writer();
+    send_ctrl(bad, AD_FSTRM_CONTROL_START, AD_FSTRM_CONTENT_TYPE);
+    send_frame(bad, (const uint8_t *)"\xff\xff\xff", 3);
+    send_frame(bad, (const uint8_t *)"not dnstap", 10);
+    wait_counter(AD_CAP_DNSTAP_BAD_FRAMES, 2);
+    struct pollfd pf = {.fd = bad, .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, 100), 0); /* still connected */
+    send_frame(bad, (const uint8_t *)"\x0a\x01", 2);
+    expect_closed(bad);
+    close(bad);
+    wait_counter(AD_CAP_DNSTAP_BAD_FRAME_DISCONNECTS, 1);
+    expect_closed(idle);
+    uint64_t idle_for = ad_time_mono_ns() - last_frame;
+    close(idle);
+    wait_counter(AD_CAP_DNSTAP_IDLE_TIMEOUTS, 1);
+    assert_true(idle_for >= 1400000000ull);
+    stop_server(pid);
+
+    assert_true(counter(AD_CAP_DNSTAP_FRAMES) == 5);
+    assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 3);
+    assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 2);
+    assert_true(counter(AD_CAP_DNSTAP_WRITER_LIMIT_REFUSALS) == 0);
+    assert_true(counter(AD_CAP_DNSTAP_PROTOCOL_ERRORS) == 0);
+    assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 4 + 4 + 1 + 1);
+    ad_ring_producer_close(ring);
+    (void)ad_ring_unlink(ring_name, false);
+    (void)rmdir(dir);
+}
+
+/* max_bad_frames 0: a writer of bad frames is counted, never disconnected for them. */
+static void test_bad_frames_never_drop(void **state)
+{
+    (void)state;
+    prepare_server("n", 2);
+    cfg.source.dnstap.max_bad_frames = 0;
+    pid_t pid = spawn_server();
+    int w = connect_writer();
+    send_ctrl(w, AD_FSTRM_CONTROL_START, AD_FSTRM_CONTENT_TYPE);
+    for (int i = 0; i < 20; i++)
+        send_frame(w, (const uint8_t *)"not dnstap", 10);
+    send_message(w, DNSTAP__MESSAGE__TYPE__CLIENT_QUERY);
+    wait_counter(AD_CAP_DNSTAP_FRAMES, 21);
+    send_ctrl(w, AD_FSTRM_CONTROL_STOP, NULL);
+    expect_closed(w); /* unidirectional: closed after STOP, not before */
+    close(w);
+    stop_server(pid);
+    assert_true(counter(AD_CAP_DNSTAP_BAD_FRAMES) == 20);
+    assert_true(counter(AD_CAP_RECORDS_WRITTEN) == 1);
+    assert_true(counter(AD_CAP_DNSTAP_WRITERS_DROPPED) == 0);
     ad_ring_producer_close(ring);
     (void)ad_ring_unlink(ring_name, false);
     (void)rmdir(dir);
@@ -386,6 +554,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dnstap_source),
+        cmocka_unit_test(test_writer_bounds),
+        cmocka_unit_test(test_bad_frames_never_drop),
         cmocka_unit_test(test_setup_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,19 @@ static void test_every_rejection(void **state)
             fail_msg("'%s': got %d '%s', expected '%s'", cases[i].line, err, why ? why : "(null)",
                      cases[i].why);
     }
+    /* A NUL byte anywhere (a valid line around it, or in a comment) makes the line malformed. */
+    static const char with_nul[][40] = {"1 dns_server 256 0 1\0 1 0x40 00", "# a comment\0"};
+    static const size_t with_nul_len[] = {sizeof("1 dns_server 256 0 1\0 1 0x40 00") - 1,
+                                          sizeof("# a comment\0") - 1};
+    for (size_t i = 0; i < 2; i++) {
+        ad_etw_event_in e;
+        ad_replay_line_kind k;
+        const char *w = NULL;
+        assert_int_equal(
+            ad_replay_parse_line(with_nul[i], with_nul_len[i], &e, ud, sizeof(ud), &k, &w),
+            AD_EFORMAT);
+        assert_string_equal(w, "NUL byte in the line");
+    }
     /* More UserData than the caller's buffer holds is a range error, never an overflow. */
     char line[256] = "1 dns_server 256 0 1 1 0x40 ";
     for (int i = 0; i < 65; i++)

@@ -62,6 +62,10 @@ static void test_all_defaults(void **state)
     assert_int_equal(s->dnstap.socket_mode, 0660);
     assert_true(s->dnstap.max_frame_size == 256 * 1024);
     assert_int_equal(s->dnstap.max_writers, 64);
+    assert_int_equal(s->dnstap.max_writers_per_user, 16);
+    assert_true(s->dnstap.handshake_timeout_ms == 5000);
+    assert_true(s->dnstap.idle_timeout_ms == 300000);
+    assert_int_equal(s->dnstap.max_bad_frames, 8);
 
     assert_string_equal(cfg.ring.name, "asimdns");
     assert_true(cfg.ring.size == 64ULL << 20);
@@ -232,6 +236,15 @@ static void test_sources(void **state)
     assert_int_equal(cfg.source.dnstap.socket_mode, 0620);
     assert_true(cfg.source.dnstap.max_frame_size == 1 << 20);
     assert_int_equal(cfg.source.dnstap.max_writers, 4);
+    /* The per-user default follows a max_writers below it. */
+    assert_int_equal(cfg.source.dnstap.max_writers_per_user, 4);
+
+    load_ok("source:\n  type: dnstap\n  dnstap:\n    max_writers: 8\n    max_writers_per_user: 2\n"
+            "    handshake_timeout: 250ms\n    idle_timeout: 90s\n    max_bad_frames: 0\n");
+    assert_int_equal(cfg.source.dnstap.max_writers_per_user, 2);
+    assert_true(cfg.source.dnstap.handshake_timeout_ms == 250);
+    assert_true(cfg.source.dnstap.idle_timeout_ms == 90000);
+    assert_int_equal(cfg.source.dnstap.max_bad_frames, 0);
 
     load_ok("source:\n  type: etl\n  etl_file: 'C:\\dns\\trace.etl'\n");
     assert_string_equal(cfg.source.etl_file, "C:\\dns\\trace.etl");

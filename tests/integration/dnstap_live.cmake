@@ -18,3 +18,11 @@ if(NOT WIN32 AND TARGET ad_dnstap_proto)
   set_tests_properties(integration_dnstap_privdrop PROPERTIES LABELS integration TIMEOUT 120
                        SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 endif()
+# dnstap_bounds: silent connections, another user's and the same user's writer, a writer of
+# non-dnstap frames; the drop counters by reason in status and /metrics (real processes).
+if(NOT WIN32 AND TARGET ad_dnstap_proto)
+  add_test(NAME integration_dnstap_bounds
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/dnstap_bounds.sh ${PROJECT_BINARY_DIR})
+  set_tests_properties(integration_dnstap_bounds PROPERTIES LABELS integration TIMEOUT 120
+                       SKIP_RETURN_CODE 77)
+endif()
