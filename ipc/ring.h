@@ -55,7 +55,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(CURSOR_INVALID, "cursor_invalid")                                                            \
     X(BYTES_WRITTEN, "bytes_written")                                                              \
     X(CURSOR_FAULTS, "cursor_faults")                                                              \
-    X(DNSTAP_PAIR_EVICTIONS, "dnstap_pair_evictions")
+    X(DNSTAP_PAIR_EVICTIONS, "dnstap_pair_evictions")                                              \
+    X(CLIENT_PAIR_EVICTIONS, "client_pair_evictions")
 
 /* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
@@ -73,7 +74,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(BYTES_SENT, "bytes_sent")                                                                    \
     X(RECORDS_LOST_CORRUPT, "records_lost_corrupt")                                                \
     X(BYTES_SKIPPED_CORRUPT, "bytes_skipped_corrupt")                                              \
-    X(BYTES_READ, "bytes_read")
+    X(BYTES_READ, "bytes_read")                                                                    \
+    X(RESPONSE_PACKETS_MALFORMED, "response_packets_malformed")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

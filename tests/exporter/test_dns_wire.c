@@ -1,7 +1,7 @@
 /*
- * Unit tests for capture/dns_wire (RFC 1035 §4.1 parser): hand-built messages for the good
- * paths and every error path (short header, truncation, reserved label types, long names,
- * pointers out of range / forward / looping, bad RDATA, small buffers).
+ * Unit tests for common/dns_wire (RFC 1035 §4.1 parser) and exporter/dns_answers: hand-built
+ * messages for the good paths and every error path (short header, truncation, reserved label types,
+ * long names, pointers out of range / forward / looping, bad RDATA, small buffers).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,8 @@
 
 #include <cmocka.h>
 
-#include "capture/dns_wire.h"
+#include "common/dns_wire.h"
+#include "exporter/dns_answers.h"
 
 typedef struct pkt {
     uint8_t b[1024];
