@@ -5,9 +5,13 @@
  * The UserData comes from the test-vector builder (tests/capture/etw_vector_builder.c, written
  * from the ETW templates independently of the decoders) and each line from the replay
  * writer (capture/replay_format.c). Events cycle through DNS Server 256 (QUERY_RECEIVED),
- * 257 (RESPONSE_SUCCESS) and DNS Client 3008 (query completed, version 0, 64-bit pointers);
- * event i (from 0) has the query name "q<i>.replay.example." (with the trailing dot the
- * events carry), so a test can find each one by its DnsQuery.
+ * 257 (RESPONSE_SUCCESS), DNS Client 3008 (query completed, version 0, 64-bit pointers), and
+ * the DNS Server events whose ASIM outcome is a "response" about a request message: 259
+ * (IGNORED_QUERY), 262 (RECURSE_QUERY_TIMEOUT), 279/280 (INTERNAL_LOOKUP_*), 291 (EDNS
+ * RECURSE_QUERY_TIMEOUT). Every server event has InterfaceIP 10.0.0.53, Source/Destination
+ * 192.0.2.7 and Port 50123, so a test can check the endpoints. Event i (from 0) has the query
+ * name "q<i>.replay.example." (with the trailing dot the events carry), so a test can find
+ * each one by its DnsQuery.
  *
  * Usage: integration_replay_writer FILE COUNT
  */
@@ -42,10 +46,12 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 1;
     }
-    fprintf(f, "# asimdns integration_replay_writer: %lu events (256, 257, 3008)\n", count);
+    fprintf(f,
+            "# asimdns integration_replay_writer: %lu events (256 257 3008 259 262 279 280 291)\n",
+            count);
     for (unsigned long i = 0; i < count; i++) {
-        static const uint16_t ids[3] = {256, 257, 3008};
-        uint16_t id = ids[i % 3];
+        static const uint16_t ids[] = {256, 257, 3008, 259, 262, 279, 280, 291};
+        uint16_t id = ids[i % (sizeof ids / sizeof ids[0])];
         char qname[64];
         snprintf(qname, sizeof qname, "q%lu.replay.example.", i);
         ad_vb_values v;
@@ -54,6 +60,9 @@ int main(int argc, char **argv)
         v.xid = (uint32_t)(i & 0xffffu);
         v.rcode = 0;
         v.status = 0;
+        v.iface_ip = "10.0.0.53";
+        v.peer_ip = "192.0.2.7";
+        v.port = 50123;
         ad_vb_init(&vb);
         bool ok = id == 3008 ? ad_vb_client_event(&vb, id, 0, 8, &v)
                              : ad_vb_server_event(&vb, id, false, &v);
