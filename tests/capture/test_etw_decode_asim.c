@@ -12,6 +12,11 @@
  * catalogue: a slip there, in a decoder or in the mapping shows up here. Every mismatch is
  * printed before the test fails.
  *
+ * The second part decodes 257/258/261 (and 264) events whose PacketData holds real DNS
+ * responses, passes each record through the ring encoding (which caps the packet at
+ * AD_RECORD_MAX_PACKET) and checks DnsResponseName, the flags and the malformed-packet mark
+ * against answers written by hand (zone-file RDATA, RFC 1035 §3.3, §5.1).
+ *
  * Inputs: InterfaceIP 10.0.0.53, the peer field (Source/Destination) 192.0.2.7, Port 50123,
  * RCODE 2 (SERVFAIL), DNS-Client status 9003 (NXDOMAIN), DnsServerIpAddress 192.168.2.1,
  * SOCKADDR peer [fe80::1]:53. The packet is a bare header whose flags word is the row's
@@ -347,10 +352,341 @@ static void test_every_supported_event(void **state)
     assert_int_equal(mismatches, 0);
 }
 
+/* ---- DnsResponseName from PacketData ---- */
+
+typedef struct pkt {
+    uint8_t b[4096];
+    size_t n;
+} pkt;
+
+static void put8(pkt *p, unsigned v)
+{
+    assert_true(p->n < sizeof(p->b));
+    p->b[p->n++] = (uint8_t)v;
+}
+
+static void put16(pkt *p, unsigned v)
+{
+    put8(p, v >> 8);
+    put8(p, v & 0xff);
+}
+
+static void put32(pkt *p, unsigned long v)
+{
+    put16(p, (unsigned)(v >> 16));
+    put16(p, (unsigned)(v & 0xffff));
+}
+
+/* Uncompressed name from dotted text ("" = root). */
+static void putname(pkt *p, const char *dotted)
+{
+    while (*dotted != '\0') {
+        const char *dot = strchr(dotted, '.');
+        size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
+        put8(p, (unsigned)n);
+        for (size_t i = 0; i < n; i++)
+            put8(p, (uint8_t)dotted[i]);
+        dotted += n + (dot ? 1 : 0);
+    }
+    put8(p, 0);
+}
+
+/* Header + question "www.example.com" type qtype class IN; the name sits at offset 12. */
+static void response(pkt *p, unsigned flags, unsigned qtype, unsigned an, unsigned ns)
+{
+    p->n = 0;
+    put16(p, 0x1234);
+    put16(p, flags);
+    put16(p, 1);
+    put16(p, an);
+    put16(p, ns);
+    put16(p, 0);
+    putname(p, "www.example.com");
+    put16(p, qtype);
+    put16(p, 1);
+}
+
+/* An RR owned by the question name (pointer to offset 12); the caller writes rdlen bytes. */
+static void rr(pkt *p, unsigned type, unsigned rdlen)
+{
+    put16(p, 0xc00c);
+    put16(p, type);
+    put16(p, 1);
+    put32(p, 300);
+    put16(p, rdlen);
+}
+
+static void rr_a(pkt *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    rr(p, 1, 4);
+    put8(p, a);
+    put8(p, b);
+    put8(p, c);
+    put8(p, d);
+}
+
+static size_t name_len(const char *dotted)
+{
+    return dotted[0] == '\0' ? 1 : strlen(dotted) + 2;
+}
+
+static void rr_name(pkt *p, unsigned type, const char *target)
+{
+    rr(p, type, (unsigned)name_len(target));
+    putname(p, target);
+}
+
+static void rr_soa(pkt *p)
+{
+    rr(p, 6, (unsigned)(name_len("ns1.example.com") + name_len("hostmaster.example.com") + 20));
+    putname(p, "ns1.example.com");
+    putname(p, "hostmaster.example.com");
+    put32(p, 2024010101ul);
+    put32(p, 7200);
+    put32(p, 3600);
+    put32(p, 1209600);
+    put32(p, 300);
+}
+
+static ad_event packet_ev;
+static uint8_t record_buf[AD_RECORD_MAX_SIZE];
+
+/* Builds event id with PacketData p (Flags field = the packet's flags), decodes it, passes it
+ * through the record encoding and maps it. */
+static void map_packet(uint16_t id, const pkt *p)
+{
+    ad_vb_values v;
+    uint8_t unused[12];
+    values(&v, (unsigned)p->b[2] << 8 | p->b[3], unused);
+    v.packet = p->b;
+    v.packet_len = (uint32_t)p->n;
+    v.rcode = p->b[3] & 0x0fu;
+    assert_true(ad_vb_server_event(&vb, id, false, &v));
+    assert_false(vb.overflow);
+    ad_etw_event_in in;
+    memset(&in, 0, sizeof(in));
+    in.provider = AD_PROVIDER_DNS_SERVER;
+    in.source = AD_SOURCE_REPLAY;
+    in.event_id = id;
+    in.header_flags = AD_ETW_HEADER_FLAG_64_BIT;
+    in.userdata = vb.buf;
+    in.userdata_len = vb.len;
+    ad_event ev;
+    assert_int_equal(ad_etw_decode(&in, &ev, &scratch), AD_OK);
+    size_t n;
+    assert_int_equal(ad_record_encode(&ev, record_buf, sizeof(record_buf), &n), AD_OK);
+    assert_int_equal(ad_record_decode(record_buf, n, &packet_ev), AD_OK);
+    assert_int_equal(ad_asim_map(&packet_ev, 1, &host, &out), AD_OK);
+}
+
+static void expect_name(const char *want)
+{
+    char buf[AD_RECORD_MAX_STR + 1];
+    const char *got = attr_text("DnsResponseName", buf, sizeof(buf));
+    if (want == NULL) {
+        if (got != NULL)
+            fail_msg("DnsResponseName should be absent, got '%s'", got);
+        return;
+    }
+    if (got == NULL)
+        fail_msg("DnsResponseName missing, expected '%s'", want);
+    if (strcmp(got, want) != 0)
+        fail_msg("DnsResponseName '%s', expected '%s'", got, want);
+}
+
+static void expect_attr(const char *key, const char *want)
+{
+    char buf[128];
+    const char *got = attr_text(key, buf, sizeof(buf));
+    if (got == NULL || strcmp(got, want) != 0)
+        fail_msg("%s: '%s', expected '%s'", key, got ? got : "(absent)", want);
+}
+
+static void expect_bool(const char *key, int want)
+{
+    const ad_attr *a = ad_asim_find(&out, key);
+    if (a == NULL || a->kind != AD_ATTR_BOOL || a->num != want)
+        fail_msg("%s: expected %s", key, want ? "true" : "false");
+}
+
+static void test_response_name_from_packet(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_asim_host_init(&host, "dns01.corp.contoso.com");
+
+    response(&p, 0x8180, 1, 2, 0); /* A, two answers */
+    rr_a(&p, 192, 0, 2, 10);
+    rr_a(&p, 192, 0, 2, 11);
+    map_packet(257, &p);
+    expect_name("192.0.2.10;192.0.2.11");
+    assert_false(out.packet_malformed);
+    expect_attr("DnsQueryClassName", "IN");
+    expect_attr("DnsQueryClass", "1");
+
+    response(&p, 0x8180, 28, 1, 0); /* AAAA */
+    rr(&p, 28, 16);
+    static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    for (int i = 0; i < 16; i++)
+        put8(&p, v6[i]);
+    map_packet(257, &p);
+    expect_name("2001:db8::1");
+
+    response(&p, 0x8180, 1, 3, 0); /* a CNAME chain ending in an address */
+    rr_name(&p, 5, "a.example.net");
+    rr_name(&p, 5, "b.example.net");
+    rr_a(&p, 198, 51, 100, 7);
+    map_packet(257, &p);
+    expect_name("a.example.net.;b.example.net.;198.51.100.7");
+
+    response(&p, 0x8580, 15, 2, 0); /* MX, authoritative */
+    rr(&p, 15, (unsigned)(2 + name_len("mail.example.com")));
+    put16(&p, 10);
+    putname(&p, "mail.example.com");
+    rr(&p, 15, (unsigned)(2 + name_len("mx2.example.com")));
+    put16(&p, 20);
+    putname(&p, "mx2.example.com");
+    map_packet(257, &p);
+    expect_name("10 mail.example.com.;20 mx2.example.com.");
+    expect_bool("DnsFlagsAuthoritative", 1);
+
+    response(&p, 0x8180, 33, 1, 0); /* SRV */
+    rr(&p, 33, (unsigned)(6 + name_len("sip.example.com")));
+    put16(&p, 0);
+    put16(&p, 5);
+    put16(&p, 5060);
+    putname(&p, "sip.example.com");
+    map_packet(257, &p);
+    expect_name("0 5 5060 sip.example.com.");
+
+    response(&p, 0x8180, 16, 1, 0); /* TXT, two strings */
+    rr(&p, 16, 1 + 6 + 1 + 4);
+    put8(&p, 6);
+    for (const char *c = "v=spf1"; *c; c++)
+        put8(&p, (uint8_t)*c);
+    put8(&p, 4);
+    for (const char *c = "-all"; *c; c++)
+        put8(&p, (uint8_t)*c);
+    map_packet(257, &p);
+    expect_name("v=spf1 -all");
+
+    response(&p, 0x8580, 6, 1, 0); /* SOA as the answer */
+    rr_soa(&p);
+    map_packet(257, &p);
+    expect_name("ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300");
+
+    /* NXDOMAIN: no answers, the zone's SOA in the authority section (RFC 2308 §3). */
+    response(&p, 0x8583, 1, 0, 1);
+    rr_soa(&p);
+    map_packet(258, &p);
+    expect_name("ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300");
+    expect_attr("EventResultDetails", "NXDOMAIN");
+    expect_attr("EventResult", "Failure");
+
+    /* 261: the upstream's answer (no RCODE field; RCODE from the header). */
+    response(&p, 0x8180, 1, 1, 0);
+    rr_a(&p, 203, 0, 113, 5);
+    map_packet(261, &p);
+    expect_name("203.0.113.5");
+    expect_attr("EventResultDetails", "NOERROR");
+
+    /* A DNS-truncated response (TC, no answers): no DnsResponseName, DnsFlagsTruncated. */
+    response(&p, 0x8380, 1, 0, 0);
+    map_packet(257, &p);
+    expect_name(NULL);
+    assert_false(out.packet_malformed);
+    expect_bool("DnsFlagsTruncated", 1);
+}
+
+static void test_response_packet_cut_and_malformed(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_asim_host_init(&host, "dns01.corp.contoso.com");
+
+    /* Ten 250-byte TXT answers (2663 bytes): the record keeps AD_RECORD_MAX_PACKET (2048)
+       bytes, which hold the first seven answers whole. Each shows 64 characters and "...". */
+    response(&p, 0x8180, 16, 10, 0);
+    for (int i = 0; i < 10; i++) {
+        rr(&p, 16, 251);
+        put8(&p, 250);
+        for (int k = 0; k < 250; k++)
+            put8(&p, (uint8_t)('a' + i));
+    }
+    assert_true(p.n > AD_RECORD_MAX_PACKET);
+    map_packet(257, &p);
+    assert_true(packet_ev.hdr.bits & AD_REC_PACKET_TRUNCATED);
+    char want[1024] = "";
+    for (int i = 0; i < 7; i++) {
+        char item[80];
+        memset(item, 'a' + i, 64);
+        memcpy(item + 64, "...", 4);
+        if (i > 0)
+            strcat(want, ";");
+        strcat(want, item);
+    }
+    expect_name(want);
+    assert_false(out.packet_malformed);
+
+    /* Malformed: two answers announced, the second's RDATA runs past the end. The record is
+       still mapped, without DnsResponseName, and marked for the malformed counter. */
+    response(&p, 0x8180, 1, 2, 0);
+    rr_a(&p, 192, 0, 2, 10);
+    rr(&p, 1, 4);
+    put8(&p, 192);
+    map_packet(257, &p);
+    expect_name(NULL);
+    assert_true(out.packet_malformed);
+    expect_attr("EventResult", "Success");
+    expect_attr("SrcIpAddr", PEER);
+
+    /* A compression pointer to itself in an answer's name: malformed. */
+    response(&p, 0x8180, 5, 1, 0);
+    rr(&p, 5, 2);
+    put16(&p, 0xc000 | (unsigned)p.n); /* points at itself */
+    map_packet(257, &p);
+    expect_name(NULL);
+    assert_true(out.packet_malformed);
+
+    /* Garbage shorter than a header: malformed, no header flags from it. */
+    p.n = 0;
+    put16(&p, 0x1234);
+    put8(&p, 0x81);
+    map_packet(258, &p);
+    expect_name(NULL);
+    assert_true(out.packet_malformed);
+}
+
+/* 264 has no Flags, TXID-less fields come from the event; the packet header supplies the flags
+ * word, its booleans and the opcode (UPDATE). */
+static void test_flags_from_packet_header(void **state)
+{
+    (void)state;
+    pkt p;
+    ad_asim_host_init(&host, "dns01.corp.contoso.com");
+    response(&p, 0xAC00, 6, 0, 0); /* QR, opcode UPDATE, AA; zone section as the question */
+    map_packet(264, &p);
+    expect_attr("DnsFlags", "44032");
+    expect_bool("DnsFlagsAuthoritative", 1);
+    expect_bool("DnsFlagsRecursionDesired", 0);
+    expect_bool("DnsFlagsTruncated", 0);
+    expect_attr("EventType", "Update");
+    expect_attr("EventResultDetails", "NOERROR");
+    /* 273 (NOTIFY received) has no XID field: TransactionIdHex from the header. */
+    response(&p, 0x2400, 6, 0, 0);
+    map_packet(273, &p);
+    expect_attr("TransactionIdHex", "1234");
+    expect_attr("EventType", "Notify");
+    expect_attr("DnsFlags", "9216");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_supported_event),
+        cmocka_unit_test(test_response_name_from_packet),
+        cmocka_unit_test(test_response_packet_cut_and_malformed),
+        cmocka_unit_test(test_flags_from_packet_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,9 @@
 # EventOriginalType follows the file's cycle, DnsQuery is the name without its trailing dot,
 # and per event id the endpoints (InterfaceIP 10.0.0.53, Source/Destination 192.0.2.7, Port
 # 50123; expectations from facts/asim-dns.md §8: SrcIpAddr is the client that sent the
-# request, whatever the ASIM EventSubType) and a few ASIM fields.
+# request, whatever the ASIM EventSubType) and a few ASIM fields. The 257 events carry their
+# response packet: DnsResponseName is its answer, or, for the malformed half, absent and
+# counted in the exporter's response_packets_malformed (asimdns status).
 # Usage: replay_delivery.sh BUILD_DIR [N]
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
@@ -81,6 +83,10 @@ awk -v n="$n" '
     p = field("EventProduct")
     if ((t == "3008") != (p == "DNS Client")) badproduct++
     if (t == "3008" && field("EventResultDetails") != "NOERROR") badfields[t]++
+    if (t == "257" && field("DnsResponseName") != (i % 16 == 1 ? "<none>" : "192.0.2.10")) {
+      if (shownr++ < 3) print q ": DnsResponseName " field("DnsResponseName") > "/dev/stderr"
+      badfields[t]++
+    }
     if (field("EventSchema") != "Dns" || field("EventSchemaVersion") != "0.1.7" || field("EventVendor") != "Microsoft" \
         || field("DnsQueryTypeName") != "A" || field("Dvc") != "test-host.example.org") badcommon++
   }
@@ -95,4 +101,7 @@ awk -v n="$n" '
     }
     exit (bad > 0)
   }' "$work/records.jsonl" || fail "ASIM fields of the replayed events"
+malformed=$(( n > 1 ? (n - 2) / 16 + 1 : 0 )) # i % 16 == 1 for i < n
+[ "$(counter response_packets_malformed)" -eq "$malformed" ] \
+  || fail "response_packets_malformed $(counter response_packets_malformed) != $malformed"
 echo "1 passed, 0 failed: $n replayed DNS Server 256/257/259/262/279/280/291 and DNS Client 3008 events delivered once over otlp_http, endpoints as expected"

@@ -11,7 +11,9 @@
  * RECURSE_QUERY_TIMEOUT). Every server event has InterfaceIP 10.0.0.53, Source/Destination
  * 192.0.2.7 and Port 50123, so a test can check the endpoints. Event i (from 0) has the query
  * name "q<i>.replay.example." (with the trailing dot the events carry), so a test can find
- * each one by its DnsQuery.
+ * each one by its DnsQuery. The 257 events carry a real response in PacketData: the question
+ * and one answer, A 192.0.2.10 (i % 16 == 9), or an answer cut inside its RDATA (i % 16 == 1:
+ * malformed, for the exporter's response_packets_malformed counter).
  *
  * Usage: integration_replay_writer FILE COUNT
  */
@@ -27,6 +29,30 @@
 #define BASE_TIME_NS 1732528800000000000ull
 
 static ad_vb vb;
+
+/* A response to "<qname>" A IN with one answer A 192.0.2.10; cut inside the RDATA when
+ * malformed. Returns the length. */
+static size_t response_packet(uint8_t *p, size_t cap, const char *qname, uint16_t id,
+                              bool malformed)
+{
+    size_t n = 0;
+    const uint8_t head[12] = {(uint8_t)(id >> 8), (uint8_t)id, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
+    memcpy(p, head, sizeof head);
+    n = sizeof head;
+    for (const char *label = qname; *label != '\0' && n + 64 < cap;) {
+        const char *dot = strchr(label, '.');
+        size_t len = dot != NULL ? (size_t)(dot - label) : strlen(label);
+        p[n++] = (uint8_t)len;
+        memcpy(p + n, label, len);
+        n += len;
+        label += len + (dot != NULL ? 1 : 0);
+    }
+    p[n++] = 0;
+    const uint8_t tail[] = {0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 10};
+    memcpy(p + n, tail, sizeof tail);
+    n += sizeof tail;
+    return malformed ? n - 3 : n;
+}
 static char line[AD_REPLAY_MAX_LINE + 2];
 
 int main(int argc, char **argv)
@@ -63,6 +89,13 @@ int main(int argc, char **argv)
         v.iface_ip = "10.0.0.53";
         v.peer_ip = "192.0.2.7";
         v.port = 50123;
+        uint8_t packet[300];
+        if (id == 257) {
+            v.packet = packet;
+            v.packet_len = (uint32_t)response_packet(packet, sizeof packet, qname, (uint16_t)v.xid,
+                                                     i % 16 == 1);
+            v.flags = 0x8180;
+        }
         ad_vb_init(&vb);
         bool ok = id == 3008 ? ad_vb_client_event(&vb, id, 0, 8, &v)
                              : ad_vb_server_event(&vb, id, false, &v);
