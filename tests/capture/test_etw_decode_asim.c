@@ -34,6 +34,7 @@
 #include "capture/etw_decode.h"
 #include "etw_vector_builder.h"
 #include "exporter/asim.h"
+#include "tests/support/dns_packet.h"
 
 #define IFACE "10.0.0.53"
 #define PEER "192.0.2.7"
@@ -354,71 +355,19 @@ static void test_every_supported_event(void **state)
 
 /* ---- DnsResponseName from PacketData ---- */
 
-typedef struct pkt {
-    uint8_t b[4096];
-    size_t n;
-} pkt;
-
-static void put8(pkt *p, unsigned v)
-{
-    assert_true(p->n < sizeof(p->b));
-    p->b[p->n++] = (uint8_t)v;
-}
-
-static void put16(pkt *p, unsigned v)
-{
-    put8(p, v >> 8);
-    put8(p, v & 0xff);
-}
-
-static void put32(pkt *p, unsigned long v)
-{
-    put16(p, (unsigned)(v >> 16));
-    put16(p, (unsigned)(v & 0xffff));
-}
-
-/* Uncompressed name from dotted text ("" = root). */
-static void putname(pkt *p, const char *dotted)
-{
-    while (*dotted != '\0') {
-        const char *dot = strchr(dotted, '.');
-        size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
-        put8(p, (unsigned)n);
-        for (size_t i = 0; i < n; i++)
-            put8(p, (uint8_t)dotted[i]);
-        dotted += n + (dot ? 1 : 0);
-    }
-    put8(p, 0);
-}
-
 /* Header + question "www.example.com" type qtype class IN; the name sits at offset 12. */
 static void response(pkt *p, unsigned flags, unsigned qtype, unsigned an, unsigned ns)
 {
-    p->n = 0;
-    put16(p, 0x1234);
-    put16(p, flags);
-    put16(p, 1);
-    put16(p, an);
-    put16(p, ns);
-    put16(p, 0);
+    header(p, 0x1234, flags, 1, an);
+    p->b[9] = (uint8_t)ns;
     putname(p, "www.example.com");
     put16(p, qtype);
     put16(p, 1);
 }
 
-/* An RR owned by the question name (pointer to offset 12); the caller writes rdlen bytes. */
-static void rr(pkt *p, unsigned type, unsigned rdlen)
-{
-    put16(p, 0xc00c);
-    put16(p, type);
-    put16(p, 1);
-    put32(p, 300);
-    put16(p, rdlen);
-}
-
 static void rr_a(pkt *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-    rr(p, 1, 4);
+    rr_head(p, 1, 4);
     put8(p, a);
     put8(p, b);
     put8(p, c);
@@ -432,13 +381,14 @@ static size_t name_len(const char *dotted)
 
 static void rr_name(pkt *p, unsigned type, const char *target)
 {
-    rr(p, type, (unsigned)name_len(target));
+    rr_head(p, type, (unsigned)name_len(target));
     putname(p, target);
 }
 
 static void rr_soa(pkt *p)
 {
-    rr(p, 6, (unsigned)(name_len("ns1.example.com") + name_len("hostmaster.example.com") + 20));
+    rr_head(p, 6,
+            (unsigned)(name_len("ns1.example.com") + name_len("hostmaster.example.com") + 20));
     putname(p, "ns1.example.com");
     putname(p, "hostmaster.example.com");
     put32(p, 2024010101ul);
@@ -525,7 +475,7 @@ static void test_response_name_from_packet(void **state)
     expect_attr("DnsQueryClass", "1");
 
     response(&p, 0x8180, 28, 1, 0); /* AAAA */
-    rr(&p, 28, 16);
+    rr_head(&p, 28, 16);
     static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     for (int i = 0; i < 16; i++)
         put8(&p, v6[i]);
@@ -540,10 +490,10 @@ static void test_response_name_from_packet(void **state)
     expect_name("a.example.net.;b.example.net.;198.51.100.7");
 
     response(&p, 0x8580, 15, 2, 0); /* MX, authoritative */
-    rr(&p, 15, (unsigned)(2 + name_len("mail.example.com")));
+    rr_head(&p, 15, (unsigned)(2 + name_len("mail.example.com")));
     put16(&p, 10);
     putname(&p, "mail.example.com");
-    rr(&p, 15, (unsigned)(2 + name_len("mx2.example.com")));
+    rr_head(&p, 15, (unsigned)(2 + name_len("mx2.example.com")));
     put16(&p, 20);
     putname(&p, "mx2.example.com");
     map_packet(257, &p);
@@ -551,7 +501,7 @@ static void test_response_name_from_packet(void **state)
     expect_bool("DnsFlagsAuthoritative", 1);
 
     response(&p, 0x8180, 33, 1, 0); /* SRV */
-    rr(&p, 33, (unsigned)(6 + name_len("sip.example.com")));
+    rr_head(&p, 33, (unsigned)(6 + name_len("sip.example.com")));
     put16(&p, 0);
     put16(&p, 5);
     put16(&p, 5060);
@@ -560,7 +510,7 @@ static void test_response_name_from_packet(void **state)
     expect_name("0 5 5060 sip.example.com.");
 
     response(&p, 0x8180, 16, 1, 0); /* TXT, two strings */
-    rr(&p, 16, 1 + 6 + 1 + 4);
+    rr_head(&p, 16, 1 + 6 + 1 + 4);
     put8(&p, 6);
     for (const char *c = "v=spf1"; *c; c++)
         put8(&p, (uint8_t)*c);
@@ -608,7 +558,7 @@ static void test_response_packet_cut_and_malformed(void **state)
        bytes, which hold the first seven answers whole. Each shows 64 characters and "...". */
     response(&p, 0x8180, 16, 10, 0);
     for (int i = 0; i < 10; i++) {
-        rr(&p, 16, 251);
+        rr_head(&p, 16, 251);
         put8(&p, 250);
         for (int k = 0; k < 250; k++)
             put8(&p, (uint8_t)('a' + i));
@@ -632,7 +582,7 @@ static void test_response_packet_cut_and_malformed(void **state)
        still mapped, without DnsResponseName, and marked for the malformed counter. */
     response(&p, 0x8180, 1, 2, 0);
     rr_a(&p, 192, 0, 2, 10);
-    rr(&p, 1, 4);
+    rr_head(&p, 1, 4);
     put8(&p, 192);
     map_packet(257, &p);
     expect_name(NULL);
@@ -642,7 +592,7 @@ static void test_response_packet_cut_and_malformed(void **state)
 
     /* A compression pointer to itself in an answer's name: malformed. */
     response(&p, 0x8180, 5, 1, 0);
-    rr(&p, 5, 2);
+    rr_head(&p, 5, 2);
     put16(&p, 0xc000 | (unsigned)p.n); /* points at itself */
     map_packet(257, &p);
     expect_name(NULL);
