@@ -318,6 +318,27 @@ static void test_win_status_unknown(void **state)
     assert_string_equal(ad_win_status_name(4294967295u), "NA");
 }
 
+/* CLASS names: facts/asim-dns.md §4.4 (tester table) and the S7 enum spelling NONE/ANY. */
+static void test_qclass_names(void **state)
+{
+    char buf[AD_QCLASS_NAME_MAX];
+    (void)state;
+    assert_string_equal(ad_qclass_name(0, buf, sizeof(buf)), "Reserved");
+    assert_string_equal(ad_qclass_name(1, buf, sizeof(buf)), "IN");
+    assert_string_equal(ad_qclass_name(2, buf, sizeof(buf)), "Unassigned");
+    assert_string_equal(ad_qclass_name(3, buf, sizeof(buf)), "CH");
+    assert_string_equal(ad_qclass_name(4, buf, sizeof(buf)), "HS");
+    assert_string_equal(ad_qclass_name(254, buf, sizeof(buf)), "NONE");
+    assert_string_equal(ad_qclass_name(255, buf, sizeof(buf)), "ANY");
+    assert_string_equal(ad_qclass_name(5, buf, sizeof(buf)), "CLASS5");
+    assert_string_equal(ad_qclass_name(65280, buf, sizeof(buf)), "CLASS65280");
+    assert_string_equal(ad_qclass_name(4294967295u, buf, sizeof(buf)), "CLASS4294967295");
+    char small[7];
+    assert_string_equal(ad_qclass_name(12345, small, sizeof(small)), "CLASS1");
+    assert_string_equal(ad_qclass_name(7, NULL, 0), "");
+    assert_string_equal(ad_qclass_name(1, NULL, 0), "IN");
+}
+
 static void test_win_status_response_code(void **state)
 {
     (void)state;
@@ -579,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_win_status_names),
         cmocka_unit_test(test_win_status_unknown),
         cmocka_unit_test(test_win_status_response_code),
+        cmocka_unit_test(test_qclass_names),
         cmocka_unit_test(test_opcode),
         cmocka_unit_test(test_asim_names),
         cmocka_unit_test(test_severity_from_result),
