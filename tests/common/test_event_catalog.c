@@ -287,12 +287,146 @@ static void test_client_result_eval(void **state)
     check_eval(C, 1018, false, 0, false, 0, "Success", "NOERROR");
 }
 
-int main(void)
+/* ---------------------------------------------------------------------------------------- */
+/* Endpoint fields and the README's event table                                               */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Which wire field feeds which ASIM endpoint, by hand from facts §2.4 and asim §8. */
+static void test_endpoint_fields(void **state)
 {
+    (void)state;
+    static const struct {
+        ad_provider p;
+        uint16_t id;
+        const char *src, *src_port, *dst, *dst_port;
+    } rows[] = {
+        {AD_PROVIDER_DNS_SERVER, 256, "Source", "Port", "InterfaceIP", NULL},
+        {AD_PROVIDER_DNS_SERVER, 257, "Destination", "Port", "InterfaceIP", NULL},
+        {AD_PROVIDER_DNS_SERVER, 259, "Source", NULL, "InterfaceIP", NULL},
+        {AD_PROVIDER_DNS_SERVER, 262, "InterfaceIP", NULL, "Destination", "Port"},
+        {AD_PROVIDER_DNS_SERVER, 277, "ForwardInterfaceIP", NULL, "Destination", NULL},
+        {AD_PROVIDER_DNS_SERVER, 279, "Source", "Port", "InterfaceIP", NULL},
+        {AD_PROVIDER_DNS_SERVER, 291, "InterfaceIP", NULL, "Destination", "Port"},
+        {AD_PROVIDER_DNS_SERVER, 288, NULL, NULL, NULL, NULL},
+        {AD_PROVIDER_DNS_SERVER, 520, "Source", NULL, NULL, NULL},
+        {AD_PROVIDER_DNS_SERVER, 600, NULL, NULL, NULL, NULL},
+        {AD_PROVIDER_DNS_CLIENT, 3011, NULL, NULL, "DnsServerIpAddress", NULL},
+        {AD_PROVIDER_DNS_CLIENT, 1018, NULL, NULL, "DnsAddress", NULL},
+        {AD_PROVIDER_DNS_CLIENT, 3008, NULL, NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < AD_ARRAY_LEN(rows); i++) {
+        const ad_event_def *d = ad_event_def_find(rows[i].p, rows[i].id);
+        assert_non_null(d);
+        const char *got[4] = {ad_event_def_src_field(d), ad_event_def_src_port_field(d),
+                              ad_event_def_dst_field(d), ad_event_def_dst_port_field(d)};
+        const char *want[4] = {rows[i].src, rows[i].src_port, rows[i].dst, rows[i].dst_port};
+        for (int k = 0; k < 4; k++) {
+            if ((got[k] == NULL) != (want[k] == NULL) ||
+                (got[k] != NULL && strcmp(got[k], want[k]) != 0))
+                fail_msg("event %u field %d: %s, expected %s", rows[i].id, k, got[k] ? got[k] : "-",
+                         want[k] ? want[k] : "-");
+        }
+    }
+    /* Every row is found again by its id; templates exist for version 0. */
+    for (size_t i = 0; i < ad_event_def_count(); i++) {
+        const ad_event_def *d = ad_event_def_at(i);
+        assert_ptr_equal(ad_event_def_find(d->provider, d->id), d);
+        assert_int_not_equal(ad_event_def_tmpl(d, 0), AD_TMPL_NONE);
+        assert_string_not_equal(ad_tmpl_name(ad_event_def_tmpl(d, 0)), "");
+    }
+    assert_null(ad_event_def_at(ad_event_def_count()));
+}
+
+/* The README table, made from the catalogue (the only place the events are described). */
+static size_t catalog_markdown(char *buf, size_t cap)
+{
+    static const char *const rules[AD_RULE__COUNT] = {
+        [AD_RULE_REQUEST] = "NA",      [AD_RULE_FROM_RCODE] = "by RCODE",
+        [AD_RULE_SUCCESS] = "Success", [AD_RULE_FAILURE] = "Failure",
+        [AD_RULE_NA] = "NA",           [AD_RULE_FROM_STATUS] = "by status",
+    };
+    static const char *const msgs[] = {"-", "request", "response"};
+    size_t n = 0;
+#define OUT(...) n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, __VA_ARGS__)
+    OUT("| provider | id | name | template | message | SrcIpAddr | SrcPortNumber | DstIpAddr "
+        "| DstPortNumber | EventType | EventSubType | EventResult |\n");
+    OUT("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < ad_event_def_count(); i++) {
+        const ad_event_def *d = ad_event_def_at(i);
+        OUT("| %s | %u", d->provider == AD_PROVIDER_DNS_SERVER ? "DNS Server" : "DNS Client",
+            d->id);
+        if (d->id_last != d->id)
+            OUT("-%u (others)", d->id_last);
+        OUT(" | %s | ", d->name);
+        if (d->tmpl[0] == AD_TMPL_AUDIT) {
+            OUT("per id (facts §2.7)");
+        } else if (d->tmpl[1] == AD_TMPL_NONE && d->tmpl[2] == AD_TMPL_NONE) {
+            OUT("%s", ad_tmpl_name((ad_tmpl)d->tmpl[0]));
+        } else {
+            for (int v = 0; v <= AD_EVENT_MAX_VERSION; v++)
+                if (d->tmpl[v] != AD_TMPL_NONE)
+                    OUT("%sv%d %s", v ? ", " : "", v, ad_tmpl_name((ad_tmpl)d->tmpl[v]));
+        }
+        if (d->tmpl_legacy != AD_TMPL_NONE)
+            OUT(", legacy %s", ad_tmpl_name((ad_tmpl)d->tmpl_legacy));
+        const char *f[4] = {ad_event_def_src_field(d), ad_event_def_src_port_field(d),
+                            ad_event_def_dst_field(d), ad_event_def_dst_port_field(d)};
+        OUT(" | %s | %s | %s | %s | %s | %s | %s | %s", msgs[d->message], f[0] ? f[0] : "-",
+            f[1] ? f[1] : "-", f[2] ? f[2] : "-", f[3] ? f[3] : "-", ad_asim_type_name(d->type),
+            d->subtype == AD_ASIM_SUBTYPE_NONE ? "-" : ad_asim_subtype_name(d->subtype),
+            rules[d->rule]);
+        if (d->details != NULL)
+            OUT(", `%s`", d->details);
+        OUT(" |\n");
+    }
+#undef OUT
+    return n;
+}
+
+static const char *readme_path;
+#define BEGIN_MARK "<!-- event catalogue: begin -->\n"
+#define END_MARK "<!-- event catalogue: end -->"
+
+static void test_readme_table(void **state)
+{
+    (void)state;
+    static char want[64 * 1024];
+    size_t wn = catalog_markdown(want, sizeof(want));
+    assert_true(wn < sizeof(want));
+    FILE *f = fopen(readme_path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", readme_path);
+    static char readme[256 * 1024];
+    size_t rn = fread(readme, 1, sizeof(readme) - 1, f);
+    fclose(f);
+    readme[rn] = '\0';
+    const char *b = strstr(readme, BEGIN_MARK);
+    const char *e = b ? strstr(b, END_MARK) : NULL;
+    if (b == NULL || e == NULL)
+        fail_msg("%s: no '%s' ... '%s' block", readme_path, BEGIN_MARK, END_MARK);
+    b += strlen(BEGIN_MARK);
+    if ((size_t)(e - b) != wn || memcmp(b, want, wn) != 0) {
+        printf("The README's event table differs from the catalogue; it should read:\n%s", want);
+        fail_msg("README event table out of date (common/event_catalog.c)");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--markdown") == 0) {
+        static char md[64 * 1024];
+        catalog_markdown(md, sizeof(md));
+        fputs(md, stdout);
+        return 0;
+    }
+    readme_path = argc > 1 ? argv[1] : NULL;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_events),      cmocka_unit_test(test_server_audit_and_unknown),
         cmocka_unit_test(test_client_events),      cmocka_unit_test(test_server_result_eval),
-        cmocka_unit_test(test_client_result_eval),
+        cmocka_unit_test(test_client_result_eval), cmocka_unit_test(test_endpoint_fields),
+        cmocka_unit_test(test_readme_table),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* The README check needs the path (not given in the Windows build). */
+    size_t ntests = sizeof(tests) / sizeof(tests[0]) - (readme_path == NULL ? 1 : 0);
+    return _cmocka_run_group_tests("test_event_catalog", tests, ntests, NULL, NULL);
 }
