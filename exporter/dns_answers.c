@@ -158,12 +158,8 @@ typedef struct summary {
     bool full; /* an item did not fit: the rest is skipped (still validated) */
 } summary;
 
-/*
- * Walks count records from *off; summarizes those of type only_type (0: every type) into s.
- * *seen counts the summarized ones.
- */
-static ad_dns_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned count,
-                       uint16_t only_type, summary *s, unsigned *seen)
+/* Walks count records from *off and summarizes each into s. */
+static ad_dns_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned count, summary *s)
 {
     for (unsigned i = 0; i < count; i++) {
         ad_dns_err err = ad_dns_read_name_in(msg, len, len, off, NULL, 0, NULL);
@@ -176,23 +172,20 @@ static ad_dns_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned cou
         *off += 10;
         if (rdlen > len - *off)
             return AD_DNS_ETRUNC;
-        if (only_type == 0 || type == only_type) {
-            /* Longest item: SOA, two names' text, two spaces and five 10-digit numbers. */
-            char item[2 * AD_DNS_NAME_TEXT_MAX + 64];
-            ad_strbuf tb;
-            ad_strbuf_init(&tb, item, sizeof(item));
-            err = summarize_rr(msg, len, type, *off, rdlen, &tb);
-            if (err != AD_DNS_OK)
-                return err;
-            (*seen)++;
-            size_t need = tb.len + (s->out.len > 0 ? 1 : 0);
-            if (!s->full && need < s->out.cap - s->out.len) {
-                if (s->out.len > 0)
-                    ad_strbuf_putc(&s->out, ';');
-                ad_strbuf_append(&s->out, item, tb.len);
-            } else {
-                s->full = true;
-            }
+        /* Longest item: SOA, two names' text, two spaces and five 10-digit numbers. */
+        char item[2 * AD_DNS_NAME_TEXT_MAX + 64];
+        ad_strbuf tb;
+        ad_strbuf_init(&tb, item, sizeof(item));
+        err = summarize_rr(msg, len, type, *off, rdlen, &tb);
+        if (err != AD_DNS_OK)
+            return err;
+        size_t need = tb.len + (s->out.len > 0 ? 1 : 0);
+        if (!s->full && need < s->out.cap - s->out.len) {
+            if (s->out.len > 0)
+                ad_strbuf_putc(&s->out, ';');
+            ad_strbuf_append(&s->out, item, tb.len);
+        } else {
+            s->full = true;
         }
         *off += rdlen;
     }
@@ -215,11 +208,7 @@ ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg 
     const ad_dns_header *h = &parsed->hdr;
     if (msg == NULL || off < AD_DNS_HEADER_SIZE || off > len)
         return h->ancount == 0 ? AD_DNS_OK : AD_DNS_ETRUNC;
-    unsigned answers = 0, soas = 0;
-    ad_dns_err err = walk(msg, len, &off, h->ancount, 0, &s, &answers);
-    /* A negative answer: the authority section's SOA (RFC 2308 §3). */
-    if (err == AD_DNS_OK && answers == 0 && h->nscount > 0)
-        err = walk(msg, len, &off, h->nscount, T_SOA, &s, &soas);
+    ad_dns_err err = walk(msg, len, &off, h->ancount, &s);
     if (out_len != NULL && buf != NULL && cap > 0)
         *out_len = s.out.len;
     if (truncated != NULL)

@@ -7,9 +7,9 @@
  * ';'-separated RDATA in zone-file form: A/AAAA addresses, CNAME/PTR/NS/DNAME target names,
  * MX "<preference> <name>", SOA "<mname> <rname> <serial> <refresh> <retry> <expire>
  * <minimum>", SRV "<priority> <weight> <port> <target>", TXT its strings joined with spaces
- * (cut to AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type "TYPE<n>". A response
- * without answers that carries an SOA in its authority section (a negative answer, RFC 2308
- * §3: NXDOMAIN or NODATA) is summarized by that SOA.
+ * (cut to AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type "TYPE<n>". Only the
+ * answer section counts: a negative answer (NXDOMAIN or NODATA, whose SOA sits in the
+ * authority section, RFC 2308 §3) has no summary, as Zeek's `answers` (facts/asim-dns.md §3).
  *
  * The input is hostile: the parser's guarantees (bounds, compression loops) hold, and
  * tests/fuzz/fuzz_dns_answers.c checks them.
