@@ -39,18 +39,20 @@
 /* Wire templates: one per distinct UserData layout (facts §2.4, §2.6, §3.3, §3.4). The ETW
  * decoders hold each one's field list; DNS Server audit events (facts §2.7) have one each,
  * kept by the decoder under AD_TMPL_AUDIT. */
+/* clang-format off */
 #define AD_TEMPLATES(X)                                                                            \
-    X(NONE)                                                                                        \
-    X(AUDIT) X(T256) X(T257) X(T258) X(T259) X(T260) X(T261) X(T262) X(T263) X(T264) X(T265)       \
-        X(T267) X(T269) X(T271) X(T273) X(T275) X(T276) X(T277) X(T279) X(T281) X(T284) X(T285)    \
-            X(T286) X(T287) X(T288) X(T289) X(T290) X(T291) X(L259) X(L260) X(L261) X(L262)        \
-                X(C3000) X(C3001) X(C3003) X(C3006) X(C3007) X(C3008) X(C3009V0) X(C3009V1)        \
-                    X(C3009V2) X(C3010V0) X(C3010V1) X(C3011V0) X(C3011V1) X(C3011V2) X(C3012V0)   \
-                        X(C3012V1) X(C3012V2) X(C3013V0) X(C3013V1) X(C3013V2) X(C3014V1)          \
-                            X(C3014V2) X(C3016V0) X(C3016V1) X(C3016V2) X(C3018V0) X(C3018V1)      \
-                                X(C3018V2) X(C3019V0) X(C3019V1) X(C3019V2) X(C3020V0) X(C3020V1)  \
-                                    X(C3020V2) X(C1013V0) X(C1013V1) X(C1016V2) X(C1018V0)         \
-                                        X(C1018V1) X(C1018V2)
+    X(NONE) X(AUDIT)                                                                               \
+    X(T256) X(T257) X(T258) X(T259) X(T260) X(T261) X(T262) X(T263) X(T264) X(T265) X(T267)        \
+    X(T269) X(T271) X(T273) X(T275) X(T276) X(T277) X(T279) X(T281) X(T284) X(T285) X(T286)        \
+    X(T287) X(T288) X(T289) X(T290) X(T291)                                                        \
+    X(L259) X(L260) X(L261) X(L262)                                                                \
+    X(C3000) X(C3001) X(C3003) X(C3006) X(C3007) X(C3008)                                          \
+    X(C3009V0) X(C3009V1) X(C3009V2) X(C3010V0) X(C3010V1) X(C3011V0) X(C3011V1) X(C3011V2)        \
+    X(C3012V0) X(C3012V1) X(C3012V2) X(C3013V0) X(C3013V1) X(C3013V2) X(C3014V1) X(C3014V2)        \
+    X(C3016V0) X(C3016V1) X(C3016V2) X(C3018V0) X(C3018V1) X(C3018V2) X(C3019V0) X(C3019V1)        \
+    X(C3019V2) X(C3020V0) X(C3020V1) X(C3020V2)                                                    \
+    X(C1013V0) X(C1013V1) X(C1016V2) X(C1018V0) X(C1018V1) X(C1018V2)
+/* clang-format on */
 
 #define AD__TMPL_ENUM(n) AD_TMPL_##n,
 typedef enum ad_tmpl { AD_TEMPLATES(AD__TMPL_ENUM) AD_TMPL__COUNT } ad_tmpl;
