@@ -146,18 +146,6 @@ static bool set_dns(ad_dnstap_event *out, const uint8_t *msg, size_t len, bool r
         ev->hdr.bits |= AD_REC_PARTIAL;
         return true;
     }
-    if (response && d->hdr.ancount > 0) {
-        size_t n = 0;
-        bool cut = false;
-        out->dns_err =
-            ad_dns_answers_text(msg, len, d, out->results, sizeof(out->results), &n, &cut);
-        if (n > 0)
-            ad_event_set_str(ev, AD_STR_RESULTS, out->results, n);
-        if (cut)
-            ev->hdr.bits |= AD_REC_STR_TRUNCATED;
-        if (out->dns_err != AD_DNS_OK)
-            ev->hdr.bits |= AD_REC_PARTIAL;
-    }
     return true;
 }
 

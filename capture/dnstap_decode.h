@@ -19,9 +19,10 @@
  * marked AD_REC_PARTIAL.
  *
  * From the embedded DNS message (query_message for queries, response_message for responses;
- * capture/dns_wire.h): QNAME (AD_STR_QNAME), QTYPE, XID, the flags word and RD/AA/AD, the
- * answers summary (AD_STR_RESULTS, responses only) and the raw packet. A message that parses
- * only partly keeps the fields read before the error and sets AD_REC_PARTIAL.
+ * common/dns_wire.h): QNAME (AD_STR_QNAME), QTYPE, XID, the flags word and RD/AA/AD, and the
+ * raw packet, from which the exporter makes DnsResponseName (the capture formats no
+ * answers). A message whose header or question parses only partly keeps the fields read
+ * before the error and sets AD_REC_PARTIAL.
  * Other fields: transport from socket_protocol (UDP, TCP, DOT, DOH; DNSCrypt UDP/TCP as UDP/
  * TCP; DoQ unknown); time from query_time (queries) or response_time (responses), falling
  * back to the other one, 0 when neither is present; elapsed_ms when a response carries both
@@ -34,7 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture/dns_wire.h"
+#include "common/dns_wire.h"
 #include "common/record.h"
 
 /* dnstap Message.Type values (dnstap.proto). */
@@ -62,7 +63,6 @@ typedef struct ad_dnstap_event {
     uint64_t query_time_ns;    /* the message's query_time, Unix ns; 0 when absent */
     uint64_t response_time_ns; /* its response_time; 0 when absent */
     char zone[AD_DNS_NAME_TEXT_MAX];
-    char results[AD_RECORD_MAX_STR + 1];
 } ad_dnstap_event;
 
 /*

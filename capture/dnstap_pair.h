@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/query_pair.h"
 #include "common/record.h"
 
 /* Default number of slots: 16384 x 24 bytes = 384 KiB, minutes of a busy resolver's RTTs. */
@@ -26,19 +27,14 @@
 /* An unanswered query older than this (capture's clock) is taken as never answered. */
 #define AD_DNSTAP_PAIR_MAX_AGE_NS (30ull * 1000000000ull)
 
+/* The table (capture/query_pair.h) behind the dnstap pairing. */
 typedef struct ad_dnstap_pair ad_dnstap_pair;
 
 /* A table of slots slots (rounded up to a power of two, at least 4); NULL when out of memory. */
 ad_dnstap_pair *ad_dnstap_pair_new(size_t slots);
 void ad_dnstap_pair_free(ad_dnstap_pair *p);
 
-typedef enum ad_dnstap_pair_result {
-    AD_PAIR_NONE = 0, /* nothing done: not a pairable event */
-    AD_PAIR_STORED,   /* a query was remembered */
-    AD_PAIR_EVICTED,  /* a query was remembered in place of an unanswered, recent one */
-    AD_PAIR_MATCHED,  /* a response found its query; elapsed_ms set if it had none */
-    AD_PAIR_UNMATCHED /* a response without a remembered query */
-} ad_dnstap_pair_result;
+typedef ad_pair_result ad_dnstap_pair_result; /* AD_PAIR_*, query_pair.h */
 
 /*
  * Feeds one decoded dnstap event (capture/dnstap_decode.h) at the capture's monotonic time

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "capture/client_pair.h"
 #include "common/log.h"
 #include "common/ratelimit.h"
 #include "common/timeutil.h"
@@ -77,13 +78,24 @@ ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev)
     return AD_OK;
 }
 
+/*
+ * DNS Client 3006 events waiting for their 3008 (client_pair.h). Static like ring_state: ETW
+ * and replay events come from one thread of one process.
+ */
+static ad_pair_slot client_slots[AD_CLIENT_PAIR_SLOTS];
+static ad_query_pair client_pairs = {AD_CLIENT_PAIR_SLOTS / AD_PAIR_WAYS, client_slots};
+
 ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
                             ad_decode_scratch *scratch)
 {
     ad_event ev;
     ad_err err = ad_etw_decode(in, &ev, scratch);
-    if (err == AD_OK)
+    if (err == AD_OK) {
+        if (ev.hdr.provider == AD_PROVIDER_DNS_CLIENT &&
+            ad_client_pair_feed(&client_pairs, &ev, ad_time_mono_ns()) == AD_PAIR_EVICTED)
+            ad_ring_producer_counter_add(ring, AD_CAP_CLIENT_PAIR_EVICTIONS, 1);
         return ad_capture_emit(ring, &ev);
+    }
     ad_ring_producer_counter_add(ring, AD_CAP_EVENTS_IN, 1);
     if (err == AD_EUNSUPP)
         ad_ring_producer_counter_add(ring, AD_CAP_UNSUPPORTED_EVENTS, 1);

@@ -18,9 +18,10 @@
 ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev);
 
 /*
- * Decodes one raw ETW event (live session, .etl file or replay line) and appends it. An event
- * without a decoder counts as unsupported_events; a decode failure counts as a decode error
- * for (event id, version). Returns the decode or emit result.
+ * Decodes one raw ETW event (live session, .etl file or replay line) and appends it. A DNS
+ * Client 3008 gets its duration from the matching 3006 (client_pair.h; evictions count as
+ * client_pair_evictions). An event without a decoder counts as unsupported_events; a decode
+ * failure counts as a decode error for (event id, version). Returns the decode or emit result.
  */
 ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
                             ad_decode_scratch *scratch);

@@ -24,28 +24,20 @@
  * client_pid. Not kept: IsNetworkQuery, IsAsyncQuery, IsParallelNetworkQuery, InterfaceCount,
  * the pointers.
  *
- * Addresses (src = who sent the message the event describes, dst = who received it):
- *
- *   id         message                                   src            dst
- *   3009,3012  network/NETBIOS query initiated           -              -     iface = first
- *                                                                             LocalAddress
- *   3010       query sent to DnsServerIpAddress          -              server
- *   3011  (R)  response received from DnsServerIpAddress server         -
- *   1013-1015  timeout waiting for Address               -              Address (with port)
- *   1016,1017 (R) response sent by the server at Address Address        -
- *   1018  (R)  response sent by DnsAddress; the answer   DnsAddress     -     Address (the
- *              (link-local Address) -> AD_STR_RESULTS as text                 answer) as text
- *
- * DnsServerIpAddress is kept as text in AD_STR_SERVERS; its first entry (up to ';', ',' or
- * ' ') becomes the peer address when it is one, else the address stays absent (no error). A
- * SOCKADDR that is AF_INET/AF_INET6 (23) but too short is AD_EFORMAT; another family leaves the
- * address absent. (R) = AD_BIT_RESPONSE, also set for the events reporting a query's status or
- * results: 3001, 3003, 3005, 3008, 3013, 3018, 3020.
+ * Template per event version, name, AD_BIT_RESPONSE and which endpoint is the DNS client
+ * come from the event catalogue (common/event_catalog.h). The peer is the DNS server:
+ * DnsServerIpAddress (3010, 3011) is kept as text in AD_STR_SERVERS and its first entry (up
+ * to ';', ',' or ' ') becomes the peer address when it is one, else the address stays absent
+ * (no error); 1013-1018 carry a SOCKADDR (1018: DnsAddress the server, Address the
+ * link-local answer, as text in AD_STR_RESULTS). A SOCKADDR that is AF_INET/AF_INET6 (23)
+ * but too short is AD_EFORMAT; another family leaves the address absent. The first
+ * LocalAddress of 3009/3012 fills iface.
  */
 #include "capture/etw_decode.h"
 
 #include "capture/etw_decode_common.h"
 #include "common/compiler.h"
+#include "common/event_catalog.h"
 
 /* clang-format off */
 #define F(w, t, n) {AD__W_##w, AD__T_##t, n}
@@ -194,74 +186,45 @@ static const ad__etw_tmpl
     t1018v0 = T(c1018v0), t1018v1 = T(c1018v1), t1018v2 = T(c1018v2);
 /* clang-format on */
 
-typedef struct client_event {
-    const char *name;           /* S12 task name, or a short form of the S8 message */
-    const ad__etw_tmpl *ver[3]; /* template per event version; NULL: no such version */
-    uint8_t dir;                /* enum ad__etw_dir, table in the file comment */
-    uint8_t response;           /* reports a response / a query's outcome */
-} client_event;
+/* ---- Dispatch: the catalogue names each event version's template ---- */
 
-#define D_IN AD__DIR_IN
-#define D_OUT AD__DIR_OUT
-#define D_NONE AD__DIR_NONE
-
-#define ADDR_FIRST 1013
-#define ADDR_LAST 1018
-#define MON_FIRST 3000
-#define MON_LAST 3020
-
-static const client_event addr_events[ADDR_LAST - ADDR_FIRST + 1] = {
-    {"DnsAllServersTimeout", {&t1013v0, &t1013v1, NULL}, D_OUT, 0},
-    {"DnsAllServersTimeoutSystem", {&t1013v0, &t1013v1, NULL}, D_OUT, 0},
-    {"DnsServerTimeout", {&t1013v0, &t1013v1, NULL}, D_OUT, 0},
-    {"DnsNameError", {&t1013v0, &t1013v1, &t1016v2}, D_IN, 1},
-    {"DnsAuthoritativeResponse", {&t1013v0, &t1013v1, &t1016v2}, D_IN, 1},
-    {"DnsLinkLocal", {&t1018v0, &t1018v1, &t1018v2}, D_IN, 1},
+static const ad__etw_tmpl *const by_tmpl[AD_TMPL__COUNT] = {
+    [AD_TMPL_C3000] = &t3000,     [AD_TMPL_C3001] = &t3001,     [AD_TMPL_C3003] = &t3003,
+    [AD_TMPL_C3006] = &t3006,     [AD_TMPL_C3007] = &t3007,     [AD_TMPL_C3008] = &t3008,
+    [AD_TMPL_C3009V0] = &t3009v0, [AD_TMPL_C3009V1] = &t3009v1, [AD_TMPL_C3009V2] = &t3009v2,
+    [AD_TMPL_C3010V0] = &t3010v0, [AD_TMPL_C3010V1] = &t3010v1, [AD_TMPL_C3011V0] = &t3011v0,
+    [AD_TMPL_C3011V1] = &t3011v1, [AD_TMPL_C3011V2] = &t3011v2, [AD_TMPL_C3012V0] = &t3012v0,
+    [AD_TMPL_C3012V1] = &t3012v1, [AD_TMPL_C3012V2] = &t3012v2, [AD_TMPL_C3013V0] = &t3013v0,
+    [AD_TMPL_C3013V1] = &t3013v1, [AD_TMPL_C3013V2] = &t3013v2, [AD_TMPL_C3014V1] = &t3014v1,
+    [AD_TMPL_C3014V2] = &t3014v2, [AD_TMPL_C3016V0] = &t3016v0, [AD_TMPL_C3016V1] = &t3016v1,
+    [AD_TMPL_C3016V2] = &t3016v2, [AD_TMPL_C3018V0] = &t3018v0, [AD_TMPL_C3018V1] = &t3018v1,
+    [AD_TMPL_C3018V2] = &t3018v2, [AD_TMPL_C3019V0] = &t3019v0, [AD_TMPL_C3019V1] = &t3019v1,
+    [AD_TMPL_C3019V2] = &t3019v2, [AD_TMPL_C3020V0] = &t3020v0, [AD_TMPL_C3020V1] = &t3020v1,
+    [AD_TMPL_C3020V2] = &t3020v2, [AD_TMPL_C1013V0] = &t1013v0, [AD_TMPL_C1013V1] = &t1013v1,
+    [AD_TMPL_C1016V2] = &t1016v2, [AD_TMPL_C1018V0] = &t1018v0, [AD_TMPL_C1018V1] = &t1018v1,
+    [AD_TMPL_C1018V2] = &t1018v2,
 };
 
-static const client_event mon_events[MON_LAST - MON_FIRST + 1] = {
-    {"QueryInitiated", {&t3000, NULL, NULL}, D_NONE, 0},
-    {"QueryCompletedStatus", {&t3001, NULL, NULL}, D_NONE, 1},
-    {"CacheLookupInitiated", {&t3000, NULL, NULL}, D_NONE, 0},
-    {"CacheLookupCompleted", {&t3003, NULL, NULL}, D_NONE, 1},
-    {"FqdnQueryInitiated", {&t3000, NULL, NULL}, D_NONE, 0},
-    {"FqdnQueryCompleted", {&t3003, NULL, NULL}, D_NONE, 1},
-    {"QueryCalled", {&t3006, NULL, NULL}, D_NONE, 0},
-    {"QueryPending", {&t3007, NULL, NULL}, D_NONE, 0},
-    {"QueryCompleted", {&t3008, NULL, NULL}, D_NONE, 1},
-    {"NetworkQueryInitiated", {&t3009v0, &t3009v1, &t3009v2}, D_NONE, 0},
-    {"QuerySentToServer", {&t3010v0, &t3010v1, NULL}, D_OUT, 0},
-    {"ResponseReceived", {&t3011v0, &t3011v1, &t3011v2}, D_IN, 1},
-    {"NetbiosQueryInitiated", {&t3012v0, &t3012v1, &t3012v2}, D_NONE, 0},
-    {"NetbiosQueryCompleted", {&t3013v0, &t3013v1, &t3013v2}, D_NONE, 1},
-    {"NetbiosQueryPending", {&t3007, &t3014v1, &t3014v2}, D_NONE, 0},
-    {"QueryCanceled", {&t3007, NULL, NULL}, D_NONE, 0},
-    {"CacheLookupCalled", {&t3016v0, &t3016v1, &t3016v2}, D_NONE, 0},
-    {NULL, {NULL, NULL, NULL}, D_NONE, 0}, /* 3017: no template in facts §3.3 */
-    {"CacheLookupReturned", {&t3018v0, &t3018v1, &t3018v2}, D_NONE, 1},
-    {"QueryWireCalled", {&t3019v0, &t3019v1, &t3019v2}, D_NONE, 0},
-    {"QueryWireResponse", {&t3020v0, &t3020v1, &t3020v2}, D_NONE, 1},
-};
-
-static const client_event *lookup(uint16_t id)
+/* The template for the event version (the highest known one at or below it), or NULL. */
+static const ad__etw_tmpl *template_of(uint16_t id, unsigned version, const ad_event_def **def)
 {
-    const client_event *e = NULL;
-    if (id >= ADDR_FIRST && id <= ADDR_LAST)
-        e = &addr_events[id - ADDR_FIRST];
-    else if (id >= MON_FIRST && id <= MON_LAST)
-        e = &mon_events[id - MON_FIRST];
-    return e != NULL && e->name != NULL ? e : NULL;
+    *def = ad_event_def_find(AD_PROVIDER_DNS_CLIENT, id);
+    if (*def == NULL)
+        return NULL;
+    ad_tmpl t = ad_event_def_tmpl(*def, version);
+    return (unsigned)t < AD_TMPL__COUNT ? by_tmpl[t] : NULL;
 }
 
 bool ad__etw_client_supported(uint16_t event_id)
 {
-    return lookup(event_id) != NULL;
+    const ad_event_def *def;
+    return template_of(event_id, 0, &def) != NULL;
 }
 
 const char *ad__etw_client_name(uint16_t event_id)
 {
-    const client_event *e = lookup(event_id);
-    return e != NULL ? e->name : NULL;
+    const ad_event_def *def;
+    return template_of(event_id, 0, &def) != NULL ? def->name : NULL;
 }
 
 ad_err ad_etw_decode_client(const ad_etw_event_in *in, ad_event *out, ad_decode_scratch *scratch)
@@ -270,23 +233,19 @@ ad_err ad_etw_decode_client(const ad_etw_event_in *in, ad_event *out, ad_decode_
     ad_err err = ad__etw_begin(&c, in, out, scratch);
     if (err != AD_OK)
         return ad__etw_fail(in, out, scratch, err);
-    const client_event *e = lookup(in->event_id);
-    if (e == NULL)
+    const ad_event_def *def;
+    const ad__etw_tmpl *tmpl = template_of(in->event_id, in->version, &def);
+    if (tmpl == NULL)
         return ad__etw_fail(in, out, scratch, AD_EUNSUPP);
 
-    /* The template of the event's version, or of the highest version below it. */
-    unsigned v = in->version < 2 ? in->version : 2;
-    while (e->ver[v] == NULL)
-        v--; /* ver[0] is always set */
-
     bool partial = false;
-    err = ad__etw_run(&c, e->ver[v], &partial);
+    err = ad__etw_run(&c, tmpl, &partial);
     if (err != AD_OK)
         return ad__etw_fail(in, out, scratch, err);
-    ad__etw_apply_addrs(&c, e->dir);
+    ad__etw_apply_addrs(&c, def);
     if (partial) /* not with all-required templates; kept for symmetry with the server */
         out->hdr.bits |= AD_REC_PARTIAL;
-    if (e->response)
+    if (def->message == AD_MSG_RESPONSE)
         out->hdr.bits |= AD_BIT_RESPONSE;
     scratch->diag.layout = AD_ETW_LAYOUT_CURRENT;
     return AD_OK;

@@ -549,7 +549,7 @@ ad_err ad__etw_run(ad__etw_ctx *c, const ad__etw_tmpl *t, bool *partial)
     return AD_OK;
 }
 
-void ad__etw_apply_addrs(ad__etw_ctx *c, unsigned dir)
+void ad__etw_apply_addrs(ad__etw_ctx *c, const ad_event_def *def)
 {
     ad_record_hdr *h = &c->ev->hdr;
     ad_addr peer = c->peer;
@@ -558,13 +558,13 @@ void ad__etw_apply_addrs(ad__etw_ctx *c, unsigned dir)
         peer.port = (uint16_t)c->port;
     }
     h->iface = c->iface;
-    if (dir == AD__DIR_IN) {
-        h->src = peer;
-        h->dst = c->iface;
-    } else if (dir == AD__DIR_OUT) {
-        h->src = c->iface;
-        h->dst = peer;
-    }
+    if (def->client == AD_CLIENT_NONE || def->message == AD_MSG_NONE)
+        return;
+    const ad_addr *client = def->client == AD_CLIENT_PEER ? &peer : &c->iface;
+    const ad_addr *server = def->client == AD_CLIENT_PEER ? &c->iface : &peer;
+    bool response = def->message == AD_MSG_RESPONSE;
+    h->src = response ? *server : *client;
+    h->dst = response ? *client : *server;
 }
 
 ad_err ad_etw_decode(const ad_etw_event_in *in, ad_event *out, ad_decode_scratch *scratch)

@@ -18,6 +18,7 @@
 
 #include "capture/etw_decode.h"
 #include "common/compiler.h"
+#include "common/event_catalog.h"
 #include "common/record.h"
 
 /* Wire types (facts §1). */
@@ -91,13 +92,6 @@ typedef struct ad__etw_tmpl {
     }
 #define AD__TMPL_ALL(fields) AD__TMPL(fields, AD_ARRAY_LEN(fields))
 
-/* Which way the message of an event travelled, relative to the reporting host (iface). */
-enum ad__etw_dir {
-    AD__DIR_NONE = 0, /* src/dst not set (iface only) */
-    AD__DIR_IN,       /* peer -> host: src = peer (with Port), dst = iface */
-    AD__DIR_OUT,      /* host -> peer: src = iface, dst = peer (with Port) */
-};
-
 /* Decoding state of one event. */
 typedef struct ad__etw_ctx {
     const unsigned char *p; /* UserData */
@@ -132,8 +126,11 @@ ad_err ad__etw_fail(const ad_etw_event_in *in, ad_event *ev, ad_decode_scratch *
  */
 ad_err ad__etw_run(ad__etw_ctx *c, const ad__etw_tmpl *t, bool *partial);
 
-/* Copies peer/iface/port into ev->hdr.src/dst/iface for direction dir (enum ad__etw_dir). */
-void ad__etw_apply_addrs(ad__etw_ctx *c, unsigned dir);
+/*
+ * Copies peer (with its port) and iface into ev->hdr: iface always; src (the message's
+ * sender) and dst (its receiver) by the catalogue's client side and message (event_catalog.h).
+ */
+void ad__etw_apply_addrs(ad__etw_ctx *c, const ad_event_def *def);
 
 /*
  * Parses IP text (ASCII, optional [brackets] and %scope) into *addr. Empty text leaves the

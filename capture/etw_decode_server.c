@@ -37,50 +37,17 @@
  * AD_STR_GUID. Literal "NULL" values are kept as sent. Not kept (no place in record.h):
  * StaleRecordsPresent, DataTag, EDNS* fields, CacheNodeName.
  *
- * Addresses (facts/asim-dns.md §8 "SrcIpAddr / DstIpAddr", record.h: src = who sent the
- * message the event describes, dst = who received it, iface = InterfaceIP):
- *
- *   id       event                          peer field     dir  src              dst
- *   256,287  QUERY_RECEIVED                 Source         in   Source:Port      InterfaceIP
- *   257,284  RESPONSE_SUCCESS           (R) Destination    out  InterfaceIP      Destination:Port
- *   258,285  RESPONSE_FAILURE           (R) Destination    out  InterfaceIP      Destination:Port
- *   259      IGNORED_QUERY                  Source         in   Source (legacy: -) InterfaceIP
- *   260,289  RECURSE_QUERY_OUT              Destination    out  InterfaceIP      Destination:Port
- *   261,290  RECURSE_RESPONSE_IN        (R) Source         in   Source:Port      InterfaceIP
- *   262,291  RECURSE_QUERY_TIMEOUT          Destination    out  InterfaceIP      Destination:Port
- *   263      DYN_UPDATE_RECV                Source         in   Source:Port      InterfaceIP
- *   264      DYN_UPDATE_RESPONSE        (R) Destination    out  InterfaceIP      Destination
- *   265      IXFR_REQ_OUT                   Source(remote) out  InterfaceIP      Source
- *   266      IXFR_REQ_RECV                  Source         in   Source           InterfaceIP
- *   267      IXFR_RESP_OUT              (R) Destination    out  InterfaceIP      Destination
- *   268      IXFR_RESP_RECV             (R) Destination    in   Destination      InterfaceIP
- *   269      AXFR_REQ_OUT                   Source(remote) out  InterfaceIP      Source
- *   270      AXFR_REQ_RECV                  Source         in   Source           InterfaceIP
- *   271      AXFR_RESP_OUT              (R) Destination    out  InterfaceIP      Destination
- *   272      AXFR_RESP_RECV             (R) Destination    in   Destination      InterfaceIP
- *   273      XFR_NOTIFY_RECV                Source         in   Source           InterfaceIP
- *   274      XFR_NOTIFY_OUT                 Source(remote) out  InterfaceIP      Source
- *   275      XFR_NOTIFY_ACK_IN          (R) Source         in   Source           InterfaceIP
- *   276      XFR_NOTIFY_ACK_OUT         (R) Destination    out  InterfaceIP      Destination
- *   277      DYN_UPDATE_FORWARD             Destination    out  ForwardInterfaceIP Destination
- *   278      DYN_UPDATE_RESPONSE_IN     (R) Destination    in   Destination      InterfaceIP
- *   279,280  INTERNAL_LOOKUP_*              Source         in   Source:Port      InterfaceIP
- *   281-283  RRL_TO_BE_*_RESPONSE       (R) Destination    out  InterfaceIP      Destination:Port
- *   286      RECURSE_ALIAS_FAILURE      (R) Source         in   Source:Port      InterfaceIP
- *   288      DNSSEC_VALIDATION_FAILURE      -              -    -                -
- *   519,520  audit: record by dyn. update   Source         in   Source           -
- *
- * "in" = the message came from the peer to this server, "out" = this server sent it (per
- * facts §2.5 "Direction" for the inbound list). Port is the remote port (facts §2.5), so it
- * goes with the peer; Port 0 (seen for 260/261) means unknown. (R) = the message is a DNS
- * response: AD_BIT_RESPONSE is set. For 257/258 this gives src = server, dst = client; the
- * exporter turns that into ASIM's SrcIpAddr = client (asim-dns.md §8). Every event with an
- * InterfaceIP also fills iface.
+ * Which template an event id uses, its name, whether its message is a response
+ * (AD_BIT_RESPONSE) and which of Source/Destination and InterfaceIP is the DNS client come
+ * from the event catalogue (common/event_catalog.h); the record's src is the message's
+ * sender and dst its receiver, Port goes with the peer (Source/Destination), and every event
+ * with an InterfaceIP also fills iface.
  */
 #include "capture/etw_decode.h"
 
 #include "capture/etw_decode_common.h"
 #include "common/compiler.h"
+#include "common/event_catalog.h"
 
 /* clang-format off */
 #define F(w, t, n) {AD__W_##w, AD__T_##t, n}
@@ -1050,127 +1017,72 @@ static const ad__etw_tmpl ta512 = AUDIT(a512), ta513 = AUDIT(a513), ta514 = AUDI
 /* Audit events whose template has no fields (540, 547, 548, 550-552, 554-556, 558). */
 static const ad__etw_tmpl ta_empty = {NULL, 0, 0};
 
-/* ---- Dispatch tables ---- */
+/* ---- Dispatch: the catalogue (common/event_catalog.h) names each event's template ---- */
 
-typedef struct server_event {
-    const char *name;           /* facts §2.3 */
-    const ad__etw_tmpl *tmpl;   /* 2025 template */
-    const ad__etw_tmpl *legacy; /* pre-2016 layout (259-262), or NULL */
-    uint8_t dir;                /* enum ad__etw_dir, table in the file comment */
-    uint8_t response;           /* the message described is a DNS response */
-} server_event;
+static const ad__etw_tmpl *const by_tmpl[AD_TMPL__COUNT] = {
+    [AD_TMPL_T256] = &t256,  [AD_TMPL_T257] = &t257,  [AD_TMPL_T258] = &t258,
+    [AD_TMPL_T259] = &t259,  [AD_TMPL_T260] = &t260,  [AD_TMPL_T261] = &t261,
+    [AD_TMPL_T262] = &t262,  [AD_TMPL_T263] = &t263,  [AD_TMPL_T264] = &t264,
+    [AD_TMPL_T265] = &t265,  [AD_TMPL_T267] = &t267,  [AD_TMPL_T269] = &t269,
+    [AD_TMPL_T271] = &t271,  [AD_TMPL_T273] = &t273,  [AD_TMPL_T275] = &t275,
+    [AD_TMPL_T276] = &t276,  [AD_TMPL_T277] = &t277,  [AD_TMPL_T279] = &t279,
+    [AD_TMPL_T281] = &t281,  [AD_TMPL_T284] = &t284,  [AD_TMPL_T285] = &t285,
+    [AD_TMPL_T286] = &t286,  [AD_TMPL_T287] = &t287,  [AD_TMPL_T288] = &t288,
+    [AD_TMPL_T289] = &t289,  [AD_TMPL_T290] = &t290,  [AD_TMPL_T291] = &t291,
+    [AD_TMPL_L259] = &tl259, [AD_TMPL_L260] = &tl260, [AD_TMPL_L261] = &tl261,
+    [AD_TMPL_L262] = &tl262,
+};
 
-#define ANALYTIC_FIRST 256
-#define ANALYTIC_LAST 291
 #define AUDIT_FIRST 512
 #define AUDIT_LAST 596
 
-#define D_IN AD__DIR_IN
-#define D_OUT AD__DIR_OUT
-#define D_NONE AD__DIR_NONE
-
-static const server_event analytic[ANALYTIC_LAST - ANALYTIC_FIRST + 1] = {
-    {"QUERY_RECEIVED", &t256, NULL, D_IN, 0},
-    {"RESPONSE_SUCCESS", &t257, NULL, D_OUT, 1},
-    {"RESPONSE_FAILURE", &t258, NULL, D_OUT, 1},
-    {"IGNORED_QUERY", &t259, &tl259, D_IN, 0},
-    {"RECURSE_QUERY_OUT", &t260, &tl260, D_OUT, 0},
-    {"RECURSE_RESPONSE_IN", &t261, &tl261, D_IN, 1},
-    {"RECURSE_QUERY_TIMEOUT", &t262, &tl262, D_OUT, 0},
-    {"DYN_UPDATE_RECV", &t263, NULL, D_IN, 0},
-    {"DYN_UPDATE_RESPONSE", &t264, NULL, D_OUT, 1},
-    {"IXFR_REQ_OUT", &t265, NULL, D_OUT, 0},
-    {"IXFR_REQ_RECV", &t265, NULL, D_IN, 0},
-    {"IXFR_RESP_OUT", &t267, NULL, D_OUT, 1},
-    {"IXFR_RESP_RECV", &t267, NULL, D_IN, 1},
-    {"AXFR_REQ_OUT", &t269, NULL, D_OUT, 0},
-    {"AXFR_REQ_RECV", &t269, NULL, D_IN, 0},
-    {"AXFR_RESP_OUT", &t271, NULL, D_OUT, 1},
-    {"AXFR_RESP_RECV", &t271, NULL, D_IN, 1},
-    {"XFR_NOTIFY_RECV", &t273, NULL, D_IN, 0},
-    {"XFR_NOTIFY_OUT", &t273, NULL, D_OUT, 0},
-    {"XFR_NOTIFY_ACK_IN", &t275, NULL, D_IN, 1},
-    {"XFR_NOTIFY_ACK_OUT", &t276, NULL, D_OUT, 1},
-    {"DYN_UPDATE_FORWARD", &t277, NULL, D_OUT, 0},
-    {"DYN_UPDATE_RESPONSE_IN", &t267, NULL, D_IN, 1},
-    {"INTERNAL_LOOKUP_CNAME", &t279, NULL, D_IN, 0},
-    {"INTERNAL_LOOKUP_ADDITIONAL", &t279, NULL, D_IN, 0},
-    {"RRL_TO_BE_DROPPED_RESPONSE", &t281, NULL, D_OUT, 1},
-    {"RRL_TO_BE_TRUNCATED_RESPONSE", &t281, NULL, D_OUT, 1},
-    {"RRL_TO_BE_LEAKED_RESPONSE", &t281, NULL, D_OUT, 1},
-    {"RESPONSE_SUCCESS", &t284, NULL, D_OUT, 1},
-    {"RESPONSE_FAILURE", &t285, NULL, D_OUT, 1},
-    {"RECURSE_ALIAS_FAILURE", &t286, NULL, D_IN, 1},
-    {"QUERY_RECEIVED", &t287, NULL, D_IN, 0},
-    {"DNSSEC_VALIDATION_FAILURE", &t288, NULL, D_NONE, 0},
-    {"RECURSE_QUERY_OUT", &t289, NULL, D_OUT, 0},
-    {"RECURSE_RESPONSE_IN", &t290, NULL, D_IN, 1},
-    {"RECURSE_QUERY_TIMEOUT", &t291, NULL, D_OUT, 0},
-};
-
 #define A(id) [(id)-AUDIT_FIRST]
-static const server_event audit[AUDIT_LAST - AUDIT_FIRST + 1] = {
-    A(512) = {"AUDIT", &ta512, NULL, D_NONE, 0},    A(513) = {"AUDIT", &ta513, NULL, D_NONE, 0},
-    A(514) = {"AUDIT", &ta514, NULL, D_NONE, 0},    A(515) = {"AUDIT", &ta515, NULL, D_NONE, 0},
-    A(516) = {"AUDIT", &ta515, NULL, D_NONE, 0},    A(517) = {"AUDIT", &ta517, NULL, D_NONE, 0},
-    A(518) = {"AUDIT", &ta518, NULL, D_NONE, 0},    A(519) = {"AUDIT", &ta519, NULL, D_IN, 0},
-    A(520) = {"AUDIT", &ta519, NULL, D_IN, 0},      A(521) = {"AUDIT", &ta515, NULL, D_NONE, 0},
-    A(522) = {"AUDIT", &ta522, NULL, D_NONE, 0},    A(523) = {"AUDIT", &ta522, NULL, D_NONE, 0},
-    A(525) = {"AUDIT", &ta525, NULL, D_NONE, 0},    A(526) = {"AUDIT", &ta526, NULL, D_NONE, 0},
-    A(527) = {"AUDIT", &ta525, NULL, D_NONE, 0},    A(528) = {"AUDIT", &ta528, NULL, D_NONE, 0},
-    A(529) = {"AUDIT", &ta528, NULL, D_NONE, 0},    A(530) = {"AUDIT", &ta528, NULL, D_NONE, 0},
-    A(531) = {"AUDIT", &ta528, NULL, D_NONE, 0},    A(533) = {"AUDIT", &ta533, NULL, D_NONE, 0},
-    A(534) = {"AUDIT", &ta534, NULL, D_NONE, 0},    A(535) = {"AUDIT", &ta535, NULL, D_NONE, 0},
-    A(536) = {"AUDIT", &ta536, NULL, D_NONE, 0},    A(537) = {"AUDIT", &ta537, NULL, D_NONE, 0},
-    A(540) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(541) = {"AUDIT", &ta541, NULL, D_NONE, 0},
-    A(542) = {"AUDIT", &ta542, NULL, D_NONE, 0},    A(543) = {"AUDIT", &ta542, NULL, D_NONE, 0},
-    A(544) = {"AUDIT", &ta544, NULL, D_NONE, 0},    A(545) = {"AUDIT", &ta545, NULL, D_NONE, 0},
-    A(546) = {"AUDIT", &ta546, NULL, D_NONE, 0},    A(547) = {"AUDIT", &ta_empty, NULL, D_NONE, 0},
-    A(548) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(549) = {"AUDIT", &ta549, NULL, D_NONE, 0},
-    A(550) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(551) = {"AUDIT", &ta_empty, NULL, D_NONE, 0},
-    A(552) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(553) = {"AUDIT", &ta553, NULL, D_NONE, 0},
-    A(554) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(555) = {"AUDIT", &ta_empty, NULL, D_NONE, 0},
-    A(556) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(557) = {"AUDIT", &ta557, NULL, D_NONE, 0},
-    A(558) = {"AUDIT", &ta_empty, NULL, D_NONE, 0}, A(559) = {"AUDIT", &ta559, NULL, D_NONE, 0},
-    A(560) = {"AUDIT", &ta559, NULL, D_NONE, 0},    A(561) = {"AUDIT", &ta561, NULL, D_NONE, 0},
-    A(562) = {"AUDIT", &ta562, NULL, D_NONE, 0},    A(563) = {"AUDIT", &ta562, NULL, D_NONE, 0},
-    A(564) = {"AUDIT", &ta559, NULL, D_NONE, 0},    A(565) = {"AUDIT", &ta559, NULL, D_NONE, 0},
-    A(566) = {"AUDIT", &ta566, NULL, D_NONE, 0},    A(567) = {"AUDIT", &ta567, NULL, D_NONE, 0},
-    A(568) = {"AUDIT", &ta568, NULL, D_NONE, 0},    A(569) = {"AUDIT", &ta569, NULL, D_NONE, 0},
-    A(570) = {"AUDIT", &ta570, NULL, D_NONE, 0},    A(571) = {"AUDIT", &ta571, NULL, D_NONE, 0},
-    A(572) = {"AUDIT", &ta572, NULL, D_NONE, 0},    A(573) = {"AUDIT", &ta573, NULL, D_NONE, 0},
-    A(574) = {"AUDIT", &ta574, NULL, D_NONE, 0},    A(575) = {"AUDIT", &ta575, NULL, D_NONE, 0},
-    A(576) = {"AUDIT", &ta574, NULL, D_NONE, 0},    A(577) = {"AUDIT", &ta577, NULL, D_NONE, 0},
-    A(578) = {"AUDIT", &ta578, NULL, D_NONE, 0},    A(579) = {"AUDIT", &ta579, NULL, D_NONE, 0},
-    A(580) = {"AUDIT", &ta580, NULL, D_NONE, 0},    A(581) = {"AUDIT", &ta581, NULL, D_NONE, 0},
-    A(582) = {"AUDIT", &ta580, NULL, D_NONE, 0},    A(583) = {"AUDIT", &ta583, NULL, D_NONE, 0},
-    A(584) = {"AUDIT", &ta584, NULL, D_NONE, 0},    A(585) = {"AUDIT", &ta583, NULL, D_NONE, 0},
-    A(586) = {"AUDIT", &ta586, NULL, D_NONE, 0},    A(587) = {"AUDIT", &ta587, NULL, D_NONE, 0},
-    A(588) = {"AUDIT", &ta588, NULL, D_NONE, 0},    A(589) = {"AUDIT", &ta589, NULL, D_NONE, 0},
-    A(590) = {"AUDIT", &ta590, NULL, D_NONE, 0},    A(591) = {"AUDIT", &ta591, NULL, D_NONE, 0},
-    A(592) = {"AUDIT", &ta592, NULL, D_NONE, 0},    A(593) = {"AUDIT", &ta593, NULL, D_NONE, 0},
-    A(594) = {"AUDIT", &ta594, NULL, D_NONE, 0},    A(595) = {"AUDIT", &ta595, NULL, D_NONE, 0},
-    A(596) = {"AUDIT", &ta596, NULL, D_NONE, 0},
+static const ad__etw_tmpl *const audit[AUDIT_LAST - AUDIT_FIRST + 1] = {
+    A(512) = &ta512,    A(513) = &ta513, A(514) = &ta514,    A(515) = &ta515,
+    A(516) = &ta515,    A(517) = &ta517, A(518) = &ta518,    A(519) = &ta519,
+    A(520) = &ta519,    A(521) = &ta515, A(522) = &ta522,    A(523) = &ta522,
+    A(525) = &ta525,    A(526) = &ta526, A(527) = &ta525,    A(528) = &ta528,
+    A(529) = &ta528,    A(530) = &ta528, A(531) = &ta528,    A(533) = &ta533,
+    A(534) = &ta534,    A(535) = &ta535, A(536) = &ta536,    A(537) = &ta537,
+    A(540) = &ta_empty, A(541) = &ta541, A(542) = &ta542,    A(543) = &ta542,
+    A(544) = &ta544,    A(545) = &ta545, A(546) = &ta546,    A(547) = &ta_empty,
+    A(548) = &ta_empty, A(549) = &ta549, A(550) = &ta_empty, A(551) = &ta_empty,
+    A(552) = &ta_empty, A(553) = &ta553, A(554) = &ta_empty, A(555) = &ta_empty,
+    A(556) = &ta_empty, A(557) = &ta557, A(558) = &ta_empty, A(559) = &ta559,
+    A(560) = &ta559,    A(561) = &ta561, A(562) = &ta562,    A(563) = &ta562,
+    A(564) = &ta559,    A(565) = &ta559, A(566) = &ta566,    A(567) = &ta567,
+    A(568) = &ta568,    A(569) = &ta569, A(570) = &ta570,    A(571) = &ta571,
+    A(572) = &ta572,    A(573) = &ta573, A(574) = &ta574,    A(575) = &ta575,
+    A(576) = &ta574,    A(577) = &ta577, A(578) = &ta578,    A(579) = &ta579,
+    A(580) = &ta580,    A(581) = &ta581, A(582) = &ta580,    A(583) = &ta583,
+    A(584) = &ta584,    A(585) = &ta583, A(586) = &ta586,    A(587) = &ta587,
+    A(588) = &ta588,    A(589) = &ta589, A(590) = &ta590,    A(591) = &ta591,
+    A(592) = &ta592,    A(593) = &ta593, A(594) = &ta594,    A(595) = &ta595,
+    A(596) = &ta596,
 };
 
-static const server_event *lookup(uint16_t id)
+/* The event's template for version, or NULL when this decoder has none. */
+static const ad__etw_tmpl *template_of(const ad_event_def *def, uint16_t id, unsigned version)
 {
-    if (id >= ANALYTIC_FIRST && id <= ANALYTIC_LAST)
-        return &analytic[id - ANALYTIC_FIRST];
-    if (id >= AUDIT_FIRST && id <= AUDIT_LAST && audit[id - AUDIT_FIRST].tmpl != NULL)
-        return &audit[id - AUDIT_FIRST];
-    return NULL;
+    if (def == NULL)
+        return NULL;
+    ad_tmpl t = ad_event_def_tmpl(def, version);
+    if (t == AD_TMPL_AUDIT)
+        return id >= AUDIT_FIRST && id <= AUDIT_LAST ? audit[id - AUDIT_FIRST] : NULL;
+    return (unsigned)t < AD_TMPL__COUNT ? by_tmpl[t] : NULL;
 }
 
 bool ad__etw_server_supported(uint16_t event_id)
 {
-    return lookup(event_id) != NULL;
+    const ad_event_def *def = ad_event_def_find(AD_PROVIDER_DNS_SERVER, event_id);
+    return template_of(def, event_id, 0) != NULL;
 }
 
 const char *ad__etw_server_name(uint16_t event_id)
 {
-    const server_event *e = lookup(event_id);
-    return e != NULL ? e->name : NULL;
+    if (!ad__etw_server_supported(event_id))
+        return NULL;
+    return ad_event_def_find(AD_PROVIDER_DNS_SERVER, event_id)->name;
 }
 
 /*
@@ -1179,7 +1091,7 @@ const char *ad__etw_server_name(uint16_t event_id)
  * (the layout test of facts §2.6).
  */
 static ad_err attempt(const ad_etw_event_in *in, ad_event *out, ad_decode_scratch *s,
-                      const server_event *e, const ad__etw_tmpl *t, size_t base, bool *partial,
+                      const ad_event_def *def, const ad__etw_tmpl *t, size_t base, bool *partial,
                       bool *clean)
 {
     ad__etw_ctx c;
@@ -1190,7 +1102,7 @@ static ad_err attempt(const ad_etw_event_in *in, ad_event *out, ad_decode_scratc
     err = ad__etw_run(&c, t, partial);
     if (err != AD_OK)
         return err;
-    ad__etw_apply_addrs(&c, e->dir);
+    ad__etw_apply_addrs(&c, def);
     const ad_record_hdr *h = &out->hdr;
     *clean = !*partial && c.off == c.len && h->xid <= 0xFFFF && h->qxid <= 0xFFFF &&
              h->dns_flags <= 0xFFFF && h->qtype <= 0xFFFF;
@@ -1201,8 +1113,9 @@ ad_err ad_etw_decode_server(const ad_etw_event_in *in, ad_event *out, ad_decode_
 {
     if (in == NULL || out == NULL || scratch == NULL)
         return AD_EINVAL;
-    const server_event *e = lookup(in->event_id);
-    if (e == NULL) {
+    const ad_event_def *def = ad_event_def_find(AD_PROVIDER_DNS_SERVER, in->event_id);
+    const ad__etw_tmpl *tmpl = template_of(def, in->event_id, in->version);
+    if (tmpl == NULL) {
         ad__etw_ctx c;
         ad_err err = ad__etw_begin(&c, in, out, scratch);
         return ad__etw_fail(in, out, scratch, err != AD_OK ? err : AD_EUNSUPP);
@@ -1210,15 +1123,17 @@ ad_err ad_etw_decode_server(const ad_etw_event_in *in, ad_event *out, ad_decode_
 
     bool partial = false, clean = false;
     uint8_t layout = in->event_id >= AUDIT_FIRST ? AD_ETW_LAYOUT_AUDIT : AD_ETW_LAYOUT_CURRENT;
-    ad_err err = attempt(in, out, scratch, e, e->tmpl, 0, &partial, &clean);
-    if (e->legacy != NULL && !(err == AD_OK && clean)) {
+    ad_err err = attempt(in, out, scratch, def, tmpl, 0, &partial, &clean);
+    const ad__etw_tmpl *legacy =
+        def->tmpl_legacy != AD_TMPL_NONE ? by_tmpl[def->tmpl_legacy] : NULL;
+    if (legacy != NULL && !(err == AD_OK && clean)) {
         /* Keep the 2025 result (record, diag, its strings in scratch) in case legacy fails;
          * the legacy attempt puts its strings after them. */
         ad_event current = *out;
         ad_etw_diag current_diag = scratch->diag;
         size_t current_used = err == AD_OK ? scratch->used : 0;
         bool lpartial = false, lclean = false;
-        ad_err lerr = attempt(in, out, scratch, e, e->legacy, current_used, &lpartial, &lclean);
+        ad_err lerr = attempt(in, out, scratch, def, legacy, current_used, &lpartial, &lclean);
         if (lerr == AD_OK && lclean) {
             err = AD_OK;
             partial = false;
@@ -1235,7 +1150,7 @@ ad_err ad_etw_decode_server(const ad_etw_event_in *in, ad_event *out, ad_decode_
         return ad__etw_fail(in, out, scratch, err);
     if (partial)
         out->hdr.bits |= AD_REC_PARTIAL;
-    if (e->response)
+    if (def->message == AD_MSG_RESPONSE)
         out->hdr.bits |= AD_BIT_RESPONSE;
     scratch->diag.layout = layout;
     return AD_OK;

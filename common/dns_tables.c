@@ -169,6 +169,41 @@ bool ad_qtype_from_name(const char *text, size_t len, uint32_t *qtype)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* CLASS (asim §4.4)                                                                          */
+/* ---------------------------------------------------------------------------------------- */
+
+const char *ad_qclass_name(uint32_t qclass, char *buf, size_t cap)
+{
+    switch (qclass) {
+    case 0:
+        return "Reserved";
+    case 1:
+        return "IN";
+    case 2:
+        return "Unassigned";
+    case 3:
+        return "CH";
+    case 4:
+        return "HS";
+    case 254:
+        return "NONE"; /* the tester enum's spelling (asim §2.5), IANA's mnemonic */
+    case 255:
+        return "ANY";
+    default:
+        break;
+    }
+    if (buf == NULL || cap == 0)
+        return "";
+    static const char prefix[] = "CLASS";
+    size_t pos = 0;
+    for (; prefix[pos] != '\0' && pos + 1 < cap; pos++)
+        buf[pos] = prefix[pos];
+    pos = dt_put_u32(buf, cap, pos, qclass);
+    buf[pos] = '\0';
+    return buf;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* RCODE (asim §4.1)                                                                          */
 /* ---------------------------------------------------------------------------------------- */
 
@@ -349,230 +384,6 @@ const char *ad_opcode_event_type(uint32_t opcode)
     if (!ad_opcode_asim_type(opcode, &type))
         return NULL;
     return dt_type_names[type];
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Microsoft-Windows-DNSServer events 256-291 (etw §2.3 names; asim §5.2, §8 mapping)          */
-/* ---------------------------------------------------------------------------------------- */
-
-#define DT_Q AD_ASIM_TYPE_QUERY
-#define DT_U AD_ASIM_TYPE_UPDATE
-#define DT_N AD_ASIM_TYPE_NOTIFY
-#define DT_REQ AD_ASIM_SUBTYPE_REQUEST
-#define DT_RSP AD_ASIM_SUBTYPE_RESPONSE
-
-#define DT_SERVER(id_, name_, type_, sub_, rule_, details_, flags_)                                \
-    [(id_)-DT_SERVER_FIRST] = {                                                                    \
-        AD_PROVIDER_DNS_SERVER, (id_), (flags_), (name_), (type_), (sub_), (rule_), (details_)}
-
-#define DT_SERVER_FIRST 256u
-#define DT_SERVER_LAST 291u
-
-/*
- * Choices made where the facts leave one (each also in the row's comment):
- *   - EventType is the opcode name (asim §8): Update for 263/264/277/278, Notify for 273-276,
- *     Query for the rest, never the Microsoft "Dynamic update"/"Zone XFR"/"XFR" (Q5).
- *   - 259 and 262 (and 291): EventResultDetails is fixed to "Unassigned", what the Microsoft
- *     parsers produce (asim §8 "pick one and document it").
- *   - 279/280: "response" (NXlog; OMS's "NA" is outside the enum), result NA (asim §8).
- *   - 281-291 are not covered by any Microsoft parser (Q9). asim §8 says to map 284/285/
- *     286/289/290/291 like 257/258/256/260/261/262, but the 2025 manifest (etw §2.3) shows
- *     the QUERY_RECEIVED variant is 287 and 286 is RECURSE_ALIAS_FAILURE; we follow the
- *     manifest: 284 like 257, 285 like 258, 287 like 256, 289/290/291 like 260/261/262.
- *   - 281 RRL_TO_BE_DROPPED_RESPONSE: the response is never sent -> response, Failure.
- *     282/283 (truncated / leaked): the response goes out -> result from its RCODE.
- *   - 286 RECURSE_ALIAS_FAILURE and 288 DNSSEC_VALIDATION_FAILURE: response, Failure.
- */
-static const ad_event_info dt_server_events[DT_SERVER_LAST - DT_SERVER_FIRST + 1] = {
-    DT_SERVER(256, "QUERY_RECEIVED", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    /* asim §8: "For 257, Success regardless" (of the RCODE) */
-    DT_SERVER(257, "RESPONSE_SUCCESS", DT_Q, DT_RSP, AD_RULE_SUCCESS, NULL, 0),
-    /* asim §8 follows OMS "Based on RCODE", not NXlog's fixed Failure */
-    DT_SERVER(258, "RESPONSE_FAILURE", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    /* no RCODE in the event: Failure (asim §8), details picked: "Unassigned" */
-    DT_SERVER(259, "IGNORED_QUERY", DT_Q, DT_RSP, AD_RULE_FAILURE, "Unassigned", 0),
-    DT_SERVER(260, "RECURSE_QUERY_OUT", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    /* no RCODE field; NA in both MS tables; details from Flags & 0xF if the decoder has it */
-    DT_SERVER(261, "RECURSE_RESPONSE_IN", DT_Q, DT_RSP, AD_RULE_NA, NULL, 0),
-    DT_SERVER(262, "RECURSE_QUERY_TIMEOUT", DT_Q, DT_RSP, AD_RULE_FAILURE, "Unassigned", 0),
-    DT_SERVER(263, "DYN_UPDATE_RECV", DT_U, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(264, "DYN_UPDATE_RESPONSE", DT_U, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    /* zone transfers are opcode QUERY with QTYPE IXFR/AXFR (asim §8) */
-    DT_SERVER(265, "IXFR_REQ_OUT", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(266, "IXFR_REQ_RECV", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(267, "IXFR_RESP_OUT", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(268, "IXFR_RESP_RECV", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(269, "AXFR_REQ_OUT", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(270, "AXFR_REQ_RECV", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(271, "AXFR_RESP_OUT", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(272, "AXFR_RESP_RECV", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(273, "XFR_NOTIFY_RECV", DT_N, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(274, "XFR_NOTIFY_OUT", DT_N, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(275, "XFR_NOTIFY_ACK_IN", DT_N, DT_RSP, AD_RULE_SUCCESS, NULL, 0),
-    DT_SERVER(276, "XFR_NOTIFY_ACK_OUT", DT_N, DT_RSP, AD_RULE_SUCCESS, NULL, 0),
-    /* carries an RCODE field but is a request (asim §8 request list, §5.2) */
-    DT_SERVER(277, "DYN_UPDATE_FORWARD", DT_U, DT_REQ, AD_RULE_REQUEST, NULL, 0),
-    DT_SERVER(278, "DYN_UPDATE_RESPONSE_IN", DT_U, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(279, "INTERNAL_LOOKUP_CNAME", DT_Q, DT_RSP, AD_RULE_NA, NULL, 0),
-    DT_SERVER(280, "INTERNAL_LOOKUP_ADDITIONAL", DT_Q, DT_RSP, AD_RULE_NA, NULL, 0),
-    DT_SERVER(281, "RRL_TO_BE_DROPPED_RESPONSE", DT_Q, DT_RSP, AD_RULE_FAILURE, NULL, 0),
-    DT_SERVER(282, "RRL_TO_BE_TRUNCATED_RESPONSE", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(283, "RRL_TO_BE_LEAKED_RESPONSE", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, 0),
-    DT_SERVER(284, "RESPONSE_SUCCESS", DT_Q, DT_RSP, AD_RULE_SUCCESS, NULL, AD_EVF_EDNS),
-    DT_SERVER(285, "RESPONSE_FAILURE", DT_Q, DT_RSP, AD_RULE_FROM_RCODE, NULL, AD_EVF_EDNS),
-    DT_SERVER(286, "RECURSE_ALIAS_FAILURE", DT_Q, DT_RSP, AD_RULE_FAILURE, NULL, 0),
-    DT_SERVER(287, "QUERY_RECEIVED", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, AD_EVF_EDNS),
-    DT_SERVER(288, "DNSSEC_VALIDATION_FAILURE", DT_Q, DT_RSP, AD_RULE_FAILURE, NULL, 0),
-    DT_SERVER(289, "RECURSE_QUERY_OUT", DT_Q, DT_REQ, AD_RULE_REQUEST, NULL, AD_EVF_EDNS),
-    DT_SERVER(290, "RECURSE_RESPONSE_IN", DT_Q, DT_RSP, AD_RULE_NA, NULL, AD_EVF_EDNS),
-    DT_SERVER(291, "RECURSE_QUERY_TIMEOUT", DT_Q, DT_RSP, AD_RULE_FAILURE, "Unassigned",
-              AD_EVF_EDNS),
-};
-
-/*
- * Audit channel events (etw §2.7: 512-596 today). They record administrative changes
- * (zones, records, settings, policies), not DNS messages, so no ASIM DNS field fits well.
- * Chosen: EventType "Update" (the opcode that changes zone content), no EventSubType,
- * EventResult Success (the change was made). The range runs to 999 to cover ids newer
- * servers may add after 596; the exporter can drop entries flagged AD_EVF_AUDIT.
- */
-static const ad_event_info dt_server_audit = {
-    AD_PROVIDER_DNS_SERVER, AD_DNS_SERVER_AUDIT_FIRST, AD_EVF_AUDIT,    "AUDIT",
-    AD_ASIM_TYPE_UPDATE,    AD_ASIM_SUBTYPE_NONE,      AD_RULE_SUCCESS, "NA",
-};
-
-/* ---------------------------------------------------------------------------------------- */
-/* Microsoft-Windows-DNS-Client events (etw §3.3, §3.4; mapped like Sysmon 22, asim §6, §8)    */
-/* ---------------------------------------------------------------------------------------- */
-
-#define DT_CLIENT(id_, first_, name_, sub_, rule_, details_)                                       \
-    [(id_) -                                                                                       \
-        (first_)] = {AD_PROVIDER_DNS_CLIENT, (id_), 0, (name_), DT_Q, (sub_), (rule_), (details_)}
-
-/*
- * 3006-3020 have no manifest name (symbol "task_03006", task 0), so the names are ours,
- * from each event's manifest message (etw §3.3). All are EventType Query: the client only
- * sends standard queries. Events that report a status (3008 QueryStatus, 3011
- * ResponseStatus, 3018/3020 Status) take their result from it as Sysmon 22 does (asim §6):
- * Success iff 0, details from asim §4.2. The others announce a query: request, NA.
- */
-#define DT_CLIENT_MON_FIRST 3006u
-#define DT_CLIENT_MON_LAST 3020u
-
-static const ad_event_info dt_client_mon_events[DT_CLIENT_MON_LAST - DT_CLIENT_MON_FIRST + 1] = {
-    /* "DNS query is called for the name %1, type %2, ..." */
-    DT_CLIENT(3006, DT_CLIENT_MON_FIRST, "DnsQueryCalled", DT_REQ, AD_RULE_REQUEST, NULL),
-    /* "DNS query is completed for the name %1, type %2, ... with status %4 Results %5" */
-    DT_CLIENT(3008, DT_CLIENT_MON_FIRST, "DnsQueryCompleted", DT_RSP, AD_RULE_FROM_STATUS, NULL),
-    /* "Network query initiated for the name %1 ..." */
-    DT_CLIENT(3009, DT_CLIENT_MON_FIRST, "DnsNetworkQueryInitiated", DT_REQ, AD_RULE_REQUEST, NULL),
-    /* "DNS Query sent to DNS Server %3 for name %1 and type %2" */
-    DT_CLIENT(3010, DT_CLIENT_MON_FIRST, "DnsQuerySent", DT_REQ, AD_RULE_REQUEST, NULL),
-    /* "Received response from DNS Server %3 ... with response status %4" */
-    DT_CLIENT(3011, DT_CLIENT_MON_FIRST, "DnsResponseReceived", DT_RSP, AD_RULE_FROM_STATUS, NULL),
-    /* "Cache lookup called for name %1, type %2, options %3 and interface index %4" */
-    DT_CLIENT(3016, DT_CLIENT_MON_FIRST, "DnsCacheLookupCalled", DT_REQ, AD_RULE_REQUEST, NULL),
-    /* "Cache lookup for name %1, type %2 and option %3 returned %4 with results %5" */
-    DT_CLIENT(3018, DT_CLIENT_MON_FIRST, "DnsCacheLookupCompleted", DT_RSP, AD_RULE_FROM_STATUS,
-              NULL),
-    /* "Query wire called for name %1, type %2, interface index %3 and network index %4" */
-    DT_CLIENT(3019, DT_CLIENT_MON_FIRST, "DnsQueryWireCalled", DT_REQ, AD_RULE_REQUEST, NULL),
-    /* "Query response for name %1, type %2, ... returned %5 with results %6" */
-    DT_CLIENT(3020, DT_CLIENT_MON_FIRST, "DnsQueryWireCompleted", DT_RSP, AD_RULE_FROM_STATUS,
-              NULL),
-};
-
-/*
- * 1013-1018: names are the manifest task names (etw §3.4 sources S8/S9). They carry no
- * status, so result and details are fixed to what the equivalent client status gives under
- * asim §4.2 (statuses from etw §3.5):
- *   1013/1014/1015 name resolution timed out          ~ 1460 -> Failure, "TIMEOUT"
- *   1016 "A name not found error was returned"        ~ 9003 -> Failure, "NXDOMAIN"
- *   1017 "no records of the type queried"             ~ 9501 -> Failure, "NA" (a non-zero
- *        status without a §4.2 name; Sysmon would say the same for 3008 with 9501)
- *   1018 "The response ... was a Link Local IP address" (an answer) -> Success, "NOERROR"
- */
-#define DT_CLIENT_ERR_FIRST 1013u
-#define DT_CLIENT_ERR_LAST 1018u
-
-static const ad_event_info dt_client_err_events[DT_CLIENT_ERR_LAST - DT_CLIENT_ERR_FIRST + 1] = {
-    DT_CLIENT(1013, DT_CLIENT_ERR_FIRST, "DnsAllServersTimeout", DT_RSP, AD_RULE_FAILURE,
-              "TIMEOUT"),
-    DT_CLIENT(1014, DT_CLIENT_ERR_FIRST, "DnsAllServersTimeoutSystem", DT_RSP, AD_RULE_FAILURE,
-              "TIMEOUT"),
-    DT_CLIENT(1015, DT_CLIENT_ERR_FIRST, "DnsServerTimeout", DT_RSP, AD_RULE_FAILURE, "TIMEOUT"),
-    DT_CLIENT(1016, DT_CLIENT_ERR_FIRST, "DnsNameError", DT_RSP, AD_RULE_FAILURE, "NXDOMAIN"),
-    DT_CLIENT(1017, DT_CLIENT_ERR_FIRST, "DnsAuthoritativeResponse", DT_RSP, AD_RULE_FAILURE, "NA"),
-    DT_CLIENT(1018, DT_CLIENT_ERR_FIRST, "DnsLinkLocal", DT_RSP, AD_RULE_SUCCESS, "NOERROR"),
-};
-
-const ad_event_info *ad_event_info_lookup(ad_provider provider, uint32_t event_id)
-{
-    const ad_event_info *info = NULL;
-
-    switch (provider) {
-    case AD_PROVIDER_DNS_SERVER:
-        if (event_id >= DT_SERVER_FIRST && event_id <= DT_SERVER_LAST)
-            info = &dt_server_events[event_id - DT_SERVER_FIRST];
-        else if (event_id >= AD_DNS_SERVER_AUDIT_FIRST && event_id <= AD_DNS_SERVER_AUDIT_LAST)
-            info = &dt_server_audit;
-        break;
-    case AD_PROVIDER_DNS_CLIENT:
-        if (event_id >= DT_CLIENT_MON_FIRST && event_id <= DT_CLIENT_MON_LAST)
-            info = &dt_client_mon_events[event_id - DT_CLIENT_MON_FIRST];
-        else if (event_id >= DT_CLIENT_ERR_FIRST && event_id <= DT_CLIENT_ERR_LAST)
-            info = &dt_client_err_events[event_id - DT_CLIENT_ERR_FIRST];
-        break;
-    default:
-        break;
-    }
-    /* Holes in the direct tables (3007, 3012-3015, 3017) are zero entries without a name. */
-    if (info != NULL && info->name == NULL)
-        return NULL;
-    return info;
-}
-
-ad_asim_result ad_event_result_eval(const ad_event_info *info, bool has_rcode, uint32_t rcode,
-                                    bool has_status, uint32_t status, const char **details)
-{
-    ad_result_rule rule = info != NULL ? info->rule : AD_RULE_NA;
-    ad_asim_result result;
-    const char *text;
-
-    switch (rule) {
-    case AD_RULE_REQUEST:
-        result = AD_ASIM_RESULT_NA;
-        text = "NA"; /* asim §3: "If this record represents a request ... set to NA" */
-        break;
-    case AD_RULE_FROM_RCODE:
-        /* asim §5.2: iff(DnsResponseCode == 0, "Success", "Failure"); null -> Failure */
-        result = (has_rcode && rcode == 0) ? AD_ASIM_RESULT_SUCCESS : AD_ASIM_RESULT_FAILURE;
-        text = has_rcode ? ad_rcode_name(rcode) : "Unassigned";
-        break;
-    case AD_RULE_SUCCESS:
-        result = AD_ASIM_RESULT_SUCCESS;
-        text = has_rcode ? ad_rcode_name(rcode) : "Unassigned";
-        break;
-    case AD_RULE_FAILURE:
-        result = AD_ASIM_RESULT_FAILURE;
-        text = has_rcode ? ad_rcode_name(rcode) : "Unassigned";
-        break;
-    case AD_RULE_FROM_STATUS:
-        /* asim §6 (Sysmon 22): iff(QueryStatus == 0, 'Success', 'Failure') */
-        result = (has_status && status == 0) ? AD_ASIM_RESULT_SUCCESS : AD_ASIM_RESULT_FAILURE;
-        text = has_status ? ad_win_status_name(status) : "NA";
-        break;
-    case AD_RULE_NA:
-    default:
-        result = AD_ASIM_RESULT_NA;
-        text = has_rcode ? ad_rcode_name(rcode) : "Unassigned";
-        break;
-    }
-    if (info != NULL && info->details != NULL)
-        text = info->details;
-    if (details != NULL)
-        *details = text;
-    return result;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -7,17 +7,17 @@
  *   - RCODE  -> EventResultDetails            facts/asim-dns.md §4.1, §8
  *   - Windows DNS-Client status -> name       facts/asim-dns.md §4.2
  *   - DNS opcode -> EventType                 facts/asim-dns.md §4.5, §8
- *   - per-provider event id -> name, EventType, EventSubType and the EventResult rule
- *                                             facts/asim-dns.md §5.2, §8;
- *                                             facts/etw-dns-providers.md §2.3, §3.3, §3.4
+ *   - DNS CLASS -> DnsQueryClassName          facts/asim-dns.md §4.4
  *   - EventResult -> EventSeverity            facts/asim-dns.md §8
  *   - provider names, GUIDs, default level and keywords
  *                                             facts/etw-dns-providers.md §2, §3; DESIGN.md §6
  *
- * Every function that runs per event (names, event lookup, result evaluation, provider by
- * binary GUID) is a bounds check plus a direct array index or a short switch: no search, no
- * allocation, no locale. The *_from_name / ad_provider_lookup / ad_guid_parse functions are
- * for configuration and replay parsing and may scan their tables.
+ * What each event id means is in common/event_catalog.h.
+ *
+ * Every function that runs per event (names, provider by binary GUID) is a bounds check plus a
+ * direct array index or a short switch: no search, no allocation, no locale. The *_from_name /
+ * ad_provider_lookup / ad_guid_parse functions are for configuration and replay parsing and may
+ * scan their tables.
  *
  * All returned strings are static and never freed. Unless a function says otherwise it
  * never returns NULL.
@@ -61,6 +61,21 @@ const char *ad_qtype_name(uint32_t qtype, char *buf, size_t cap);
  * NUL-terminated. Returns false (and leaves *qtype alone) when the text is none of these.
  */
 bool ad_qtype_from_name(const char *text, size_t len, uint32_t *qtype);
+
+/* ---------------------------------------------------------------------------------------- */
+/* CLASS (DnsQueryClass / DnsQueryClassName)                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Buffer size that always holds "CLASS<n>" for any uint32_t n, NUL included. */
+#define AD_QCLASS_NAME_MAX 16
+
+/*
+ * DnsQueryClassName (facts/asim-dns.md §4.4, the tester enum of §2.5): 0 "Reserved", 1 "IN",
+ * 2 "Unassigned", 3 "CH", 4 "HS", 254 "NONE", 255 "ANY"; any other class "CLASS<n>" (the
+ * Zeek fallback, S15, which the tester accepts) written into buf[cap] and buf returned (cut
+ * but NUL-terminated when cap < AD_QCLASS_NAME_MAX; "" when buf is NULL or cap is 0).
+ */
+const char *ad_qclass_name(uint32_t qclass, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------------------------- */
 /* RCODE (DnsResponseCode / EventResultDetails)                                               */
@@ -167,66 +182,6 @@ bool ad_opcode_asim_type(uint32_t opcode, ad_asim_type *type);
 
 /* ad_asim_type_name() of the opcode's EventType, or NULL when ad_opcode_asim_type fails. */
 const char *ad_opcode_event_type(uint32_t opcode);
-
-/* ---------------------------------------------------------------------------------------- */
-/* Event ids of both providers                                                                */
-/* ---------------------------------------------------------------------------------------- */
-
-/* How EventResult and EventResultDetails follow from an event (facts/asim-dns.md §5.2, §8). */
-typedef enum ad_result_rule {
-    AD_RULE_REQUEST = 0, /* a request: EventResult NA, EventResultDetails "NA" */
-    AD_RULE_FROM_RCODE,  /* Success iff RCODE == 0 (absent -> Failure); details = RCODE name */
-    AD_RULE_SUCCESS,     /* always Success; details = RCODE name when known */
-    AD_RULE_FAILURE,     /* always Failure; details = RCODE name when known */
-    AD_RULE_NA,          /* a response without an outcome: NA; details = RCODE name if known */
-    AD_RULE_FROM_STATUS, /* Success iff client status == 0 (absent -> Failure);
-                            details = ad_win_status_name(status), "NA" when absent */
-    AD_RULE__COUNT
-} ad_result_rule;
-
-/* ad_event_info.flags */
-enum ad_event_flags {
-    AD_EVF_AUDIT = 1u << 0, /* DNS Server audit channel (administrative change, no DNS message) */
-    AD_EVF_EDNS = 1u << 1,  /* 284-291: EDNS-era variant of an older analytic event */
-};
-
-/* One event id's static description. */
-typedef struct ad_event_info {
-    ad_provider provider;    /* AD_PROVIDER_DNS_SERVER or AD_PROVIDER_DNS_CLIENT */
-    uint16_t id;             /* event id; AD_DNS_SERVER_AUDIT_FIRST for the audit entry */
-    uint16_t flags;          /* enum ad_event_flags */
-    const char *name;        /* manifest name, e.g. "QUERY_RECEIVED", "DnsNameError" */
-    ad_asim_type type;       /* EventType */
-    ad_asim_subtype subtype; /* EventSubType */
-    ad_result_rule rule;     /* EventResult / EventResultDetails rule */
-    const char *details;     /* fixed EventResultDetails, or NULL to follow the rule */
-} ad_event_info;
-
-/* Audit events of Microsoft-Windows-DNSServer share one generic entry (etw facts §2.7). */
-#define AD_DNS_SERVER_AUDIT_FIRST 512u
-#define AD_DNS_SERVER_AUDIT_LAST 999u
-
-/*
- * The description of event_id of provider, or NULL when the id is not one we map.
- * DNS Server: 256-291 (one entry each) and AD_DNS_SERVER_AUDIT_FIRST..LAST (one shared entry,
- * flags AD_EVF_AUDIT, name "AUDIT"). DNS Client: 3006, 3008, 3009, 3010, 3011, 3016, 3018,
- * 3019, 3020 and 1013-1018. O(1).
- */
-const ad_event_info *ad_event_info_lookup(ad_provider provider, uint32_t event_id);
-
-/*
- * Evaluates info's rule for one event. has_rcode/rcode: the DNS RCODE when the event carries
- * one (or the decoder derived it from the header flags); has_status/status: the DNS-Client
- * status. Returns EventResult and stores EventResultDetails in *details (never NULL):
- *   - info->details when set;
- *   - AD_RULE_REQUEST: "NA";
- *   - AD_RULE_FROM_STATUS: ad_win_status_name(status), or "NA" without a status;
- *   - other rules: ad_rcode_name(rcode), or "Unassigned" without an RCODE (what the
- *     Microsoft parsers yield for a response with no RCODE, facts/asim-dns.md §5.2).
- * info == NULL behaves as AD_RULE_NA. details may be NULL when not wanted.
- */
-ad_asim_result ad_event_result_eval(const ad_event_info *info, bool has_rcode, uint32_t rcode,
-                                    bool has_status, uint32_t status, const char **details);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Providers                                                                                  */

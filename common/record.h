@@ -117,7 +117,7 @@ typedef enum ad_str_slot {
     AD_STR_CACHE_SCOPE,
     AD_STR_REASON,     /* Reason (258, 259) */
     AD_STR_GUID,       /* correlation GUID text, e.g. "{...}" */
-    AD_STR_RESULTS,    /* client QueryResults / dnstap answers, ';'-separated */
+    AD_STR_RESULTS,    /* client QueryResults (answers of a packet are the exporter's) */
     AD_STR_SERVERS,    /* DNS server list or address text */
     AD_STR_ADAPTER,    /* adapter / interface name, local addresses */
     AD_STR_ADDITIONAL, /* AdditionalInfo */

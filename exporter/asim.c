@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dns_wire.h"
+#include "common/event_catalog.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
+#include "exporter/dns_answers.h"
 
 #define ASIM_SCHEMA "Dns"
 #define ASIM_SCHEMA_VERSION "0.1.7"
@@ -145,10 +148,9 @@ static void vendor_product(const ad_event *ev, const char **vendor, const char *
     }
 }
 
-static void map_flags(ad_asim *a, const ad_record_hdr *h)
+/* has_flags/f: the event's Flags field, or else the packet header's flags word. */
+static void map_flags(ad_asim *a, const ad_record_hdr *h, bool has_flags, uint32_t f)
 {
-    bool has_flags = (h->present & AD_HAS_DNS_FLAGS) != 0;
-    uint32_t f = h->dns_flags;
     if (has_flags)
         add_num_text(a, "DnsFlags", f & 0xFFFFu, false);
     /* Explicit AA/AD/RD event fields win over the flags word (facts/asim-dns.md §8). */
@@ -179,6 +181,50 @@ static const char *service_name(const ad_event *ev)
     return ev->hdr.provider == AD_PROVIDER_DNS_CLIENT ? "windows_dns_client" : "windows_dns_server";
 }
 
+/* What the raw DNS packet adds (record.h packet slot): header, question, answers. */
+typedef struct packet_info {
+    bool header;    /* the 12-byte header was read */
+    bool question;  /* and the first question */
+    bool parsed;    /* header and every question parsed */
+    ad_dns_msg msg; /* valid as far as the flags above say */
+} packet_info;
+
+static void read_packet(const ad_event *ev, packet_info *pi)
+{
+    pi->header = pi->question = pi->parsed = false;
+    if (ev->packet.len == 0)
+        return;
+    ad_dns_err err = ad_dns_parse((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg);
+    pi->header = err != AD_DNS_ESHORT_HEADER;
+    pi->question = pi->header && pi->msg.has_question;
+    pi->parsed = err == AD_DNS_OK;
+}
+
+/*
+ * DnsResponseName from the packet of a response (facts/asim-dns.md §3, §8): the answers, or a
+ * negative answer's SOA (exporter/dns_answers.h). A packet the capture cut at
+ * AD_RECORD_MAX_PACKET keeps the answers before the cut. Any other parse error marks the
+ * packet malformed (out->packet_malformed, counted by the pipeline): no DnsResponseName.
+ */
+static void map_response_packet(ad_asim *out, const ad_event *ev, const packet_info *pi)
+{
+    bool cut = (ev->hdr.bits & AD_REC_PACKET_TRUNCATED) != 0;
+    if (!pi->parsed) {
+        out->packet_malformed = !(cut && pi->header);
+        return;
+    }
+    size_t len = 0;
+    bool full = false;
+    ad_dns_err err = ad_dns_answers_text((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg,
+                                         out->answers, sizeof(out->answers), &len, &full);
+    if (err != AD_DNS_OK && !(cut && err == AD_DNS_ETRUNC)) {
+        out->packet_malformed = true;
+        return;
+    }
+    if (len > 0)
+        add_str(out, "DnsResponseName", out->answers, len);
+}
+
 ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *host, ad_asim *out)
 {
     const ad_record_hdr *h = &ev->hdr;
@@ -186,29 +232,42 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         return AD_EUNSUPP;
     out->nattrs = 0;
     out->scratch_used = 0;
+    out->packet_malformed = false;
     out->time_ns = h->time_ns;
     out->service_name = service_name(ev);
-    const ad_event_info *info = ad_event_info_lookup((ad_provider)h->provider, h->event_id);
+    const ad_event_def *def = ad_event_def_find((ad_provider)h->provider, h->event_id);
+    /* The message is a response: its receiver (dst) is the DNS client (event_catalog.h). */
+    bool message_response =
+        def != NULL ? ad_event_def_client_is_dst(def) : (h->bits & AD_BIT_RESPONSE) != 0;
+    packet_info pi;
+    read_packet(ev, &pi);
+
+    /* The header flags word: the event's Flags field, else the packet header's. */
+    bool has_flags = (h->present & AD_HAS_DNS_FLAGS) != 0;
+    uint32_t flags = h->dns_flags;
+    if (!has_flags && pi.header) {
+        has_flags = true;
+        flags = pi.msg.hdr.flags;
+    }
 
     /* Outcome. A response without an RCODE field may still carry one in its flags word. */
     bool has_rcode = (h->present & AD_HAS_RCODE) != 0;
     uint32_t rcode = h->rcode;
-    ad_asim_subtype subtype = info ? info->subtype : AD_ASIM_SUBTYPE_NONE;
-    if (!has_rcode && (h->present & AD_HAS_DNS_FLAGS) && (h->dns_flags & 0x8000u) &&
-        subtype == AD_ASIM_SUBTYPE_RESPONSE) {
+    ad_asim_subtype subtype = def ? def->subtype : AD_ASIM_SUBTYPE_NONE;
+    if (!has_rcode && has_flags && (flags & 0x8000u) && message_response) {
         has_rcode = true;
-        rcode = DNS_RCODE(h->dns_flags);
+        rcode = DNS_RCODE(flags);
     }
     bool has_status = (h->present & AD_HAS_STATUS) != 0;
     const char *details = "NA";
-    out->result = ad_event_result_eval(info, has_rcode, rcode, has_status, h->status, &details);
+    out->result = ad_event_result_eval(def, has_rcode, rcode, has_status, h->status, &details);
     out->severity = ad_asim_severity_from_result(out->result);
     out->severity_number = severity_numbers[out->severity];
 
     /* EventType: the message's opcode when known, else the event id's (§8). */
-    ad_asim_type type = info ? info->type : AD_ASIM_TYPE_QUERY;
-    if (h->present & AD_HAS_DNS_FLAGS)
-        (void)ad_opcode_asim_type(DNS_OPCODE(h->dns_flags), &type);
+    ad_asim_type type = def ? def->type : AD_ASIM_TYPE_QUERY;
+    if (has_flags)
+        (void)ad_opcode_asim_type(DNS_OPCODE(flags), &type);
     const char *type_name = ad_asim_type_name(type);
     bool is_response = subtype == AD_ASIM_SUBTYPE_RESPONSE;
     const char *subtype_name = ad_asim_subtype_name(subtype);
@@ -239,18 +298,34 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
                 ev->str[AD_STR_VERSION].len);
 
     /* The query: exactly one trailing dot removed (facts/asim-dns.md §2.4, S1). */
-    const ad_bytes *q = &ev->str[AD_STR_QNAME];
-    if (q->len > 0) {
-        size_t qlen = q->len;
-        if (qlen > 1 && q->ptr[qlen - 1] == '.')
-            qlen--;
-        add_str(out, "DnsQuery", q->ptr, qlen);
+    ad_bytes q = ev->str[AD_STR_QNAME];
+    if (q.len == 0 && pi.question) {
+        q.ptr = pi.msg.qname;
+        q.len = pi.msg.qname_len;
     }
-    if (h->present & AD_HAS_QTYPE) {
+    if (q.len > 0) {
+        size_t qlen = q.len;
+        if (qlen > 1 && q.ptr[qlen - 1] == '.')
+            qlen--;
+        add_str(out, "DnsQuery", q.ptr, qlen);
+    }
+    bool has_qtype = (h->present & AD_HAS_QTYPE) != 0 || pi.question;
+    uint32_t qtype = (h->present & AD_HAS_QTYPE) ? h->qtype : pi.msg.qtype;
+    if (has_qtype) {
         char buf[AD_QTYPE_NAME_MAX];
-        const char *name = ad_qtype_name(h->qtype, buf, sizeof(buf));
-        add_int(out, "DnsQueryType", h->qtype);
+        const char *name = ad_qtype_name(qtype, buf, sizeof(buf));
+        add_int(out, "DnsQueryType", qtype);
         add_str(out, "DnsQueryTypeName", scratch_put(out, name, strlen(name)), strlen(name));
+    }
+    /* The class is only in the packet (facts/asim-dns.md §4.4). The DNS Client's query API
+       takes no class: its queries are IN. */
+    bool has_qclass = pi.question || (h->provider == AD_PROVIDER_DNS_CLIENT && has_qtype);
+    if (has_qclass) {
+        uint32_t qclass = pi.question ? pi.msg.qclass : 1u;
+        char buf[AD_QCLASS_NAME_MAX];
+        const char *name = ad_qclass_name(qclass, buf, sizeof(buf));
+        add_int(out, "DnsQueryClass", qclass);
+        add_str(out, "DnsQueryClassName", scratch_put(out, name, strlen(name)), strlen(name));
     }
     if (has_rcode) {
         add_int(out, "DnsResponseCode", rcode);
@@ -261,14 +336,17 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         add_cstr(out, "DnsResponseCodeName", details);
     if (ev->str[AD_STR_RESULTS].len > 0)
         add_str(out, "DnsResponseName", ev->str[AD_STR_RESULTS].ptr, ev->str[AD_STR_RESULTS].len);
+    else if (message_response && ev->packet.len > 0)
+        map_response_packet(out, ev, &pi);
 
     /*
-     * Endpoints. A record names the sender (src) and receiver (dst) of the message the event
-     * describes; ASIM's SrcIpAddr is always the side that sent the request (§8: 257/258 take
-     * Destination, 261 takes InterfaceIP), so a response's endpoints are swapped.
+     * Endpoints (common/event_catalog.h). A record names the sender (src) and receiver (dst)
+     * of the message the event describes; ASIM's SrcIpAddr is the DNS client, so for a
+     * response message it is the receiver. The ASIM EventSubType plays no part: 259, 262,
+     * 279, 280 and 291 are "response" outcomes of a request message.
      */
-    const ad_addr *requester = is_response ? &h->dst : &h->src;
-    const ad_addr *responder = is_response ? &h->src : &h->dst;
+    const ad_addr *requester = message_response ? &h->dst : &h->src;
+    const ad_addr *responder = message_response ? &h->src : &h->dst;
     size_t src_len = 0, dst_len = 0, dvc_len = 0;
     const char *src = add_addr(out, "SrcIpAddr", "SrcPortNumber", requester, &src_len);
     const char *dst = add_addr(out, "DstIpAddr", "DstPortNumber", responder, &dst_len);
@@ -289,9 +367,11 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (family != AD_FAMILY_NONE)
         add_cstr(out, "NetworkProtocolVersion", family == AD_FAMILY_IPV6 ? "IPv6" : "IPv4");
 
-    map_flags(out, h);
+    map_flags(out, h, has_flags, flags);
     if (h->present & AD_HAS_XID)
         add_num_text(out, "TransactionIdHex", h->xid, true);
+    else if (pi.header)
+        add_num_text(out, "TransactionIdHex", pi.msg.hdr.id, true);
     const ad_bytes *guid = &ev->str[AD_STR_GUID];
     if (guid->len > 0)
         add_str(out, "DnsSessionId", guid->ptr, guid->len);

@@ -48,18 +48,23 @@ typedef struct ad_asim {
     size_t body_len;
     unsigned nattrs;
     ad_attr attrs[AD_ASIM_MAX_ATTRS];
+    bool packet_malformed; /* a response's packet did not parse: no DnsResponseName (counted) */
     size_t scratch_used;
     char scratch[AD_ASIM_SCRATCH];
+    char answers[AD_RECORD_MAX_STR + 1]; /* DnsResponseName made from the packet */
 } ad_asim;
 
 /* Fills host from a fully qualified (or bare) host name. */
 void ad_asim_host_init(ad_asim_host *host, const char *fqdn);
 
 /*
- * Maps ev to ASIM. generation + ev->hdr.sequence form the unique record id. String views in
- * *out point into ev's buffers, out->scratch and static tables: keep ev alive while out is
- * used. Returns AD_EUNSUPP for a provider this mapping does not know (counted by the caller),
- * AD_EFULL if the scratch space ran out (cannot happen with valid records).
+ * Maps ev to ASIM. Per event the catalogue (common/event_catalog.h) gives the ASIM values and
+ * which of the record's endpoints is the client; the raw packet, when the record has one,
+ * gives DnsResponseName for responses and, where the event lacks them, the flags word,
+ * transaction id, query name, type and class. generation + ev->hdr.sequence form the unique record
+ * id. String views in *out point into ev's buffers, out->scratch and static tables: keep ev alive
+ * while out is used. Returns AD_EUNSUPP for a provider this mapping does not know (counted by the
+ * caller), AD_EFULL if the scratch space ran out (cannot happen with valid records).
  */
 ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *host, ad_asim *out);
 

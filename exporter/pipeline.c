@@ -306,6 +306,9 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
             if (p->batch_records++ == 0)
                 p->batch_first_ns = now_ns(p);
         }
+        /* Counted once, when the record leaves for a batch (a full batch maps it again). */
+        if (p->asim.packet_malformed)
+            count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
     }
     p->last = *v;
     p->have_last = true;

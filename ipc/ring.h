@@ -61,7 +61,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(DNSTAP_USER_LIMIT_REFUSALS, "dnstap_user_limit_refusals")                                    \
     X(DNSTAP_WRITER_LIMIT_REFUSALS, "dnstap_writer_limit_refusals")                                \
     X(DNSTAP_BAD_FRAME_DISCONNECTS, "dnstap_bad_frame_disconnects")                                \
-    X(DNSTAP_PROTOCOL_ERRORS, "dnstap_protocol_errors")
+    X(DNSTAP_PROTOCOL_ERRORS, "dnstap_protocol_errors")                                            \
+    X(CLIENT_PAIR_EVICTIONS, "client_pair_evictions")
 
 /* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
@@ -79,7 +80,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(BYTES_SENT, "bytes_sent")                                                                    \
     X(RECORDS_LOST_CORRUPT, "records_lost_corrupt")                                                \
     X(BYTES_SKIPPED_CORRUPT, "bytes_skipped_corrupt")                                              \
-    X(BYTES_READ, "bytes_read")
+    X(BYTES_READ, "bytes_read")                                                                    \
+    X(RESPONSE_PACKETS_MALFORMED, "response_packets_malformed")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

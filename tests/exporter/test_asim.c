@@ -321,6 +321,56 @@ static void test_client_statuses(void **state)
     expect_str("EventResultDetails", "NA");
 }
 
+/* DnsQueryClassName (facts/asim-dns.md §4.4): only the packet's question has a class; the
+ * DNS Client's queries are IN; events without either have none. */
+static void test_query_class(void **state)
+{
+    (void)state;
+    ad_event ev;
+    map_client(0);
+    expect_int("DnsQueryClass", 1);
+    expect_str("DnsQueryClassName", "IN");
+
+    static const uint8_t chaos[] = {0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,
+                                    0,    0,    7,    'v',  'e', 'r', 's', 'i', 'o', 'n',
+                                    4,    'b',  'i',  'n',  'd', 0,   0,   16,  0,   3};
+    server_event(&ev, 256, "version.bind.");
+    ev.packet.ptr = (const char *)chaos;
+    ev.packet.len = sizeof(chaos);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_int("DnsQueryClass", 3);
+    expect_str("DnsQueryClassName", "CH");
+    expect_int("DnsQueryType", 16); /* from the packet: the event carried no QTYPE */
+
+    server_event(&ev, 259, "blocked.example.org.");
+    ev.hdr.present = AD_HAS_QTYPE;
+    ev.hdr.qtype = 1;
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_absent("DnsQueryClass");
+    expect_absent("DnsQueryClassName");
+}
+
+/* A dnstap response record carries the raw response; DnsResponseName comes from it. */
+static void test_dnstap_response_name(void **state)
+{
+    (void)state;
+    static const uint8_t resp[] = {
+        0x12, 0x34, 0x81, 0x80, 0,   1,   0,   1, 0,   0,   0,   0,   3, 'w', 'w', 'w', 7,
+        'e',  'x',  'a',  'm',  'p', 'l', 'e', 3, 'c', 'o', 'm', 0,   0, 1,   0,   1,   0xc0,
+        12,   0,    1,    0,    1,   0,   0,   0, 60,  0,   4,   192, 0, 2,   7};
+    ad_event ev;
+    server_event(&ev, 257, "www.example.com.");
+    ev.hdr.source = AD_SOURCE_DNSTAP;
+    ev.hdr.bits = AD_BIT_RESPONSE;
+    ev.packet.ptr = (const char *)resp;
+    ev.packet.len = sizeof(resp);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_str("DnsResponseName", "192.0.2.7");
+    expect_str("DnsFlags", "33152");
+    expect_str("DnsQueryClassName", "IN");
+    assert_false(out.packet_malformed);
+}
+
 static void test_unknown_provider_unsupported(void **state)
 {
     (void)state;
@@ -375,6 +425,8 @@ int main(void)
         cmocka_unit_test(test_ipv6_and_unknown_qtype),
         cmocka_unit_test(test_opcode_update_and_notify),
         cmocka_unit_test(test_client_statuses),
+        cmocka_unit_test(test_query_class),
+        cmocka_unit_test(test_dnstap_response_name),
         cmocka_unit_test(test_unknown_provider_unsupported),
         cmocka_unit_test(test_dnstap_vendor),
         cmocka_unit_test(test_json_line),

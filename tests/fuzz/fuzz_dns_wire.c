@@ -1,13 +1,15 @@
 /*
- * asimdns: libFuzzer target for capture/dns_wire (RFC 1035 parser). Arbitrary bytes are parsed
- * as a DNS message and summarized; the parser must never read out of bounds, and its outputs
- * must keep their documented bounds: NUL-terminated ASCII text of the reported length.
+ * asimdns: libFuzzer target for common/dns_wire (RFC 1035 parser) and the exporter's answer
+ * summary. Arbitrary bytes are parsed as a DNS message and summarized; the parser must never read
+ * out of bounds, and its outputs must keep their documented bounds: NUL-terminated ASCII text of
+ * the reported length.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/dns_wire.h"
+#include "common/dns_wire.h"
+#include "exporter/dns_answers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,15 @@
  * The UserData comes from the test-vector builder (tests/capture/etw_vector_builder.c, written
  * from the ETW templates independently of the decoders) and each line from the replay
  * writer (capture/replay_format.c). Events cycle through DNS Server 256 (QUERY_RECEIVED),
- * 257 (RESPONSE_SUCCESS) and DNS Client 3008 (query completed, version 0, 64-bit pointers);
- * event i (from 0) has the query name "q<i>.replay.example." (with the trailing dot the
- * events carry), so a test can find each one by its DnsQuery.
+ * 257 (RESPONSE_SUCCESS), DNS Client 3008 (query completed, version 0, 64-bit pointers), and
+ * the DNS Server events whose ASIM outcome is a "response" about a request message: 259
+ * (IGNORED_QUERY), 262 (RECURSE_QUERY_TIMEOUT), 279/280 (INTERNAL_LOOKUP_*), 291 (EDNS
+ * RECURSE_QUERY_TIMEOUT). Every server event has InterfaceIP 10.0.0.53, Source/Destination
+ * 192.0.2.7 and Port 50123, so a test can check the endpoints. Event i (from 0) has the query
+ * name "q<i>.replay.example." (with the trailing dot the events carry), so a test can find
+ * each one by its DnsQuery. The 257 events carry a real response in PacketData: the question
+ * and one answer, A 192.0.2.10 (i % 16 == 9), or an answer cut inside its RDATA (i % 16 == 1:
+ * malformed, for the exporter's response_packets_malformed counter).
  *
  * Usage: integration_replay_writer FILE COUNT
  */
@@ -23,6 +29,30 @@
 #define BASE_TIME_NS 1732528800000000000ull
 
 static ad_vb vb;
+
+/* A response to "<qname>" A IN with one answer A 192.0.2.10; cut inside the RDATA when
+ * malformed. Returns the length. */
+static size_t response_packet(uint8_t *p, size_t cap, const char *qname, uint16_t id,
+                              bool malformed)
+{
+    size_t n = 0;
+    const uint8_t head[12] = {(uint8_t)(id >> 8), (uint8_t)id, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
+    memcpy(p, head, sizeof head);
+    n = sizeof head;
+    for (const char *label = qname; *label != '\0' && n + 64 < cap;) {
+        const char *dot = strchr(label, '.');
+        size_t len = dot != NULL ? (size_t)(dot - label) : strlen(label);
+        p[n++] = (uint8_t)len;
+        memcpy(p + n, label, len);
+        n += len;
+        label += len + (dot != NULL ? 1 : 0);
+    }
+    p[n++] = 0;
+    const uint8_t tail[] = {0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 10};
+    memcpy(p + n, tail, sizeof tail);
+    n += sizeof tail;
+    return malformed ? n - 3 : n;
+}
 static char line[AD_REPLAY_MAX_LINE + 2];
 
 int main(int argc, char **argv)
@@ -42,10 +72,12 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 1;
     }
-    fprintf(f, "# asimdns integration_replay_writer: %lu events (256, 257, 3008)\n", count);
+    fprintf(f,
+            "# asimdns integration_replay_writer: %lu events (256 257 3008 259 262 279 280 291)\n",
+            count);
     for (unsigned long i = 0; i < count; i++) {
-        static const uint16_t ids[3] = {256, 257, 3008};
-        uint16_t id = ids[i % 3];
+        static const uint16_t ids[] = {256, 257, 3008, 259, 262, 279, 280, 291};
+        uint16_t id = ids[i % (sizeof ids / sizeof ids[0])];
         char qname[64];
         snprintf(qname, sizeof qname, "q%lu.replay.example.", i);
         ad_vb_values v;
@@ -54,6 +86,16 @@ int main(int argc, char **argv)
         v.xid = (uint32_t)(i & 0xffffu);
         v.rcode = 0;
         v.status = 0;
+        v.iface_ip = "10.0.0.53";
+        v.peer_ip = "192.0.2.7";
+        v.port = 50123;
+        uint8_t packet[300];
+        if (id == 257) {
+            v.packet = packet;
+            v.packet_len = (uint32_t)response_packet(packet, sizeof packet, qname, (uint16_t)v.xid,
+                                                     i % 16 == 1);
+            v.flags = 0x8180;
+        }
         ad_vb_init(&vb);
         bool ok = id == 3008 ? ad_vb_client_event(&vb, id, 0, 8, &v)
                              : ad_vb_server_event(&vb, id, false, &v);

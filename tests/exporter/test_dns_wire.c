@@ -1,7 +1,7 @@
 /*
- * Unit tests for capture/dns_wire (RFC 1035 §4.1 parser): hand-built messages for the good
- * paths and every error path (short header, truncation, reserved label types, long names,
- * pointers out of range / forward / looping, bad RDATA, small buffers).
+ * Unit tests for common/dns_wire (RFC 1035 §4.1 parser) and exporter/dns_answers: hand-built
+ * messages for the good paths and every error path (short header, truncation, reserved label types,
+ * long names, pointers out of range / forward / looping, bad RDATA, small buffers).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,73 +11,10 @@
 
 #include <cmocka.h>
 
-#include "capture/dns_wire.h"
+#include "common/dns_wire.h"
+#include "exporter/dns_answers.h"
 
-typedef struct pkt {
-    uint8_t b[1024];
-    size_t n;
-} pkt;
-
-static void put8(pkt *p, unsigned v)
-{
-    assert_true(p->n < sizeof(p->b));
-    p->b[p->n++] = (uint8_t)v;
-}
-
-static void put16(pkt *p, unsigned v)
-{
-    put8(p, v >> 8);
-    put8(p, v & 0xff);
-}
-
-static void put32(pkt *p, unsigned long v)
-{
-    put16(p, (unsigned)(v >> 16));
-    put16(p, (unsigned)(v & 0xffff));
-}
-
-static void putbytes(pkt *p, const void *d, size_t n)
-{
-    assert_true(n <= sizeof(p->b) - p->n);
-    memcpy(p->b + p->n, d, n);
-    p->n += n;
-}
-
-/* "www.example.com" -> uncompressed wire name with the root label. */
-static void putname(pkt *p, const char *dotted)
-{
-    const char *s = dotted;
-    while (*s) {
-        const char *dot = strchr(s, '.');
-        size_t l = dot ? (size_t)(dot - s) : strlen(s);
-        put8(p, (unsigned)l);
-        putbytes(p, s, l);
-        s += l;
-        if (*s == '.')
-            s++;
-    }
-    put8(p, 0);
-}
-
-static void header(pkt *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
-{
-    p->n = 0;
-    put16(p, id);
-    put16(p, flags);
-    put16(p, qd);
-    put16(p, an);
-    put16(p, 0);
-    put16(p, 0);
-}
-
-static void rr_head(pkt *p, unsigned type, unsigned rdlen)
-{
-    put16(p, 0xc00c); /* owner = the question name */
-    put16(p, type);
-    put16(p, 1);
-    put32(p, 300);
-    put16(p, rdlen);
-}
+#include "tests/support/dns_packet.h"
 
 static void test_query(void **state)
 {

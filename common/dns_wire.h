@@ -1,5 +1,8 @@
 /*
- * asimdns-capture: a small DNS message parser (RFC 1035 §4.1) for the messages dnstap carries.
+ * asimdns: a small DNS message parser (RFC 1035 §4.1): the header, the question and names.
+ * The capture reads a dnstap message's header and question with it (record fields, query/
+ * response pairing); the exporter's answer summary (exporter/dns_answers.h) walks the
+ * resource records with it.
  *
  * The input is hostile: every read is bounds-checked, compressed names (RFC 1035 §4.1.4) are
  * followed only backwards and at most AD_DNS_MAX_JUMPS times, label lengths over 63 (the
@@ -10,8 +13,8 @@
  * trailing dot ("." for the root); '.', '\\', ';' and '"' inside a label are escaped with a
  * backslash and bytes outside 0x21..0x7e as \DDD (decimal), so the text is always ASCII.
  */
-#ifndef AD_CAPTURE_DNS_WIRE_H
-#define AD_CAPTURE_DNS_WIRE_H
+#ifndef AD_COMMON_DNS_WIRE_H
+#define AD_COMMON_DNS_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,8 +29,6 @@
 #define AD_DNS_MAX_JUMPS 64
 /* Buffer that always holds a name's text (253 content bytes, each at most 4 chars, + dots). */
 #define AD_DNS_NAME_TEXT_MAX 1024
-/* TXT rdata in the answer summary is cut to this many text characters, then "...". */
-#define AD_DNS_TXT_SUMMARY_MAX 64
 
 /* Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD). */
 #define AD_DNS_FLAG_QR 0x8000u
@@ -91,15 +92,18 @@ ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *t
                             size_t *text_len);
 
 /*
- * Summarizes the answer section of a message parsed by ad_dns_parse as ';'-separated text
- * into buf[cap] (always NUL-terminated when cap > 0): A/AAAA addresses, CNAME/PTR/NS/DNAME
- * target names, MX as "<preference> <name>", SOA as "<mname> <rname> <serial> <refresh> <retry>
- * <expire> <minimum>", SRV as "<priority> <weight> <port> <target>", TXT as its strings joined
- * with spaces (cut to AD_DNS_TXT_SUMMARY_MAX characters with "..."), any other type as "TYPE<n>".
- * Only whole items are written: when the next item does not fit, the text stops and *truncated is
- * set. A malformed answer stops the summary with its error; the items before it stay in buf.
+ * ad_dns_read_name with the name's uncompressed part bounded by limit (the end of an RDATA);
+ * compression pointers may still lead anywhere before len. text == NULL only validates and
+ * skips the name (cap and text_len then unused; *text_len is set to 0 when given).
  */
-ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
-                               size_t cap, size_t *out_len, bool *truncated);
+ad_dns_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off,
+                               char *text, size_t cap, size_t *text_len);
+
+/*
+ * One label byte (in_text false) or TXT character-string byte (in_text true) in RFC 1035 §5.1
+ * master-file form into out; returns its length (1, 2 or 4). '.', '\\', ';' and '"' get a
+ * backslash, bytes outside 0x21..0x7e become \DDD; inside TXT a space or dot stays plain.
+ */
+size_t ad_dns_escape_byte(uint8_t c, bool in_text, char out[4]);
 
 #endif

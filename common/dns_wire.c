@@ -1,0 +1,233 @@
+/* asimdns: hostile-input-safe DNS message parser (dns_wire.h; RFC 1035 §3-§5). */
+#include "common/dns_wire.h"
+
+#include <string.h>
+
+const char *ad_dns_strerror(ad_dns_err err)
+{
+    switch (err) {
+    case AD_DNS_OK:
+        return "ok";
+    case AD_DNS_ESHORT_HEADER:
+        return "message shorter than the 12-byte DNS header";
+    case AD_DNS_ETRUNC:
+        return "message truncated inside a name, question or resource record";
+    case AD_DNS_ELABEL:
+        return "label length over 63 (reserved label type)";
+    case AD_DNS_ENAME_LEN:
+        return "name longer than 255 bytes";
+    case AD_DNS_EPTR_RANGE:
+        return "compression pointer beyond the message";
+    case AD_DNS_EPTR_FORWARD:
+        return "compression pointer does not point backwards";
+    case AD_DNS_EPTR_LOOP:
+        return "too many compression pointers in one name";
+    case AD_DNS_ERDATA:
+        return "RDATA does not match its type";
+    case AD_DNS_ESPACE:
+        return "text buffer too small";
+    case AD_DNS_ERR__COUNT:
+        break;
+    }
+    return "unknown DNS parse error";
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+/* A bounded text builder: ok goes false (and stays) once something did not fit. */
+typedef struct text_buf {
+    char *buf;
+    size_t cap; /* includes room for the NUL */
+    size_t len;
+    bool ok;
+} text_buf;
+
+static void tb_init(text_buf *tb, char *buf, size_t cap)
+{
+    tb->buf = buf;
+    tb->cap = cap;
+    tb->len = 0;
+    tb->ok = buf != NULL && cap > 0;
+    if (tb->ok)
+        buf[0] = '\0';
+}
+
+static void tb_put(text_buf *tb, const char *s, size_t n)
+{
+    if (!tb->ok)
+        return;
+    if (n >= tb->cap - tb->len) {
+        tb->ok = false;
+        return;
+    }
+    memcpy(tb->buf + tb->len, s, n);
+    tb->len += n;
+    tb->buf[tb->len] = '\0';
+}
+
+size_t ad_dns_escape_byte(uint8_t c, bool in_text, char out[4])
+{
+    if (in_text && (c == ' ' || c == '.')) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c == '.' || c == '\\' || c == ';' || c == '"') {
+        out[0] = '\\';
+        out[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x21 || c > 0x7e) {
+        out[0] = '\\';
+        out[1] = (char)('0' + c / 100);
+        out[2] = (char)('0' + c / 10 % 10);
+        out[3] = (char)('0' + c % 10);
+        return 4;
+    }
+    out[0] = (char)c;
+    return 1;
+}
+
+/*
+ * The name at *off; its uncompressed part must end before limit (the end of an RDATA or the
+ * message), what pointers lead to before len. tb may be NULL to only validate and skip.
+ *
+ * Loop safety: every pointer must point before the start of the label run that led to it
+ * (not just before the pointer itself, which a run reading forward past the pointer could
+ * otherwise revisit), so positions strictly decrease; AD_DNS_MAX_JUMPS bounds the work more.
+ */
+static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t *off, text_buf *tb)
+{
+    size_t pos = *off;
+    size_t bound = limit < len ? limit : len;
+    size_t run_start = pos;
+    size_t wire_len = 1; /* the root label */
+    size_t end_after = 0;
+    unsigned jumps = 0;
+    bool jumped = false;
+    bool any_label = false;
+    for (;;) {
+        if (pos >= bound)
+            return AD_DNS_ETRUNC;
+        uint8_t b = msg[pos];
+        if ((b & 0xc0u) == 0xc0u) {
+            if (pos + 1 >= bound)
+                return AD_DNS_ETRUNC;
+            size_t target = ((size_t)(b & 0x3fu) << 8) | msg[pos + 1];
+            if (!jumped) {
+                end_after = pos + 2;
+                jumped = true;
+            }
+            if (target >= len)
+                return AD_DNS_EPTR_RANGE;
+            if (target >= run_start)
+                return AD_DNS_EPTR_FORWARD;
+            if (++jumps > AD_DNS_MAX_JUMPS)
+                return AD_DNS_EPTR_LOOP;
+            pos = target;
+            run_start = target;
+            bound = len;
+            continue;
+        }
+        if ((b & 0xc0u) != 0)
+            return AD_DNS_ELABEL;
+        if (b == 0) {
+            if (!jumped)
+                end_after = pos + 1;
+            break;
+        }
+        wire_len += (size_t)b + 1;
+        if (wire_len > AD_DNS_NAME_WIRE_MAX)
+            return AD_DNS_ENAME_LEN;
+        if ((size_t)b >= bound - pos)
+            return AD_DNS_ETRUNC;
+        if (tb != NULL) {
+            for (size_t i = 1; i <= b; i++) {
+                char esc[4];
+                tb_put(tb, esc, ad_dns_escape_byte(msg[pos + i], false, esc));
+            }
+            tb_put(tb, ".", 1);
+        }
+        any_label = true;
+        pos += (size_t)b + 1;
+    }
+    if (tb != NULL && !any_label)
+        tb_put(tb, ".", 1);
+    if (tb != NULL && !tb->ok)
+        return AD_DNS_ESPACE;
+    *off = end_after;
+    return AD_DNS_OK;
+}
+
+ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
+                            size_t *text_len)
+{
+    if (text == NULL || cap == 0)
+        return AD_DNS_ESPACE;
+    return ad_dns_read_name_in(msg, len, len, off, text, cap, text_len);
+}
+
+ad_dns_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off,
+                               char *text, size_t cap, size_t *text_len)
+{
+    if (text == NULL) {
+        if (text_len != NULL)
+            *text_len = 0;
+        return read_name(msg, len, limit, off, NULL);
+    }
+    text_buf tb;
+    tb_init(&tb, text, cap);
+    if (!tb.ok)
+        return AD_DNS_ESPACE;
+    ad_dns_err err = read_name(msg, len, limit, off, &tb);
+    if (err != AD_DNS_OK) {
+        text[0] = '\0';
+        tb.len = 0;
+    }
+    if (text_len != NULL)
+        *text_len = tb.len;
+    return err;
+}
+
+ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (msg == NULL || len < AD_DNS_HEADER_SIZE)
+        return AD_DNS_ESHORT_HEADER;
+    out->hdr.id = get16(msg);
+    out->hdr.flags = get16(msg + 2);
+    out->hdr.qdcount = get16(msg + 4);
+    out->hdr.ancount = get16(msg + 6);
+    out->hdr.nscount = get16(msg + 8);
+    out->hdr.arcount = get16(msg + 10);
+    size_t off = AD_DNS_HEADER_SIZE;
+    for (unsigned q = 0; q < out->hdr.qdcount; q++) {
+        ad_dns_err err;
+        if (q == 0) {
+            text_buf tb;
+            tb_init(&tb, out->qname, sizeof(out->qname));
+            err = read_name(msg, len, len, &off, &tb);
+            if (err != AD_DNS_OK) {
+                out->qname[0] = '\0';
+                return err;
+            }
+            out->qname_len = tb.len;
+        } else {
+            err = read_name(msg, len, len, &off, NULL);
+            if (err != AD_DNS_OK)
+                return err;
+        }
+        if (len - off < 4)
+            return AD_DNS_ETRUNC;
+        if (q == 0) {
+            out->qtype = get16(msg + off);
+            out->qclass = get16(msg + off + 2);
+            out->has_question = true;
+        }
+        off += 4;
+    }
+    out->answer_offset = off;
+    return AD_DNS_OK;
+}
