@@ -1422,6 +1422,8 @@ unsigned ad__ring_counters_verify(const ad_ring_cursor *cur, uint64_t out[AD_RIN
     return bad;
 }
 
+static void cons_adopt_counters(ad_ring_consumer *c, const char *name);
+
 /* Seals the current counters (see ad__ring_counters_verify). */
 static void cons_seal_counters(ad_ring_consumer *c)
 {
@@ -1442,6 +1444,9 @@ void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns)
         ad_atomic_store_relaxed(&c->cur->committed_seq, c->committed_seq);
         ad_atomic_store_release(&c->cur->consumer_pos, c->committed); /* [B-rel] */
     }
+    /* Counters only grow, and not by much in one period: one that went back or leapt since
+       the last seal was written by someone else; put it back before sealing again. */
+    cons_adopt_counters(c, c->name);
     cons_seal_counters(c);
     ad_atomic_store_relaxed(&c->cur->heartbeat_ns, now_ns);
 }
@@ -1532,8 +1537,10 @@ ad_err ad_ring_consumer_check(ad_ring_consumer *c)
 }
 
 /*
- * The counters a new attach inherits from the cursor page are taken only as far as the seal
- * vouches for them (ad__ring_counters_verify); the rest are reset, which is counted.
+ * The counters in the cursor page are taken only as far as the seal vouches for them
+ * (ad__ring_counters_verify): at attach (what a new exporter inherits) and at every heartbeat
+ * (what someone scribbled since); the rest are reset to their sealed values, which is
+ * counted.
  */
 static void cons_adopt_counters(ad_ring_consumer *c, const char *name)
 {
@@ -1548,7 +1555,7 @@ static void cons_adopt_counters(ad_ring_consumer *c, const char *name)
     cons_count(c, AD_EXP_COUNTERS_RESET, 1);
     cons_seal_counters(c);
     ad_log_warn("ring %s: %u exporter counter(s) in the cursor object were not plausible (not "
-                "what the previous exporter sealed); reset them to their last sealed values",
+                "what the exporter last sealed); reset them to their last sealed values",
                 name, bad);
 }
 
