@@ -1185,6 +1185,10 @@ ad_err ad_ring_consumer_peek(ad_ring_consumer *c, ad_ring_view *views, size_t ma
                 cons_resync(c, truth);
                 goto done;
             }
+            if (truth == c->read_pos) {
+                cons_stuck(c, seen); /* we are where capture is: let wait() sleep */
+                goto done;
+            }
             prod = truth;
         } else if (!cons_confirm(c, &prod) || prod <= c->read_pos ||
                    prod - c->read_pos > c->capacity) {
