@@ -333,11 +333,16 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
 {
     struct stat st;
     int fd;
-    if (create && mkdir(ring_dir, 0755) != 0 && errno != EEXIST) {
-        int e = errno;
-        shm_msg(msg, cap, "cannot create the ring directory %s: %s", ring_dir, strerror(e));
-        *err = e == EACCES || e == EPERM ? AD_EPERM : (e == ENOENT ? AD_ENOENT : AD_ESYS);
-        return -1;
+    bool made = false;
+    if (create) {
+        if (mkdir(ring_dir, 0755) == 0) {
+            made = true;
+        } else if (errno != EEXIST) {
+            int e = errno;
+            shm_msg(msg, cap, "cannot create the ring directory %s: %s", ring_dir, strerror(e));
+            *err = e == EACCES || e == EPERM ? AD_EPERM : (e == ENOENT ? AD_ENOENT : AD_ESYS);
+            return -1;
+        }
     }
     fd = open(ring_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -349,9 +354,14 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
         } else {
             shm_msg(msg, cap, "cannot open the ring directory %s: %s%s", ring_dir, strerror(e),
                     e == ELOOP || e == ENOTDIR ? " (it must be a real directory, not a link)" : "");
-            *err = e == EACCES || e == EPERM ? AD_EPERM : AD_ESYS;
+            *err = e == EACCES || e == EPERM || e == ELOOP || e == ENOTDIR ? AD_EPERM : AD_ESYS;
         }
         return -1;
+    }
+    if (made) {
+        /* Ours, just made: 0755 whatever the umask (a service's UMask=0077 would leave the
+           exporter unable to reach its objects). */
+        (void)fchmod(fd, 0755);
     }
     if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
         shm_msg(msg, cap, "ring directory %s is not a directory", ring_dir);

@@ -383,6 +383,58 @@ static void test_header_and_cursor_words_repaired(void **state)
     fx_done(&fx);
 }
 
+/* ---- the ring directory itself ----------------------------------------------------------- */
+
+static void test_directory_checked(void **state)
+{
+    char dir[96], msg[512], name[64];
+    ad_ring_config cfg;
+    ad_ring_producer *p = NULL;
+    ad_ring_consumer *c = NULL;
+    ad_ring_consumer_config cc;
+    struct stat st;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s-made", ad_ring_directory());
+    char saved[96];
+    snprintf(saved, sizeof(saved), "%s", ad_ring_directory());
+    assert_int_equal(ad_ring_set_directory(dir), AD_OK);
+    rt_ring_name(name, sizeof(name), "dir");
+    ad_ring_config_init(&cfg, name);
+    cfg.capacity = CAPACITY;
+    cfg.max_payload = MAX_PAYLOAD;
+    ad_ring_consumer_config_init(&cc, name);
+
+    /* Made by capture: 0755 even under a service's UMask=0077. */
+    mode_t old = umask(077);
+    assert_int_equal(ad_ring_producer_open(&cfg, &p, msg, sizeof(msg)), AD_OK);
+    umask(old);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0755);
+    ad_ring_producer_close(p);
+
+    /* Writable by the group (or others, or through an ACL): refused by everyone. */
+    const mode_t bad[] = {0775, 01777};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(chmod(dir, bad[i]), 0);
+        assert_int_equal(ad_ring_producer_open(&cfg, &p, msg, sizeof(msg)), AD_EPERM);
+        assert_non_null(strstr(msg, "not trusted"));
+        assert_int_equal(ad_ring_consumer_open(&cc, &c, msg, sizeof(msg)), AD_EPERM);
+    }
+    /* A link in place of the directory is not followed. */
+    assert_int_equal(chmod(dir, 0755), 0);
+    char link[128];
+    snprintf(link, sizeof(link), "%s-link", saved);
+    assert_int_equal(symlink(dir, link), 0);
+    assert_int_equal(ad_ring_set_directory(link), AD_OK);
+    assert_int_equal(ad_ring_consumer_open(&cc, &c, msg, sizeof(msg)), AD_EPERM);
+    print_message("linked directory: %s\n", msg);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(ad_ring_set_directory(dir), AD_OK);
+    assert_int_equal(ad_ring_unlink(name, false), AD_OK);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(ad_ring_set_directory(saved), AD_OK);
+}
+
 static char ring_dir[64];
 
 static int setup(void **state)
@@ -411,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_cursor_truncated_and_restored),
         cmocka_unit_test(test_garbage_counters_not_inherited),
         cmocka_unit_test(test_header_and_cursor_words_repaired),
+        cmocka_unit_test(test_directory_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
