@@ -36,6 +36,10 @@
 static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
 {
     ad_ring_config rc;
+    if (ad_ring_set_directory(cfg->ring.directory) != AD_OK) {
+        ad_log_error("ring.directory '%s' is not usable", cfg->ring.directory);
+        return AD_EINVAL;
+    }
     ad_ring_config_init(&rc, cfg->ring.name);
     rc.capacity = cfg->ring.size;
     rc.data_mode = cfg->ring.data_mode;
@@ -234,6 +238,8 @@ int main(int argc, char **argv)
         ad_ring_producer_close(ring);
         return 1;
     }
+    if (msg[0] != '\0')
+        ad_log_warn("dropping privileges: %s", msg);
     if (cfg.privileges.user[0] != '\0')
         ad_log_info("running as user '%s'%s%s", cfg.privileges.user,
                     cfg.privileges.group[0] ? ", group " : "", cfg.privileges.group);

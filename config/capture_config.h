@@ -89,6 +89,7 @@ typedef struct ad_capture_ring {
        (only the capture's own account, SYSTEM, and Administrators read-only) */
     char exporter_account[AD_CONFIG_NAME_MAX];
     bool recreate_on_mismatch;
+    char directory[AD_CONFIG_PATH_MAX]; /* POSIX: where the ring objects live (ring.directory) */
 } ad_capture_ring;
 
 typedef struct ad_capture_config {

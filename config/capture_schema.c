@@ -282,6 +282,12 @@ static const ad__cfg_entry ring_table[] = {
      AD__CFG_FIELD(C, ring.recreate_on_mismatch),
      .def = "false",
      .help = "replace a ring with another layout instead of refusing to start"},
+    {.name = "directory",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(C, ring.directory),
+     .def = "/run/asimdns",
+     .check = ad__cfg_check_abs_dir,
+     .help = "POSIX: directory of the ring objects, writable only by root or the capture"},
     {.type = AD__CFG_T_END},
 };
 

@@ -172,6 +172,21 @@ bool ad__cfg_check_ring_name(char *text, char *why, size_t whylen)
     return true;
 }
 
+bool ad__cfg_check_abs_dir(char *text, char *why, size_t whylen)
+{
+    size_t n = strlen(text);
+    if (text[0] != '/')
+        return text_fail(why, whylen, "must be an absolute path (starting with '/')");
+    if (n > 512)
+        return text_fail(why, whylen, "must be at most 512 characters");
+    for (const char *p = text; *p != '\0'; p++) {
+        if (p[0] == '/' && p[1] == '.' &&
+            (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+            return text_fail(why, whylen, "must not contain '.' or '..' components");
+    }
+    return true;
+}
+
 bool ad__cfg_check_etw_name(char *text, char *why, size_t whylen)
 {
     if (text[0] == '\0')

@@ -39,6 +39,9 @@ bool ad__cfg_check_domain(char *text, char *why, size_t whylen);
 /* Host name override: letters, digits, '.', '-', '_' only. */
 bool ad__cfg_check_host_name(char *text, char *why, size_t whylen);
 
+/* Absolute POSIX directory path ("/..."), without "." or ".." components. */
+bool ad__cfg_check_abs_dir(char *text, char *why, size_t whylen);
+
 /* Not empty. */
 bool ad__cfg_check_nonempty(char *text, char *why, size_t whylen);
 

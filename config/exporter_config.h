@@ -86,6 +86,8 @@ typedef struct ad_config_otlp_http {
 typedef struct ad_exporter_config {
     struct {
         char name[AD_CONFIG_NAME_MAX];
+        char directory[AD_CONFIG_PATH_MAX];      /* POSIX: capture's ring.directory */
+        char expected_owner[AD_CONFIG_NAME_MAX]; /* user (or uid / SID) that must own the ring */
     } ring;
     ad_exporter_type type; /* `exporter: {type: ...}` */
     ad_config_otlp_http otlp_http;

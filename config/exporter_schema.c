@@ -293,6 +293,17 @@ static const ad__cfg_entry ring_table[] = {
      .def = "asimdns",
      .check = ad__cfg_check_ring_name,
      .help = "ring to read (capture's ring.name)"},
+    {.name = "directory",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, ring.directory),
+     .def = "/run/asimdns",
+     .check = ad__cfg_check_abs_dir,
+     .help = "POSIX: capture's ring.directory"},
+    {.name = "expected_owner",
+     .type = AD__CFG_T_STR,
+     AD__CFG_FIELD(E, ring.expected_owner),
+     .help = "user (POSIX) or account/SID (Windows) that must own the ring objects; empty = "
+             "root on POSIX, not checked on Windows"},
     {.type = AD__CFG_T_END},
 };
 

@@ -51,12 +51,21 @@ typedef struct exporter {
     "      --version         print the version and exit\n"                                         \
     "  asimdns-exporter service install|remove|run ...  (Windows service; see deploy/windows)\n"
 
-/* Attaches to the ring, waiting while the capture has not created it yet. */
+/*
+ * Attaches to the ring, waiting while the capture has not created it yet (or is repairing its
+ * cursor object). With --max-idle, a ring that does not appear within that time ends the wait
+ * (AD_ETIMEDOUT): a misspelt ring.name must not keep a one-shot exporter waiting forever.
+ */
 static ad_err attach(exporter *x)
 {
     ad_ring_consumer_config rc;
     ad_ring_consumer_config_init(&rc, x->cfg->ring.name);
+    /* Only the capture's user (by default root, which creates the ring before the capture
+       drops its privileges) may own the ring: anyone else's objects are a forgery. */
+    rc.expected_owner = x->cfg->ring.expected_owner[0] != '\0' ? x->cfg->ring.expected_owner
+                                                               : AD_RING_DEFAULT_OWNER;
     int logged = 0;
+    uint64_t since = ad_time_mono_ns();
     for (;;) {
         char msg[256] = "";
         ad_err err = ad_ring_consumer_open(&rc, &x->ring, msg, sizeof(msg));
@@ -67,10 +76,15 @@ static ad_err attach(exporter *x)
             return err;
         }
         if (!logged++)
-            ad_log_info("ring '%s' does not exist yet; waiting for asimdns-capture",
-                        x->cfg->ring.name);
+            ad_log_info("ring '%s' is not available yet (%s); waiting for asimdns-capture",
+                        x->cfg->ring.name, msg);
         if (ad_stop_requested())
             return AD_ECLOSED;
+        if (x->max_idle_ns != 0 && ad_time_mono_ns() - since >= x->max_idle_ns) {
+            ad_log_info("ring '%s' did not become available within %llu s (%s); exiting",
+                        x->cfg->ring.name, (unsigned long long)(x->max_idle_ns / NS_PER_SEC), msg);
+            return AD_ETIMEDOUT;
+        }
         (void)ad_sd_notify("WATCHDOG=1"); /* waiting for the capture is not a hang */
         ad_metrics_beat(&x->metrics, ad_time_mono_ns());
         ad_sleep_ns(NS_PER_SEC / 4);
@@ -192,6 +206,10 @@ int main(int argc, char **argv)
     }
     x.cfg = &cfg;
     ad_log_init("exporter", cfg.log.level, cfg.log.format);
+    if (ad_ring_set_directory(cfg.ring.directory) != AD_OK) {
+        ad_log_error("ring.directory '%s' is not usable", cfg.ring.directory);
+        return 1;
+    }
     ad_stop_install();
     char terr[512] = "";
     if (ad_xport_create(&cfg, &x.transport, terr, sizeof(terr)) != AD_OK) {
@@ -233,8 +251,9 @@ int main(int argc, char **argv)
     ad_err rc = AD_OK;
     (void)ad_sd_notify("READY=1");
     for (;;) {
-        if (attach(&x) != AD_OK) {
-            rc = ad_stop_requested() ? AD_OK : AD_EIO;
+        ad_err aerr = attach(&x);
+        if (aerr != AD_OK) {
+            rc = ad_stop_requested() || aerr == AD_ETIMEDOUT ? AD_OK : AD_EIO;
             break;
         }
         ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output %s",

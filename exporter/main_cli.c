@@ -1,13 +1,14 @@
 /*
  * asimdns: the operator CLI.
  *
- *   asimdns status [--ring NAME] [--json] [--global] [--check capture|exporter]
+ *   asimdns status [--ring NAME] [--ring-dir DIR] [--json] [--global] [--check capture|exporter]
  *       Both services' health and every counter, read from the ring (no service needed).
  *       Exit code: 0 healthy, 1 degraded, 2 down. With --check, one service's verdict on one
  *       line ("capture degraded: 120 records dropped (ring full) in the last 1.0 s"), for
  *       Nagios, Zabbix or Task Scheduler; the rules are ad_ring_status_check's.
- *   asimdns remove-ring [--ring NAME] [--global]
+ *   asimdns remove-ring [--ring NAME] [--ring-dir DIR] [--global]
  *       Removes a ring's shared-memory objects (after both services stopped).
+ *   --ring-dir: the services' ring.directory (POSIX; default /run/asimdns).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,9 @@ typedef struct cli_opts {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: asimdns status [--ring NAME] [--json] [--global] "
+    fprintf(out, "usage: asimdns status [--ring NAME] [--ring-dir DIR] [--json] [--global] "
                  "[--check capture|exporter]\n"
-                 "       asimdns remove-ring [--ring NAME] [--global]\n"
+                 "       asimdns remove-ring [--ring NAME] [--ring-dir DIR] [--global]\n"
                  "       asimdns sink --listen URL [--format asim-json|otlp-json|count] "
                  "[--out FILE] [--max-idle SECS]\n"
                  "                    [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
@@ -48,7 +49,12 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--ring") == 0 && i + 1 < argc)
             o->ring = argv[++i];
-        else if (strcmp(argv[i], "--check") == 0 && i + 1 < argc) {
+        else if (strcmp(argv[i], "--ring-dir") == 0 && i + 1 < argc) {
+            if (ad_ring_set_directory(argv[++i]) != AD_OK) {
+                fprintf(stderr, "asimdns: --ring-dir needs an absolute path, not '%s'\n", argv[i]);
+                return -1;
+            }
+        } else if (strcmp(argv[i], "--check") == 0 && i + 1 < argc) {
             const char *c = argv[++i];
             if (strcmp(c, "capture") == 0)
                 o->check = AD_RING_CAPTURE;

@@ -100,7 +100,9 @@ struct ad_ring_producer {
     ad__shm cursor;
     char name[AD_RING_NAME_MAX + 1];
     bool global;
-    uint64_t hb_interval; /* promised heartbeat period, stored in the header at attach */
+    uint64_t hb_interval;  /* promised heartbeat period, stored in the header at attach */
+    uint64_t cursor_epoch; /* the cursor's epoch as we last initialised or found it */
+    uint64_t generation;   /* the ring's generation (private copy of the header's) */
 };
 
 struct ad_ring_consumer {
@@ -120,8 +122,12 @@ struct ad_ring_consumer {
     bool bad_prod_set;
     uint64_t stuck_rp;   /* (read position, producer position) at which the last peek */
     uint64_t stuck_prod; /* could not go on: counted once, and wait() does not spin on it */
-    bool after_resync;   /* the next sequence gap is a corruption loss, not a drop */
-    bool skip_pending;   /* a resync skipped [skip_from, skip_to) behind pending views */
+    uint64_t watch_prod; /* a producer_pos no record vouches for, and the capture heartbeat */
+    uint64_t watch_hb;   /* seen with it: trusted once it survives a heartbeat (cons_truth) */
+    bool watch_set;
+    uint64_t epoch;    /* cursor_epoch at attach: capture re-initialised the page if it moves */
+    bool after_resync; /* the next sequence gap is a corruption loss, not a drop */
+    bool skip_pending; /* a resync skipped [skip_from, skip_to) behind pending views */
     uint64_t skip_from;
     uint64_t skip_to;
     ad__shm data;
@@ -476,6 +482,35 @@ bool ad_ring_producer_has_room(ad_ring_producer *p, size_t len)
     return prod_room(p, prod_need(p, align8(AD_RING_REC_HDR_SIZE + (uint64_t)len), &pad));
 }
 
+static void prod_check_cursor(ad_ring_producer *p);
+
+/*
+ * The data header's identity words are written once, at creation; if something damaged them
+ * the exporter (and `asimdns status`) would refuse the ring as "not an asimdns ring" or "other
+ * layout" until capture restarted. We own them: write them again from our private copies.
+ */
+static void prod_check_header(ad_ring_producer *p)
+{
+    ad_ring_data_hdr *h = p->hdr;
+    if (ad_atomic_load_relaxed(&h->magic) == AD_RING_MAGIC &&
+        h->layout_version == AD_RING_LAYOUT_VERSION && h->header_size == AD_RING_HEADER_SIZE &&
+        h->capacity == p->capacity && h->max_payload == p->max_payload &&
+        h->rec_hdr_size == AD_RING_REC_HDR_SIZE && h->generation == p->generation) {
+        return;
+    }
+    ad_atomic_store_relaxed(&h->magic, 0); /* [C]: "being created" while we rewrite */
+    h->layout_version = AD_RING_LAYOUT_VERSION;
+    h->header_size = AD_RING_HEADER_SIZE;
+    h->capacity = p->capacity;
+    h->max_payload = p->max_payload;
+    h->rec_hdr_size = AD_RING_REC_HDR_SIZE;
+    h->generation = p->generation;
+    ad_atomic_store_release(&h->magic, AD_RING_MAGIC);
+    prod_count(p, AD_CAP_HEADER_REPAIRS, 1);
+    ad_log_warn("ring %s: the data header's identity words were damaged; wrote them again",
+                p->name);
+}
+
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns)
 {
     /* The last interval for `asimdns status --check` (ring_layout.h gives the store order). */
@@ -490,30 +525,68 @@ void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns)
                                 ad_atomic_load_relaxed(&p->hdr->counters[i]));
     }
     ad_atomic_store_relaxed(&p->hdr->interval_end_ns, now_ns);
-    ad_atomic_store_relaxed(&p->hdr->heartbeat_ns, now_ns);
     /*
      * Publish our words again from the private copies: if something damaged them while the
      * ring was full (so no commit rewrote them), the exporter could otherwise not confirm
-     * where we are and both sides would wait for each other.
+     * where we are and both sides would wait for each other. Before the heartbeat, which is
+     * stored with release: an exporter that acquires a new heartbeat value sees these
+     * republished words (or later ones), which is how it tells our truth from a scribble.
      */
     if (!p->reserved) {
         ad_atomic_store_release(&p->hdr->last_rec_pos, p->last_rec);
         ad_atomic_store_release(&p->hdr->producer_pos, p->pos);
         ad_atomic_store_relaxed(&p->hdr->next_seq, p->seq);
     }
+    prod_check_header(p);
+    ad_atomic_store_release(&p->hdr->heartbeat_ns, now_ns);
+    prod_check_cursor(p);
+}
+
+static void cursor_init(ad_ring_cursor *cur, uint64_t generation, uint64_t consumer_pos,
+                        uint64_t committed_seq, uint64_t epoch);
+
+/*
+ * Once per heartbeat: is the cursor object still one we can hand to an exporter? A truncated
+ * object is given its size back (we own it and hold it open read-write) and mapped again; a
+ * page whose identity words are no longer ours (truncated and restored, scribbled) is
+ * initialised again at the last consumer position we validated, with a new epoch, so that an
+ * honest exporter can attach (and an attached one re-attaches) without a capture restart.
+ */
+static void prod_check_cursor(ad_ring_producer *p)
+{
+    ad_ring_cursor *cur = p->cur;
     if (ad__shm_faulted(&p->cursor)) {
         if (!p->cursor_faulted) {
             p->cursor_faulted = true;
             prod_count(p, AD_CAP_CURSOR_FAULTS, 1);
-            ad_log_warn("ring %s: the cursor object was truncated under capture; reading it as "
-                        "zeros until it is restored",
+            ad_log_warn("ring %s: the cursor object was truncated under capture; restoring it",
                         p->name);
         }
-        if (ad__shm_repair(&p->cursor) == AD_OK) {
-            p->cursor_faulted = false;
-            ad_log_info("ring %s: cursor object restored and mapped again", p->name);
+        if (ad__shm_repair(&p->cursor) != AD_OK &&
+            (ad__shm_restore_size(&p->cursor) != AD_OK || ad__shm_repair(&p->cursor) != AD_OK)) {
+            return; /* still reading zeros; try again at the next heartbeat */
         }
+        p->cursor_faulted = false;
+        ad_log_info("ring %s: cursor object restored and mapped again", p->name);
     }
+    if (ad_atomic_load_acquire(&cur->magic) == AD_RING_CURSOR_MAGIC &&
+        cur->layout_version == AD_RING_LAYOUT_VERSION && cur->size == AD_RING_CURSOR_SIZE &&
+        cur->generation == p->hdr->generation &&
+        ad_atomic_load_relaxed(&cur->cursor_epoch) == p->cursor_epoch) {
+        /* Keep the consumer position we would re-initialise at no older than a heartbeat:
+           a re-initialised page then costs at most that much re-delivery. */
+        uint64_t c = ad_atomic_load_acquire(&cur->consumer_pos); /* [B-acq] */
+        if (cursor_plausible(c, p->pos, p->capacity)) {
+            p->cons_cache = c;
+        }
+        return;
+    }
+    p->cursor_epoch++;
+    cursor_init(cur, p->hdr->generation, p->cons_cache, 0, p->cursor_epoch);
+    prod_count(p, AD_CAP_CURSOR_REINITS, 1);
+    ad_log_warn("ring %s: the cursor object no longer belonged to this ring (truncated, or "
+                "overwritten); initialised it again (epoch %llu) at consumer position %llu",
+                p->name, (unsigned long long)p->cursor_epoch, (unsigned long long)p->cons_cache);
 }
 
 void ad_ring_producer_counter_add(ad_ring_producer *p, ad_capture_counter c, uint64_t n)
@@ -561,7 +634,7 @@ void ad_ring_producer_decode_error(ad_ring_producer *p, uint16_t event_id, uint8
 
 uint64_t ad_ring_producer_generation(const ad_ring_producer *p)
 {
-    return p->hdr->generation;
+    return p->generation;
 }
 
 uint64_t ad_ring_producer_next_seq(const ad_ring_producer *p)
@@ -637,12 +710,14 @@ static void prod_perm(const ad_ring_config *cfg, bool cursor, ad__shm_perm *perm
 }
 
 static void cursor_init(ad_ring_cursor *cur, uint64_t generation, uint64_t consumer_pos,
-                        uint64_t committed_seq)
+                        uint64_t committed_seq, uint64_t epoch)
 {
-    memset(cur, 0, sizeof(*cur));
+    ad_atomic_store_relaxed(&cur->magic, 0); /* [C]: "being created" while the rest is reset */
+    memset((uint8_t *)cur + sizeof(cur->magic), 0, sizeof(*cur) - sizeof(cur->magic));
     cur->layout_version = AD_RING_LAYOUT_VERSION;
     cur->size = AD_RING_CURSOR_SIZE;
     cur->generation = generation;
+    ad_atomic_store_relaxed(&cur->cursor_epoch, epoch);
     ad_atomic_store_relaxed(&cur->consumer_pos, consumer_pos);
     ad_atomic_store_relaxed(&cur->read_pos, consumer_pos);
     ad_atomic_store_relaxed(&cur->committed_seq, committed_seq);
@@ -683,6 +758,7 @@ static ad_err prod_create_cursor(ad_ring_producer *p, const ad_ring_config *cfg,
 static void prod_bind(ad_ring_producer *p)
 {
     p->hdr = (ad_ring_data_hdr *)p->data.addr;
+    p->generation = p->hdr->generation;
     p->area = (uint8_t *)p->data.addr + AD_RING_HEADER_SIZE;
     p->cur = (ad_ring_cursor *)p->cursor.addr;
 }
@@ -708,7 +784,8 @@ static ad_err prod_create(ad_ring_producer *p, const ad_ring_config *cfg, char *
         return err;
     }
     prod_bind(p);
-    cursor_init(p->cur, gen, 0, 0);
+    p->cursor_epoch = 1;
+    cursor_init(p->cur, gen, 0, 0, p->cursor_epoch);
 
     h = p->hdr; /* fresh object: all zero */
     h->layout_version = AD_RING_LAYOUT_VERSION;
@@ -717,6 +794,7 @@ static ad_err prod_create(ad_ring_producer *p, const ad_ring_config *cfg, char *
     h->max_payload = cfg->max_payload;
     h->rec_hdr_size = AD_RING_REC_HDR_SIZE;
     h->generation = gen;
+    p->generation = gen;
     h->created_ns = ad_time_now_ns();
     ad_atomic_store_relaxed(&h->producer_pos, 0);
     ad_atomic_store_relaxed(&h->next_seq, 1);
@@ -815,7 +893,7 @@ static ad_err prod_attach(ad_ring_producer *p, const ad_ring_config *cfg, char *
         if (err != AD_OK) {
             return err;
         }
-        cursor_init((ad_ring_cursor *)p->cursor.addr, h->generation, pos, seq - 1);
+        cursor_init((ad_ring_cursor *)p->cursor.addr, h->generation, pos, seq - 1, 1);
         ad_log_warn("ring %s: cursor object was missing or unusable; recreated at the producer "
                     "position (unread records, if any, are skipped)",
                     cfg->name);
@@ -838,6 +916,9 @@ static ad_err prod_attach(ad_ring_producer *p, const ad_ring_config *cfg, char *
         p->cur->generation = h->generation;
         ad_atomic_store_release(&p->cur->magic, AD_RING_CURSOR_MAGIC);
     }
+    /* Adopt the epoch the page carries (0 from an older build): the heartbeat's check then
+       only fires when someone changes the page under us. */
+    p->cursor_epoch = ad_atomic_load_relaxed(&p->cur->cursor_epoch);
 
     p->pos = pos;
     p->seq = seq;
@@ -1001,7 +1082,16 @@ static void cons_resync(ad_ring_consumer *c, uint64_t target)
  * a cursor beyond capture, which capture must refuse, and both would wait forever), and does
  * not stop the reader either. false when the record there does not validate.
  */
+static bool cons_confirm_seq(const ad_ring_consumer *c, uint64_t *prod, uint64_t *seq);
+
 static bool cons_confirm(const ad_ring_consumer *c, uint64_t *prod)
+{
+    uint64_t seq;
+    return cons_confirm_seq(c, prod, &seq);
+}
+
+/* cons_confirm, also giving the sequence of capture's last record. */
+static bool cons_confirm_seq(const ad_ring_consumer *c, uint64_t *prod, uint64_t *seq)
 {
     uint64_t last = ad_atomic_load_acquire(&c->hdr->last_rec_pos); /* [D-acq] */
     uint64_t off = last & c->mask;
@@ -1016,6 +1106,50 @@ static bool cons_confirm(const ad_ring_consumer *c, uint64_t *prod)
         return false;
     }
     *prod = last + align8(AD_RING_REC_HDR_SIZE + (uint64_t)h.len);
+    *seq = h.seq;
+    return true;
+}
+
+/*
+ * Where capture is, when two independent words say so: producer_pos agrees with the end of
+ * the record at last_rec_pos (capture stores both for every record), or producer_pos kept its
+ * value across a capture heartbeat (which re-publishes both words from capture's private
+ * copies before it stores the heartbeat with release; acquiring the heartbeat first means the
+ * producer_pos read after it is at least that re-published value). One damaged word can
+ * therefore never move the reader, and once damage stops, capture's next record or heartbeat
+ * (one period at most) tells the truth again. The position may lie behind the read position:
+ * then the reader had followed something capture never wrote, and goes back.
+ */
+static bool cons_truth(ad_ring_consumer *c, uint64_t *pos)
+{
+    uint64_t hb = ad_atomic_load_acquire(&c->hdr->heartbeat_ns);
+    uint64_t prod = ad_atomic_load_acquire(&c->hdr->producer_pos); /* [A-acq] */
+    uint64_t end, seq;
+    if ((prod & (AD_RING_ALIGN - 1)) != 0) {
+        c->watch_set = false;
+        return false;
+    }
+    if (cons_confirm_seq(c, &end, &seq) && end == prod) {
+        if (seq < c->last_seq) {
+            /* Capture's newest record is older than one we returned: that one was a damaged
+               header that passed its check by chance, and its sequence would make every real
+               record look like a replay. Forget it (the next gap counts as corruption). */
+            c->last_seq = seq;
+            c->after_resync = true;
+        }
+        *pos = prod;
+        return true;
+    }
+    if (!c->watch_set || c->watch_prod != prod) {
+        c->watch_set = true;
+        c->watch_prod = prod;
+        c->watch_hb = hb;
+        return false;
+    }
+    if (hb == c->watch_hb) {
+        return false;
+    }
+    *pos = prod;
     return true;
 }
 
@@ -1042,15 +1176,29 @@ ad_err ad_ring_consumer_peek(ad_ring_consumer *c, ad_ring_view *views, size_t ma
                     ((prod & (AD_RING_ALIGN - 1)) != 0 || prod < c->read_pos ||
                      prod - c->read_pos > c->capacity))) {
         /* Impossible from where we stand: go by where capture confirmably is instead. */
-        uint64_t seen = prod;
-        if (!cons_confirm(c, &prod) || prod <= c->read_pos) {
+        uint64_t seen = prod, truth;
+        if (cons_truth(c, &truth)) {
+            if (truth < c->read_pos || truth - c->read_pos > c->capacity) {
+                /* Lapped, or we had followed something capture never wrote: both words agree
+                   on where capture is, so go there (back or forward) and count it. */
+                cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+                cons_resync(c, truth);
+                goto done;
+            }
+            if (truth == c->read_pos) {
+                cons_stuck(c, seen); /* we are where capture is: let wait() sleep */
+                goto done;
+            }
+            prod = truth;
+        } else if (!cons_confirm(c, &prod) || prod <= c->read_pos ||
+                   prod - c->read_pos > c->capacity) {
+            /* Nothing vouches for a position we could read up to (a record end more than a
+               ring ahead is never followed on one word): wait for capture's next record or
+               heartbeat. */
             cons_stuck(c, seen);
             goto done;
         }
-        if (prod - c->read_pos > c->capacity) {
-            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
-            cons_resync(c, prod);
-        } else if (!c->bad_prod_set || seen != c->bad_prod) {
+        if (!c->bad_prod_set || seen != c->bad_prod) {
             c->bad_prod = seen; /* a damaged producer_pos: counted once, read around it */
             c->bad_prod_set = true;
             cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
@@ -1113,12 +1261,16 @@ corrupt:
        look again on the next peek. */
     c->read_pos = rp;
     {
-        uint64_t seen = prod;
-        /* A confirmed end at or before rp: we were reading past capture on a damaged
-           producer_pos; nothing to skip, just wait for capture to get here. */
-        if (cons_confirm(c, &prod) && prod > rp) {
+        uint64_t seen = prod, truth;
+        if (cons_truth(c, &truth) && truth != rp) {
+            /* Two words agree: skip to capture, or go back to it when we had read past it. */
             cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
-            cons_resync(c, prod);
+            cons_resync(c, truth);
+        } else if (cons_confirm(c, &truth) && truth > rp && truth - rp <= c->capacity) {
+            /* Only the last record vouches for its end: follow it, but never more than a ring
+               ahead (a damaged last_rec_pos would otherwise send us anywhere). */
+            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+            cons_resync(c, truth);
         } else {
             cons_stuck(c, seen);
         }
@@ -1249,8 +1401,57 @@ void ad_ring_consumer_rewind(ad_ring_consumer *c)
     c->skip_pending = false; /* a skipped range is found again on the way */
 }
 
+uint64_t ad__ring_counters_seal(const ad_ring_cursor *cur)
+{
+    uint64_t x = 0x6173696d646e7331ULL; /* never 0 for an all-zero page */
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        x = splitmix64(x ^ ad_atomic_load_relaxed(&cur->counters_snapshot[i]));
+    }
+    return x != 0 ? x : 1;
+}
+
+unsigned ad__ring_counters_verify(const ad_ring_cursor *cur, uint64_t out[AD_RING_COUNTER_SLOTS])
+{
+    bool sealed = ad_atomic_load_relaxed(&cur->counters_seal) == ad__ring_counters_seal(cur);
+    unsigned bad = 0;
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        uint64_t live = ad_atomic_load_relaxed(&cur->counters[i]);
+        uint64_t snap = sealed ? ad_atomic_load_relaxed(&cur->counters_snapshot[i]) : 0;
+        if (live < snap || live - snap > AD__RING_COUNTER_STEP) {
+            live = snap;
+            bad++;
+        }
+        out[i] = live;
+    }
+    return bad;
+}
+
+static void cons_adopt_counters(ad_ring_consumer *c, const char *name);
+
+/* Seals the current counters (see ad__ring_counters_verify). */
+static void cons_seal_counters(ad_ring_consumer *c)
+{
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        ad_atomic_store_relaxed(&c->cur->counters_snapshot[i],
+                                ad_atomic_load_relaxed(&c->cur->counters[i]));
+    }
+    ad_atomic_store_relaxed(&c->cur->counters_seal, ad__ring_counters_seal(c->cur));
+}
+
 void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns)
 {
+    /* Our words again from the private copies: a damaged consumer_pos would make capture
+       treat the ring as full (or overwrite unread records) until our next commit, and with
+       capture dropping everything there might never be one. */
+    if (ad_atomic_load_relaxed(&c->cur->consumer_pos) != c->committed) {
+        cons_count(c, AD_EXP_CURSOR_REPAIRS, 1);
+        ad_atomic_store_relaxed(&c->cur->committed_seq, c->committed_seq);
+        ad_atomic_store_release(&c->cur->consumer_pos, c->committed); /* [B-rel] */
+    }
+    /* Counters only grow, and not by much in one period: one that went back or leapt since
+       the last seal was written by someone else; put it back before sealing again. */
+    cons_adopt_counters(c, c->name);
+    cons_seal_counters(c);
     ad_atomic_store_relaxed(&c->cur->heartbeat_ns, now_ns);
 }
 
@@ -1316,8 +1517,8 @@ ad_err ad_ring_consumer_check(ad_ring_consumer *c)
     ad__shm probe;
     ad__shm_expect exp = {.max_map = AD_RING_HEADER_SIZE};
     ad_err err;
-    if (ad__shm_faulted(&c->data)) {
-        return AD_ECLOSED;
+    if (ad__shm_faulted(&c->data) || ad__shm_faulted(&c->cursor)) {
+        return AD_ECLOSED; /* truncated under us: our mapping now reads zeros */
     }
     err = ad__shm_open(c->name, KIND_DATA, c->global, false, &exp, &probe, NULL, 0);
     if (err == AD_ENOENT) {
@@ -1331,7 +1532,35 @@ ad_err ad_ring_consumer_check(ad_ring_consumer *c)
                 ad_atomic_load_acquire(&h->magic) == AD_RING_MAGIC &&
                 h->generation == c->generation;
     ad__shm_close(&probe);
+    /* Capture re-initialised a cursor page it could no longer trust: attach to it afresh. */
+    if (ad_atomic_load_acquire(&c->cur->magic) != AD_RING_CURSOR_MAGIC ||
+        ad_atomic_load_relaxed(&c->cur->cursor_epoch) != c->epoch) {
+        same = false;
+    }
     return same ? AD_OK : AD_ECLOSED;
+}
+
+/*
+ * The counters in the cursor page are taken only as far as the seal vouches for them
+ * (ad__ring_counters_verify): at attach (what a new exporter inherits) and at every heartbeat
+ * (what someone scribbled since); the rest are reset to their sealed values, which is
+ * counted.
+ */
+static void cons_adopt_counters(ad_ring_consumer *c, const char *name)
+{
+    uint64_t v[AD_RING_COUNTER_SLOTS];
+    unsigned bad = ad__ring_counters_verify(c->cur, v);
+    if (bad == 0) {
+        return;
+    }
+    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
+        ad_atomic_store_relaxed(&c->cur->counters[i], v[i]);
+    }
+    cons_count(c, AD_EXP_COUNTERS_RESET, 1);
+    cons_seal_counters(c);
+    ad_log_warn("ring %s: %u exporter counter(s) in the cursor object were not plausible (not "
+                "what the exporter last sealed); reset them to their last sealed values",
+                name, bad);
 }
 
 ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consumer **out, char *msg,
@@ -1394,11 +1623,13 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
     cur = (ad_ring_cursor *)c->cursor.addr;
     if (ad_atomic_load_acquire(&cur->magic) != AD_RING_CURSOR_MAGIC ||
         cur->layout_version != AD_RING_LAYOUT_VERSION || cur->generation != h->generation) {
+        /* Capture checks its cursor page at every heartbeat and initialises it again when
+           it is not this ring's: like a ring being created, this is worth waiting for. */
         ring_msg(msg, msgcap,
                  "ring %s: cursor object does not belong to this ring (magic, layout version %u "
-                 "or generation differ); restart capture to repair it",
+                 "or generation differ); asimdns-capture re-initialises it at its next heartbeat",
                  cfg->name, cur->layout_version);
-        err = AD_EVERSION;
+        err = AD_ENOENT;
         goto fail;
     }
     now = ad_time_now_ns();
@@ -1443,6 +1674,8 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
     if (cseq >= ad_atomic_load_relaxed(&h->next_seq)) {
         cseq = 0; /* not a sequence this ring has handed out: unknown */
     }
+    c->epoch = ad_atomic_load_relaxed(&cur->cursor_epoch);
+    cons_adopt_counters(c, cfg->name);
     c->stuck_rp = c->stuck_prod = UINT64_MAX;
     c->read_pos = c->committed = cons;
     c->committed_seq = c->last_seq = cseq;
@@ -1478,6 +1711,7 @@ void ad_ring_consumer_close(ad_ring_consumer *c)
         return;
     }
     if (c->cur != NULL) {
+        cons_seal_counters(c);
         ad_atomic_store_relaxed(&c->cur->heartbeat_ns, ad_time_now_ns());
         ad_atomic_store_relaxed(&c->cur->exporter_pid, 0);
     }

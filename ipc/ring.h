@@ -32,6 +32,16 @@ typedef struct ad_ring_consumer ad_ring_consumer;
 #define AD_RING_DEFAULT_CURSOR_MODE 0660u
 #define AD_RING_DEFAULT_STALE_NS (5ULL * 1000000000ULL) /* a heartbeat older than this: dead */
 #define AD_RING_DEFAULT_HEARTBEAT_NS 1000000000ULL      /* heartbeat period when not configured */
+#define AD_RING_DEFAULT_DIRECTORY "/run/asimdns"        /* POSIX: where the ring objects live */
+/* Who must own a ring the exporter attaches to when its configuration names nobody: root on
+   POSIX (capture creates the ring before it drops privileges); on Windows the sections'
+   descriptor already names the accounts, and the capture's account varies (NULL: not
+   checked beyond "data and cursor have the same owner"). */
+#ifdef AD_PLATFORM_WINDOWS
+#define AD_RING_DEFAULT_OWNER NULL
+#else
+#define AD_RING_DEFAULT_OWNER "root"
+#endif
 
 /*
  * Capture-side counters, one u64 slot each in the data header. Append only: the index of an
@@ -62,7 +72,9 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(DNSTAP_WRITER_LIMIT_REFUSALS, "dnstap_writer_limit_refusals")                                \
     X(DNSTAP_BAD_FRAME_DISCONNECTS, "dnstap_bad_frame_disconnects")                                \
     X(DNSTAP_PROTOCOL_ERRORS, "dnstap_protocol_errors")                                            \
-    X(CLIENT_PAIR_EVICTIONS, "client_pair_evictions")
+    X(CLIENT_PAIR_EVICTIONS, "client_pair_evictions")                                              \
+    X(CURSOR_REINITS, "cursor_reinits")                                                            \
+    X(HEADER_REPAIRS, "header_repairs")
 
 /* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
@@ -81,7 +93,9 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(RECORDS_LOST_CORRUPT, "records_lost_corrupt")                                                \
     X(BYTES_SKIPPED_CORRUPT, "bytes_skipped_corrupt")                                              \
     X(BYTES_READ, "bytes_read")                                                                    \
-    X(RESPONSE_PACKETS_MALFORMED, "response_packets_malformed")
+    X(RESPONSE_PACKETS_MALFORMED, "response_packets_malformed")                                    \
+    X(COUNTERS_RESET, "counters_reset")                                                            \
+    X(CURSOR_REPAIRS, "cursor_repairs")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,
@@ -133,6 +147,16 @@ typedef struct ad_ring_consumer_config {
 
 void ad_ring_config_init(ad_ring_config *cfg, const char *name);
 void ad_ring_consumer_config_init(ad_ring_consumer_config *cfg, const char *name);
+
+/*
+ * POSIX: the directory holding every ring object of this process (default
+ * AD_RING_DEFAULT_DIRECTORY; NULL or "" restores it). It must be an absolute path; the
+ * capture creates it (0755) when missing; every open refuses a directory that someone other
+ * than root or the ring's owner could add names to. Call once at start-up, before any ring is
+ * opened (not thread-safe). AD_EINVAL for a relative or too long path. Windows: ignored.
+ */
+ad_err ad_ring_set_directory(const char *dir);
+const char *ad_ring_directory(void);
 
 /* AD_OK when name is a valid ring name. */
 ad_err ad_ring_name_check(const char *name);

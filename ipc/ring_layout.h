@@ -156,7 +156,17 @@ typedef struct ad_ring_cursor {
     ad_atomic_u64 failing_since_ns;      /* first failed attempt since then; 0 = not failing */
     ad_atomic_u64 last_failure_ns;       /* wall clock of the last failed attempt */
     ad_atomic_u64 delivery_failures;     /* failed attempts since the last success */
-    uint8_t reserved[AD_RING_CURSOR_SIZE - 1064];
+
+    /* Recovery (layout 1, formerly reserved and zero). cursor_epoch: written by capture, which
+       bumps it whenever it re-initialises a cursor it can no longer trust (an attached
+       exporter then re-attaches). counters_seal and counters_snapshot: written by the exporter
+       at each heartbeat: a copy of counters[] and a check over it, so the next exporter can
+       tell inherited counters from scribbles (ad__ring_counters_verify). */
+    ad_atomic_u64 cursor_epoch;
+    ad_atomic_u64 counters_seal;
+    uint8_t pad3[1152 - 1080];
+    ad_atomic_u64 counters_snapshot[AD_RING_COUNTER_SLOTS];
+    uint8_t reserved[AD_RING_CURSOR_SIZE - 1664];
 } ad_ring_cursor;
 
 _Static_assert(sizeof(ad_ring_rec_hdr) == AD_RING_REC_HDR_SIZE, "record header is 16 bytes");
@@ -182,6 +192,8 @@ _Static_assert(offsetof(ad_ring_cursor, exporter_pid) == 256, "exporter state");
 _Static_assert(offsetof(ad_ring_cursor, counters) == 512, "exporter counters");
 _Static_assert(offsetof(ad_ring_cursor, heartbeat_interval_ns) == 1024, "exporter monitoring");
 _Static_assert(offsetof(ad_ring_cursor, delivery_failures) == 1056, "exporter monitoring");
+_Static_assert(offsetof(ad_ring_cursor, cursor_epoch) == 1064, "cursor recovery");
+_Static_assert(offsetof(ad_ring_cursor, counters_snapshot) == 1152, "cursor recovery");
 _Static_assert(sizeof(ad_ring_cursor) == AD_RING_CURSOR_SIZE, "cursor is one page");
 
 #endif

@@ -83,9 +83,8 @@ static void copy_cursor(ad_ring_status *st, const ad_ring_cursor *c)
     st->exporter_heartbeat_ns = ad_atomic_load_relaxed(&c->heartbeat_ns);
     st->generation_seen = ad_atomic_load_relaxed(&c->generation_seen);
     st->exporter_attaches = ad_atomic_load_relaxed(&c->attaches);
-    for (unsigned i = 0; i < AD_RING_COUNTER_SLOTS; i++) {
-        st->exporter_counters[i] = ad_atomic_load_relaxed(&c->counters[i]);
-    }
+    /* Never garbage: what the exporter last sealed stands in for an implausible counter. */
+    st->exporter_counters_untrusted = ad__ring_counters_verify(c, st->exporter_counters);
     st->exporter_heartbeat_interval_ns = ad_atomic_load_relaxed(&c->heartbeat_interval_ns);
     st->last_ok_ns = ad_atomic_load_relaxed(&c->last_ok_ns);
     st->failing_since_ns = ad_atomic_load_relaxed(&c->failing_since_ns);
@@ -461,6 +460,12 @@ void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_
         }
         ad_strbuf_putc(sb, '\n');
     }
+    if (st->exporter_counters_untrusted != 0) {
+        ad_strbuf_printf(sb,
+                         "  %-18s%u exporter counter(s) in the cursor object are not plausible; "
+                         "shown at their last sealed value\n",
+                         "counters", st->exporter_counters_untrusted);
+    }
     if (st->interval_valid) {
         ad_strbuf_printf(sb, "  %-18s%.1f s:", "last interval",
                          (double)(st->capture_heartbeat_ns - st->capture_prev_heartbeat_ns) / 1e9);
@@ -658,6 +663,7 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
     json_u64(sb, "heartbeat_ns", st->exporter_heartbeat_ns);
     json_age(sb, st, "heartbeat_age_ns", st->exporter_heartbeat_ns);
     json_u64(sb, "attaches", st->exporter_attaches);
+    json_u64(sb, "counters_untrusted", st->exporter_counters_untrusted);
     json_u64(sb, "heartbeat_period_ns", ad_ring_status_exporter_period_ns(st));
     json_u64(sb, "last_ok_ns", st->last_ok_ns);
     json_u64(sb, "failing_since_ns", st->failing_since_ns);

@@ -61,7 +61,8 @@ typedef struct ad_ring_status {
     uint64_t exporter_heartbeat_ns;
     uint64_t generation_seen;
     uint64_t exporter_attaches;
-    uint64_t exporter_counters[AD_RING_COUNTER_SLOTS];
+    uint64_t exporter_counters[AD_RING_COUNTER_SLOTS]; /* as far as the seal vouches for them */
+    unsigned exporter_counters_untrusted;    /* counters shown at their sealed value (or 0) */
     bool exporter_alive;                     /* as capture_alive */
     uint64_t exporter_heartbeat_interval_ns; /* promised period; 0 = not recorded */
     uint64_t last_ok_ns;                     /* last acknowledged batch; 0 = none */

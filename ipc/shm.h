@@ -4,9 +4,10 @@
  * shm_win32.c each implement all of them. Internal to ipc/ (prefix ad__).
  *
  * A "shared object" is a named, fixed-size, zero-filled memory object: a POSIX shared-memory
- * object (/dev/shm/asimdns-<ring>-<kind>) or a Windows named section backed by the paging
- * file (Global\ or Local\asimdns-<ring>-<kind>). Every function that can fail for an outside
- * reason returns an ad_err and writes a full English sentence into msg (msg may be NULL).
+ * object (POSIX: the file asimdns-<ring>-<kind> in the ring directory, default /run/asimdns) or a
+ * Windows named section backed by the paging file (Global\ or Local\asimdns-<ring>-<kind>). Every
+ * function that can fail for an outside reason returns an ad_err and writes a full English sentence
+ * into msg (msg may be NULL).
  */
 #ifndef AD_IPC_SHM_H
 #define AD_IPC_SHM_H
@@ -87,6 +88,10 @@ void ad__shm_close(ad__shm *s);
  */
 bool ad__shm_faulted(const ad__shm *s);
 ad_err ad__shm_repair(ad__shm *s);
+
+/* Gives an object we hold read-write its mapped size back after someone truncated it (POSIX;
+   a no-op on Windows). AD_OK when it has that size now. */
+ad_err ad__shm_restore_size(ad__shm *s);
 
 /* The calling process id, and whether process pid still exists (unknown: true). */
 uint64_t ad__proc_self(void);

@@ -1,15 +1,19 @@
 /*
- * asimdns: ipc/shm.h on POSIX systems: shm_open objects with an owner, a group and modes, and
- * a SIGBUS guard so a peer that shrinks a shared object cannot kill us.
+ * asimdns: ipc/shm.h on POSIX systems: files in the ring directory (default /run/asimdns, a
+ * tmpfs) mapped shared, with an owner, a group and modes, and a SIGBUS guard so a peer that
+ * shrinks a shared object cannot kill us.
  *
- * Anti-squatting: an object is created with O_CREAT | O_EXCL and mode 0600 (nobody else can
- * open it before fchown/fchmod give it its final group and mode); an existing object is only
- * used after fstat shows the expected owner, no forbidden mode bits, a regular file and a sane
- * size. /dev/shm is world-writable and sticky, so anyone can create a name there, but only its
- * owner or root can remove it; the checks make a squatted name a refused attach, never a ring.
+ * Anti-squatting: the directory must be writable only by root or the capture's user (checked
+ * at every open), so nobody else can put a name there at all. On top of that an object is
+ * created with O_CREAT | O_EXCL | O_NOFOLLOW and mode 0600 (nobody else can open it before
+ * fchown/fchmod give it its final group and mode); an existing object is only used after
+ * fstat shows a regular file, the expected owner, no forbidden mode bits, no POSIX ACL and a
+ * sane size. Every open is O_NONBLOCK | O_NOFOLLOW: a FIFO or link on the name is refused
+ * without hanging. (The world-writable /dev/shm name space is not used.)
  */
 #ifdef AD_PLATFORM_POSIX
 #include "common/account.h"
+#include "ipc/ring.h"
 #include "ipc/shm.h"
 
 #include <errno.h>
@@ -28,11 +32,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/xattr.h>
+#endif
 
 #include "common/compiler.h"
-
-/* Where Linux exposes POSIX shared memory; used only to explain a refused open. */
-#define SHM_DIR "/dev/shm"
 
 static void shm_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
 
@@ -49,7 +53,7 @@ static void shm_msg(char *msg, size_t cap, const char *fmt, ...)
 
 static ad_err shm_name(char *out, size_t cap, const char *ring, const char *kind)
 {
-    int n = snprintf(out, cap, "/asimdns-%s-%s", ring, kind);
+    int n = snprintf(out, cap, "asimdns-%s-%s", ring, kind);
     return (n > 0 && (size_t)n < cap) ? AD_OK : AD_ERANGE;
 }
 
@@ -258,6 +262,130 @@ ad_err ad__shm_repair(ad__shm *s)
     return AD_OK;
 }
 
+ad_err ad__shm_restore_size(ad__shm *s)
+{
+    struct stat st;
+    int fd = (int)s->handle;
+    if (fd < 0 || !s->writable || fstat(fd, &st) != 0) {
+        return AD_ESYS;
+    }
+    if (st.st_size >= 0 && (uint64_t)st.st_size >= s->size) {
+        return AD_OK;
+    }
+    return ftruncate(fd, (off_t)s->size) == 0 ? AD_OK : AD_ESYS;
+}
+
+/* ---- the ring directory ----------------------------------------------------------------- */
+
+/*
+ * Every object lives in one directory that only root (or the capture's own user) can write:
+ * nobody else can create, replace or remove a name there, so squatting a name, a FIFO or a
+ * symbolic link planted on it, and removing the ring under the services are all impossible
+ * for an unprivileged user. Set once at start-up, before any thread maps a ring.
+ */
+static char ring_dir[PATH_MAX] = AD_RING_DEFAULT_DIRECTORY;
+
+ad_err ad_ring_set_directory(const char *dir)
+{
+    size_t n;
+    if (dir == NULL || dir[0] == '\0') {
+        dir = AD_RING_DEFAULT_DIRECTORY;
+    }
+    n = strlen(dir);
+    if (dir[0] != '/' || n >= sizeof(ring_dir) - AD__SHM_NAME_MAX) {
+        return AD_EINVAL;
+    }
+    memcpy(ring_dir, dir, n + 1);
+    while (n > 1 && ring_dir[n - 1] == '/') {
+        ring_dir[--n] = '\0';
+    }
+    return AD_OK;
+}
+
+const char *ad_ring_directory(void)
+{
+    return ring_dir;
+}
+
+/* An extended POSIX ACL on fd (name: the xattr holding it): entries beyond the mode bits. */
+static bool has_acl(int fd, const char *name)
+{
+#ifdef __linux__
+    ssize_t n = fgetxattr(fd, name, NULL, 0);
+    return n > 0 || (n < 0 && errno != ENODATA && errno != ENOTSUP && errno != EOPNOTSUPP);
+#else
+    (void)fd;
+    (void)name;
+    return false;
+#endif
+}
+
+#define ACL_ACCESS "system.posix_acl_access"
+#define ACL_DEFAULT "system.posix_acl_default"
+
+/*
+ * Opens the ring directory (create: make it first if missing, mode 0755) and checks that only
+ * root, we or trusted (a uid, or (uid_t)-1 for none) can add or remove names in it: owner one
+ * of those, no group/other write bit, no ACL that could grant it. Returns the descriptor or
+ * -1 with the reason in msg and *err.
+ */
+static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t cap)
+{
+    struct stat st;
+    int fd;
+    bool made = false;
+    if (create) {
+        if (mkdir(ring_dir, 0755) == 0) {
+            made = true;
+        } else if (errno != EEXIST) {
+            int e = errno;
+            shm_msg(msg, cap, "cannot create the ring directory %s: %s", ring_dir, strerror(e));
+            *err = e == EACCES || e == EPERM ? AD_EPERM : (e == ENOENT ? AD_ENOENT : AD_ESYS);
+            return -1;
+        }
+    }
+    fd = open(ring_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT) {
+            shm_msg(msg, cap, "ring directory %s does not exist (is asimdns-capture running?)",
+                    ring_dir);
+            *err = AD_ENOENT;
+        } else {
+            shm_msg(msg, cap, "cannot open the ring directory %s: %s%s", ring_dir, strerror(e),
+                    e == ELOOP || e == ENOTDIR ? " (it must be a real directory, not a link)" : "");
+            *err = e == EACCES || e == EPERM || e == ELOOP || e == ENOTDIR ? AD_EPERM : AD_ESYS;
+        }
+        return -1;
+    }
+    if (made) {
+        /* Ours, just made: 0755 whatever the umask (a service's UMask=0077 would leave the
+           exporter unable to reach its objects). */
+        (void)fchmod(fd, 0755);
+    }
+    if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        shm_msg(msg, cap, "ring directory %s is not a directory", ring_dir);
+        *err = AD_EPERM;
+        close(fd);
+        return -1;
+    }
+    if ((st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != trusted) ||
+        (st.st_mode & 022) != 0 || has_acl(fd, ACL_ACCESS)) {
+        char owner[96];
+        uid_text(st.st_uid, owner, sizeof(owner));
+        shm_msg(msg, cap,
+                "ring directory %s (owner uid %s, mode %04o%s) is not trusted: it must belong to "
+                "root or the ring's owner, without group/other write bits or an ACL, or others "
+                "could create names in it (refusing it)",
+                ring_dir, owner, (unsigned)(st.st_mode & 07777),
+                has_acl(fd, ACL_ACCESS) ? ", with an ACL" : "");
+        *err = AD_EPERM;
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* ---- objects ---------------------------------------------------------------------------- */
 
 static ad_err map_fd(int fd, size_t size, bool writable, ad__shm *out, char *msg, size_t cap)
@@ -265,7 +393,7 @@ static ad_err map_fd(int fd, size_t size, bool writable, ad__shm *out, char *msg
     int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
     void *addr = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
     if (addr == MAP_FAILED) {
-        shm_msg(msg, cap, "cannot map shared-memory object %s (%llu bytes): %s", out->name,
+        shm_msg(msg, cap, "cannot map ring object %s/%s (%llu bytes): %s", ring_dir, out->name,
                 (unsigned long long)size, strerror(errno));
         return AD_ESYS;
     }
@@ -277,6 +405,19 @@ static ad_err map_fd(int fd, size_t size, bool writable, ad__shm *out, char *msg
     return AD_OK;
 }
 
+/* Starts *out for <ring>-<kind>: name and empty handles. */
+static ad_err shm_begin(const char *ring, const char *kind, ad__shm *out, char *msg, size_t cap)
+{
+    memset(out, 0, sizeof(*out));
+    out->handle = -1;
+    out->guard = -1;
+    if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
+        shm_msg(msg, cap, "ring name too long");
+        return AD_ERANGE;
+    }
+    return AD_OK;
+}
+
 ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t size,
                       const ad__shm_perm *perm, ad__shm *out, char *msg, size_t msgcap)
 {
@@ -284,15 +425,11 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
     gid_t gid = getegid();
     char who[96];
     ad_err err;
-    int fd;
+    int fd, dfd;
 
     (void)global;
-    memset(out, 0, sizeof(*out));
-    out->handle = -1;
-    out->guard = -1;
-    if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
-        shm_msg(msg, msgcap, "ring name too long");
-        return AD_ERANGE;
+    if ((err = shm_begin(ring, kind, out, msg, msgcap)) != AD_OK) {
+        return err;
     }
     if ((perm->mode & ~0777u) != 0) {
         shm_msg(msg, msgcap, "mode %04o for %s has bits outside 0777", perm->mode, out->name);
@@ -306,18 +443,29 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
         shm_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
         return err == AD_ENOMEM ? err : AD_EINVAL;
     }
+    if ((dfd = dir_open(true, uid, &err, msg, msgcap)) < 0) {
+        return err;
+    }
 
-    /* 0600 until fchown/fchmod: nobody but us can open it in between. */
-    fd = shm_open(out->name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    /* Exclusive, never through a link, never blocking; 0600 until fchown/fchmod: nobody but
+       us can open it in between. */
+    fd = openat(dfd, out->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                0600);
     if (fd < 0) {
         int e = errno;
+        close(dfd);
         if (e == EEXIST) {
-            shm_msg(msg, msgcap, "shared-memory object %s already exists", out->name);
+            shm_msg(msg, msgcap, "ring object %s/%s already exists", ring_dir, out->name);
             return AD_EEXIST;
         }
-        shm_msg(msg, msgcap, "cannot create shared-memory object %s: %s", out->name, strerror(e));
+        shm_msg(msg, msgcap, "cannot create ring object %s/%s: %s", ring_dir, out->name,
+                strerror(e));
         return e == EACCES ? AD_EPERM : AD_ESYS;
     }
+#ifdef __linux__
+    /* A default ACL on the directory would have given the new object an access ACL. */
+    (void)fremovexattr(fd, ACL_ACCESS);
+#endif
     if ((uid != geteuid() || gid != getegid()) && fchown(fd, uid, gid) != 0) {
         int e = errno;
         uid_text(uid, who, sizeof(who));
@@ -325,56 +473,55 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
                 "cannot give %s to owner %s and group %lu: %s (a different owner needs root; "
                 "a group needs membership)",
                 out->name, who, (unsigned long)gid, strerror(e));
-        goto fail_perm;
+        err = AD_EPERM;
+        goto fail;
     }
     if (fchmod(fd, (mode_t)perm->mode) != 0) {
         shm_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, out->name,
                 strerror(errno));
-        goto fail_perm;
+        err = AD_EPERM;
+        goto fail;
     }
     if (ftruncate(fd, (off_t)size) != 0) {
         shm_msg(msg, msgcap, "cannot size %s to %llu bytes: %s", out->name,
                 (unsigned long long)size, strerror(errno));
-        close(fd);
-        shm_unlink(out->name);
-        return AD_ENOMEM;
+        err = AD_ENOMEM;
+        goto fail;
     }
     if ((err = map_fd(fd, size, true, out, msg, msgcap)) != AD_OK) {
-        close(fd);
-        shm_unlink(out->name);
-        return err;
+        goto fail;
     }
+    close(dfd);
     out->mode = perm->mode;
     snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)uid);
     return AD_OK;
 
-fail_perm:
+fail:
     close(fd);
-    shm_unlink(out->name);
-    return AD_EPERM;
+    unlinkat(dfd, out->name, 0);
+    close(dfd);
+    return err;
 }
 
 /* Explains an EACCES on open: who owns the object and who we are. */
-static void explain_denied(const ad__shm *s, bool writable, char *msg, size_t msgcap)
+static void explain_denied(int dfd, const ad__shm *s, bool writable, char *msg, size_t msgcap)
 {
     struct stat st;
-    char path[AD__SHM_NAME_MAX + 16];
     char owner[96], group[96], self[96];
 
     uid_text(geteuid(), self, sizeof(self));
-    snprintf(path, sizeof(path), "%s%s", SHM_DIR, s->name);
-    if (stat(path, &st) == 0) {
+    if (fstatat(dfd, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         uid_text(st.st_uid, owner, sizeof(owner));
         gid_text(st.st_gid, group, sizeof(group));
         shm_msg(msg, msgcap,
-                "permission denied opening ring object %s for %s: it is owned by uid %s, group "
-                "%s, mode %04o, and this process runs as uid %s without that access (the "
+                "permission denied opening ring object %s/%s for %s: it is owned by uid %s, "
+                "group %s, mode %04o, and this process runs as uid %s without that access (the "
                 "exporter's user must be a member of the ring's group)",
-                s->name, writable ? "reading and writing" : "reading", owner, group,
+                ring_dir, s->name, writable ? "reading and writing" : "reading", owner, group,
                 (unsigned)(st.st_mode & 07777), self);
     } else {
-        shm_msg(msg, msgcap, "permission denied opening ring object %s for %s (uid %s)", s->name,
-                writable ? "reading and writing" : "reading", self);
+        shm_msg(msg, msgcap, "permission denied opening ring object %s/%s for %s (uid %s)",
+                ring_dir, s->name, writable ? "reading and writing" : "reading", self);
     }
 }
 
@@ -382,33 +529,47 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
                     const ad__shm_expect *expect, ad__shm *out, char *msg, size_t msgcap)
 {
     struct stat st;
+    uid_t want = geteuid(), trusted = (uid_t)-1;
     size_t size;
     ad_err err;
-    int fd;
+    int fd, dfd;
 
     (void)global;
-    memset(out, 0, sizeof(*out));
-    out->handle = -1;
-    out->guard = -1;
-    if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
-        shm_msg(msg, msgcap, "ring name too long");
-        return AD_ERANGE;
+    if ((err = shm_begin(ring, kind, out, msg, msgcap)) != AD_OK) {
+        return err;
     }
-    fd = shm_open(out->name, writable ? O_RDWR : O_RDONLY, 0);
+    if (expect != NULL && expect->owner != NULL) {
+        if (expect->owner[0] != '\0' && (err = resolve_uid(expect->owner, &want)) != AD_OK) {
+            shm_msg(msg, msgcap, "expected ring owner \"%s\" is not a known user", expect->owner);
+            return err == AD_ENOMEM ? err : AD_EINVAL;
+        }
+        trusted = want;
+    }
+    if ((dfd = dir_open(false, trusted, &err, msg, msgcap)) < 0) {
+        return err;
+    }
+    /* Non-blocking and never through a link: a FIFO or device planted on the name must not
+       hang us; fstat below refuses anything but a regular file. */
+    fd = openat(dfd, out->name,
+                (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT) {
-            shm_msg(msg, msgcap, "ring object %s does not exist (is asimdns-capture running?)",
-                    out->name);
-            return AD_ENOENT;
+            shm_msg(msg, msgcap, "ring object %s/%s does not exist (is asimdns-capture running?)",
+                    ring_dir, out->name);
+            err = AD_ENOENT;
+        } else if (e == EACCES || e == EPERM) {
+            explain_denied(dfd, out, writable, msg, msgcap);
+            err = AD_EPERM;
+        } else {
+            shm_msg(msg, msgcap, "cannot open ring object %s/%s: %s%s", ring_dir, out->name,
+                    strerror(e), e == ELOOP ? " (a symbolic link: refusing it)" : "");
+            err = e == ELOOP ? AD_EPERM : AD_ESYS;
         }
-        if (e == EACCES || e == EPERM) {
-            explain_denied(out, writable, msg, msgcap);
-            return AD_EPERM;
-        }
-        shm_msg(msg, msgcap, "cannot open ring object %s: %s", out->name, strerror(e));
-        return AD_ESYS;
+        close(dfd);
+        return err;
     }
+    close(dfd);
     if (fstat(fd, &st) != 0) {
         shm_msg(msg, msgcap, "cannot stat ring object %s: %s", out->name, strerror(errno));
         close(fd);
@@ -416,43 +577,51 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     }
     out->mode = (uint32_t)(st.st_mode & 07777);
     snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)st.st_uid);
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (!S_ISREG(st.st_mode)) {
+        shm_msg(msg, msgcap,
+                "ring object %s/%s is not a regular file (file type %o): refusing it (possible "
+                "squatting)",
+                ring_dir, out->name, (unsigned)(st.st_mode & S_IFMT) >> 12);
+        close(fd);
+        return AD_EPERM;
+    }
+    if (expect != NULL && expect->owner != NULL && st.st_uid != want) {
+        char have[96], exp[96];
+        uid_text(st.st_uid, have, sizeof(have));
+        uid_text(want, exp, sizeof(exp));
+        shm_msg(msg, msgcap,
+                "ring object %s/%s is owned by uid %s, expected uid %s: refusing an object "
+                "someone else created (possible squatting)",
+                ring_dir, out->name, have, exp);
+        close(fd);
+        return AD_EPERM;
+    }
+    if (has_acl(fd, ACL_ACCESS)) {
+        shm_msg(msg, msgcap,
+                "ring object %s/%s carries a POSIX ACL, which can grant access its mode bits do "
+                "not show: refusing it (remove the ring and let asimdns-capture create it again)",
+                ring_dir, out->name);
+        close(fd);
+        return AD_EPERM;
+    }
+    if (st.st_size == 0) {
         /* The creator makes the object and sizes it in two steps: empty means "being created",
          * which callers retry like a missing object. */
-        shm_msg(msg, msgcap, "ring object %s is being created", out->name);
+        shm_msg(msg, msgcap, "ring object %s/%s is being created", ring_dir, out->name);
         close(fd);
         return AD_ENOENT;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
-        shm_msg(msg, msgcap, "ring object %s is not a plausible shared-memory object (size %lld)",
-                out->name, (long long)st.st_size);
+    if (st.st_size < 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
+        shm_msg(msg, msgcap, "ring object %s/%s is not a plausible ring object (size %lld)",
+                ring_dir, out->name, (long long)st.st_size);
         close(fd);
         return AD_ECORRUPT;
     }
-    if (expect != NULL && expect->owner != NULL) {
-        uid_t want = geteuid();
-        if (expect->owner[0] != '\0' && (err = resolve_uid(expect->owner, &want)) != AD_OK) {
-            shm_msg(msg, msgcap, "expected ring owner \"%s\" is not a known user", expect->owner);
-            close(fd);
-            return err == AD_ENOMEM ? err : AD_EINVAL;
-        }
-        if (st.st_uid != want) {
-            char have[96], exp[96];
-            uid_text(st.st_uid, have, sizeof(have));
-            uid_text(want, exp, sizeof(exp));
-            shm_msg(msg, msgcap,
-                    "ring object %s is owned by uid %s, expected uid %s: refusing an object "
-                    "someone else created (possible squatting)",
-                    out->name, have, exp);
-            close(fd);
-            return AD_EPERM;
-        }
-    }
     if (expect != NULL && (out->mode & expect->deny_mode) != 0) {
         shm_msg(msg, msgcap,
-                "ring object %s has mode %04o, which lets others write it (bits %04o must be "
-                "clear): refusing it",
-                out->name, out->mode, expect->deny_mode);
+                "ring object %s/%s has mode %04o, which lets others write it (bits %04o must "
+                "be clear): refusing it",
+                ring_dir, out->name, out->mode, expect->deny_mode);
         close(fd);
         return AD_EPERM;
     }
@@ -499,14 +668,22 @@ ad_err ad__shm_apply_perm(ad__shm *s, const ad__shm_perm *perm, char *msg, size_
 ad_err ad__shm_unlink(const char *ring, const char *kind, bool global)
 {
     char name[AD__SHM_NAME_MAX];
+    ad_err err = AD_OK;
+    int dfd;
     (void)global;
     if (shm_name(name, sizeof(name), ring, kind) != AD_OK) {
         return AD_ERANGE;
     }
-    if (shm_unlink(name) != 0 && errno != ENOENT) {
-        return errno == EACCES || errno == EPERM ? AD_EPERM : AD_ESYS;
+    dfd = open(ring_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (dfd < 0) {
+        return errno == ENOENT ? AD_OK : (errno == EACCES ? AD_EPERM : AD_ESYS);
     }
-    return AD_OK;
+    /* Whatever sits on the name goes (also a planted FIFO or link): unlinkat never opens it. */
+    if (unlinkat(dfd, name, 0) != 0 && errno != ENOENT) {
+        err = errno == EACCES || errno == EPERM ? AD_EPERM : AD_ESYS;
+    }
+    close(dfd);
+    return err;
 }
 
 void ad__shm_close(ad__shm *s)

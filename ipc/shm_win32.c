@@ -26,6 +26,7 @@
  * SECTION_EXTEND_SIZE), so the POSIX fault guard has nothing to do here.
  */
 #ifdef AD_PLATFORM_WINDOWS
+#include "ipc/ring.h"
 #include "ipc/shm.h"
 
 #include <windows.h>
@@ -355,6 +356,24 @@ ad_err ad__shm_apply_perm(ad__shm *s, const ad__shm_perm *perm, char *msg, size_
     (void)msg;
     (void)msgcap;
     return AD_OK; /* the descriptor is fixed when the section is created */
+}
+
+ad_err ad__shm_restore_size(ad__shm *s)
+{
+    (void)s;
+    return AD_OK; /* sections cannot shrink */
+}
+
+/* Sections have no directory: their names live in the object manager's name space. */
+ad_err ad_ring_set_directory(const char *dir)
+{
+    (void)dir;
+    return AD_OK;
+}
+
+const char *ad_ring_directory(void)
+{
+    return "";
 }
 
 ad_err ad__shm_unlink(const char *ring, const char *kind, bool global)

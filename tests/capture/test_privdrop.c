@@ -4,6 +4,9 @@
  * As another user: the switch must be refused, not half-done.
  */
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +17,26 @@
 #include <cmocka.h>
 
 #include "capture/privdrop.h"
+
+/* True when /proc/self/status shows an empty capability bounding set (Linux; else true). */
+static bool bounding_set_empty(void)
+{
+#ifdef __linux__
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    bool empty = false;
+    if (f == NULL)
+        return false;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "CapBnd:", 7) == 0)
+            empty = strtoull(line + 7, NULL, 16) == 0;
+    }
+    fclose(f);
+    return empty;
+#else
+    return true;
+#endif
+}
 
 /* Runs ad_privdrop in a child; returns the child's exit code (0 = every check held). */
 static int child_drop(const char *user, const char *group)
@@ -31,6 +54,8 @@ static int child_drop(const char *user, const char *group)
         gid_t groups[4];
         if (getgroups(4, groups) != 1)
             _exit(13); /* supplementary groups (root's) must be gone */
+        if (!bounding_set_empty())
+            _exit(14); /* a capability could come back through an exec */
         _exit(0);
     }
     int status;

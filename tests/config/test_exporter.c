@@ -37,6 +37,8 @@ static void test_defaults(void **state)
     test_env_set(NULL);
     load_ok("exporter:\n  type: otlp_http\n");
     assert_string_equal(cfg.ring.name, "asimdns");
+    assert_string_equal(cfg.ring.directory, "/run/asimdns");
+    assert_string_equal(cfg.ring.expected_owner, ""); /* root on POSIX (exporter/main.c) */
     assert_int_equal(cfg.type, AD_EXPORTER_OTLP_HTTP);
     assert_string_equal(cfg.otlp_http.url, "http://localhost:4318/v1/logs");
     assert_string_equal(cfg.otlp_http.url_origin, "default");

@@ -243,8 +243,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Writes n DNS Server query records (event id alternating 256/257 when mixed). */
-static void produce(uint32_t n, bool mixed)
+/* Writes n DNS Server query records (event id alternating 256/257 when mixed); with
+   payload_seq != NULL, the record's own sequence field says *payload_seq instead of the ring
+   sequence (what a scribble on the record area does). */
+static void produce_as(uint32_t n, bool mixed, const uint64_t *payload_seq)
 {
     static const char *const names[] = {"www.example.com.", "mail.example.org.",
                                         "4.3.2.1.in-addr.arpa."};
@@ -258,7 +260,7 @@ static void produce(uint32_t n, bool mixed)
         ev.hdr.provider = AD_PROVIDER_DNS_SERVER;
         ev.hdr.event_id = (mixed && (seq & 1)) ? 257 : 256;
         ev.hdr.time_ns = 1732528800000000000ULL + seq;
-        ev.hdr.sequence = seq;
+        ev.hdr.sequence = payload_seq != NULL ? *payload_seq : seq;
         ev.hdr.present = AD_HAS_QTYPE;
         ev.hdr.qtype = 1;
         const char *q = names[seq % 3];
@@ -267,6 +269,11 @@ static void produce(uint32_t n, bool mixed)
         assert_int_equal(ad_record_encode(&ev, dst, AD_RECORD_MAX_SIZE, &len), AD_OK);
         ad_ring_producer_commit(F.p, len);
     }
+}
+
+static void produce(uint32_t n, bool mixed)
+{
+    produce_as(n, mixed, NULL);
 }
 
 /* A record the exporter cannot decode. */
@@ -574,6 +581,30 @@ static void test_corrupt_records_skipped(void **state)
     assert_delivered(7, 11, 1);
 }
 
+/* Payload sequence fields scribbled (0, a repeat, far off): record ids still come from the
+   ring header's validated sequence, never repeat, and the tampered records are counted as
+   corrupt instead of being sent under a forged id. */
+static void test_record_id_from_ring_header(void **state)
+{
+    (void)state;
+    static const uint64_t scribbled[] = {0, 3, 17000000000000000000ULL, 8};
+    produce(5, false);
+    for (size_t i = 0; i < sizeof(scribbled) / sizeof(scribbled[0]); i++) {
+        produce_as(1, false, &scribbled[i]);
+        produce(2, false);
+    }
+    assert_int_equal(run(1000), AD_OK);
+    /* collect_seq checked every batch is in ring order (ids increase: unique). */
+    assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT), 4);
+    assert_int_equal(ctr(AD_EXP_RECORDS_EXPORTED), 13);
+    assert_delivered(1, 5, 1);
+    for (uint64_t s = 6; s <= 17; s += 3) {
+        assert_int_equal(F.t.delivered[s], 0); /* the scribbled one: not sent */
+        assert_delivered(s + 1, s + 2, 1);     /* its neighbours: once, under their own id */
+    }
+    assert_int_equal(F.t.delivered[0], 0);
+}
+
 /* retry.max_elapsed: the batch is given up (counted), the next one goes on. */
 static void test_max_elapsed_gives_up(void **state)
 {
@@ -692,6 +723,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_filtered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_records_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_id_from_ring_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_elapsed_gives_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_needs_nothing_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_lines, setup, teardown),

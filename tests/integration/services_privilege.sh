@@ -65,8 +65,8 @@ chmod 644 "$work"/*.yaml
 
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
 cap=$!; pids+=("$cap")
-data=/dev/shm/asimdns-$ring-data
-cursor=/dev/shm/asimdns-$ring-cursor
+data=/run/asimdns/asimdns-$ring-data
+cursor=/run/asimdns/asimdns-$ring-cursor
 for _ in $(seq 100); do [ -e "$data" ] && [ -e "$cursor" ] && grep -q "running as user" "$work/capture.log" && break; sleep 0.1; done
 [ -e "$data" ] || fail "the capture did not create $data"
 
@@ -78,7 +78,7 @@ st=/proc/$cap/status
 [ "$(awk '/^Gid:/ {print $2, $3, $4, $5}' "$st")" = "$cap_gid $cap_gid $cap_gid $cap_gid" ] ||
   fail "capture gids: $(grep ^Gid: "$st")"
 [ "$(awk '/^Groups:/ {print $2}' "$st")" = "$cap_gid" ] || fail "capture groups: $(grep ^Groups: "$st")"
-for c in CapEff CapPrm CapAmb; do
+for c in CapEff CapPrm CapAmb CapBnd; do
   [ "$(awk -v k="$c:" '$1 == k {print $2}' "$st")" = 0000000000000000 ] || fail "capture $c: $(grep "^$c:" "$st")"
 done
 [ "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" = 1 ] || fail "capture: no_new_privs not set"

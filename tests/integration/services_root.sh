@@ -30,7 +30,7 @@ timeout 10 "$exp" -c "$work/exporter.yaml" 2>"$work/refused.log" >/dev/null || r
 [ "$rc" -eq 2 ] || fail "root without --allow-root: exit $rc, expected 2"
 grep -q "refusing to run as root" "$work/refused.log" || fail "no 'refusing to run as root' message"
 grep -q -- "--allow-root" "$work/refused.log" || fail "the message does not name --allow-root"
-if grep -q "does not exist yet" "$work/refused.log"; then fail "refused exporter still went for the ring"; fi
+if grep -q "is not available yet" "$work/refused.log"; then fail "refused exporter still went for the ring"; fi
 passed=$((passed + 1))
 
 # 2. started with --allow-root (anywhere on the command line): it waits for the ring.
@@ -40,7 +40,7 @@ started() { # LOG ARGS...: must start and wait for the (missing) ring, not exit
   "$@" 2>"$log" >/dev/null &
   pid=$!
   for _ in $(seq 150); do
-    grep -q "does not exist yet" "$log" && break
+    grep -q "is not available yet" "$log" && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -51,7 +51,7 @@ started() { # LOG ARGS...: must start and wait for the (missing) ring, not exit
   kill -TERM "$pid"
   wait "$pid" || rc=$?
   [ "$rc" -eq 0 ] || fail "$* exited with $rc on SIGTERM"
-  grep -q "does not exist yet" "$log" || fail "$* did not wait for the ring"
+  grep -q "is not available yet" "$log" || fail "$* did not wait for the ring"
   if grep -q "refusing" "$log"; then fail "$* was refused"; fi
   return 0
 }

@@ -88,10 +88,17 @@ if grep -Eq '^(Requires|BindsTo|PartOf|Requisite)=.*asimdns-capture' "$units/asi
   grep -Eq '^(Requires|BindsTo|PartOf|Requisite)=.*asimdns-exporter' "$units/asimdns-capture.service"; then
   fail "the units depend on each other: a restart of one would take the other along"
 fi
-# The capture's bounding set holds only what its start as root needs.
+# The capture's bounding set holds only what its start as root needs (CAP_SETPCAP: to empty
+# the bounding set itself before it switches user).
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$units/asimdns-capture.service")
 for c in $caps; do
-  case $c in CAP_SETUID | CAP_SETGID | CAP_CHOWN | CAP_FOWNER) ;; *) fail "capture keeps $c" ;; esac
+  case $c in CAP_SETUID | CAP_SETGID | CAP_CHOWN | CAP_FOWNER | CAP_SETPCAP) ;; *) fail "capture keeps $c" ;; esac
 done
+# The ring directory: the capture's (root's), never the exporter's, and not /dev/shm.
+has capture "RuntimeDirectory=asimdns"
+grep -q '^RuntimeDirectory=' "$units/asimdns-exporter.service" &&
+  fail "asimdns-exporter.service must not own a RuntimeDirectory (it would own the ring directory)"
+grep -q '/dev/shm' "$units/asimdns-capture.service" "$units/asimdns-exporter.service" &&
+  fail "a unit still names /dev/shm"
 passed=$((passed + 1))
 echo "$passed passed, 0 failed: systemd units verify cleanly, exposure bounded, settings present"

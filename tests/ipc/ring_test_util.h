@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/timeutil.h"
+#include "ipc/ring.h"
 #include "tests/ipc/ring_payload.h"
 
 extern char **environ;
@@ -36,13 +38,13 @@ static inline void rt_ring_name(char *buf, size_t cap, const char *tag)
 
 /*
  * Removes every ring object this process created (names t-*-<pid>-*), so a test that fails
- * half-way does not leave objects behind in /dev/shm. For cmocka group teardowns.
+ * half-way does not leave objects behind in the ring directory. For cmocka group teardowns.
  */
 static inline int rt_cleanup_rings(void **state)
 {
-    char mark[32], path[300];
+    char mark[32], path[PATH_MAX + 300];
     struct dirent *e;
-    DIR *d = opendir("/dev/shm");
+    DIR *d = opendir(ad_ring_directory());
     (void)state;
     if (d == NULL) {
         return 0;
@@ -50,24 +52,30 @@ static inline int rt_cleanup_rings(void **state)
     snprintf(mark, sizeof(mark), "-%ld-", (long)getpid());
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, "asimdns-t-", 10) == 0 && strstr(e->d_name, mark) != NULL) {
-            snprintf(path, sizeof(path), "/%s", e->d_name);
-            shm_unlink(path);
+            snprintf(path, sizeof(path), "%s/%s", ad_ring_directory(), e->d_name);
+            unlink(path);
         }
     }
     closedir(d);
     return 0;
 }
 
+/* The path of ring object <name>-<kind> in the ring directory. */
+static inline void rt_object_path(char *buf, size_t cap, const char *name, const char *kind)
+{
+    snprintf(buf, cap, "%s/asimdns-%s-%s", ad_ring_directory(), name, kind);
+}
+
 /* Maps ring object <name>-<kind> directly (bypassing the ring), as a tamperer would. */
 static inline void *rt_raw_map(const char *name, const char *kind, bool writable, size_t *size,
                                int *fd_out)
 {
-    char path[160];
+    char path[PATH_MAX + 160];
     struct stat st;
     void *addr;
     int fd;
-    snprintf(path, sizeof(path), "/asimdns-%s-%s", name, kind);
-    fd = shm_open(path, writable ? O_RDWR : O_RDONLY, 0);
+    rt_object_path(path, sizeof(path), name, kind);
+    fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         return NULL;
     }
