@@ -19,8 +19,10 @@ start_sink() { # FORMAT OUT
 # ---- asim-json, sink started after the exporter ---------------------------------------------
 write_capture_config "$n" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
+# A generous acknowledgement timeout: this run checks exactly-once delivery when nothing fails,
+# and a sink slowed by a loaded machine (or the sanitizers) must not turn into a retry.
 write_exporter_config "exporter: {type: nng}
-nng: {url: \"ipc://$work/sink.ipc\", mode: req, timeout: 2s, recv_max_size: 64KiB}"
+nng: {url: \"ipc://$work/sink.ipc\", mode: req, timeout: 10s, recv_max_size: 64KiB}"
 start_exporter exporter.log --max-idle 2
 sleep 0.5 # the exporter finds no receiver and backs off
 start_sink asim-json "$work/out.jsonl"
