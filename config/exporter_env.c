@@ -19,7 +19,6 @@
 #define OTLP_PREFIX "OTEL_EXPORTER_OTLP_"
 #define DEFAULT_LOGS_URL "http://localhost:4318/v1/logs"
 /* Same upper bound as otlp_http.timeout in the file. */
-#define TIMEOUT_MAX_MS 3600000ULL
 
 const char *ad_config_process_env(const char *name)
 {
@@ -220,9 +219,16 @@ static ad_err env_timeout(ad_config_otlp_http *h, ad_config_getenv_fn fn, char *
         snprintf(err, errlen, "%s: must be a whole number of milliseconds", var);
         return AD_EFORMAT;
     }
-    if (ms > TIMEOUT_MAX_MS) {
+    if (ms > AD_CONFIG_TIMEOUT_MAX_MS) {
         snprintf(err, errlen, "%s: must be at most %llu (1 hour)", var,
-                 (unsigned long long)TIMEOUT_MAX_MS);
+                 (unsigned long long)AD_CONFIG_TIMEOUT_MAX_MS);
+        return AD_ERANGE;
+    }
+    if (ms < AD_CONFIG_TIMEOUT_MIN_MS) {
+        /* No "0 = no limit": a receiver that never finishes its answer must not hold the
+           exporter (and its memory) for ever. */
+        snprintf(err, errlen, "%s: must be at least %llu; an unbounded wait is not allowed", var,
+                 (unsigned long long)AD_CONFIG_TIMEOUT_MIN_MS);
         return AD_ERANGE;
     }
     h->timeout_ms = ms;
