@@ -4,3 +4,9 @@
 # Scriptable OTLP/HTTP receiver for tests/integration/delivery*.sh.
 add_executable(exporter_test_receiver ${CMAKE_CURRENT_SOURCE_DIR}/receiver.c)
 target_link_libraries(exporter_test_receiver PRIVATE ad_exporter)
+
+# A receiver that answers with a 2 GiB and an endless chunked body: bounded memory, counted,
+# retried, then delivered (real exporter and capture processes, a Python peer on loopback).
+add_test(NAME exporter_http_response_limit
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/http_response_limit.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(exporter_http_response_limit PROPERTIES LABELS integration TIMEOUT 180)

@@ -119,6 +119,21 @@ static void peer_start(peer *p, bool pull, peer_mode mode)
     assert_int_equal(nng_thread_create(&p->thr, peer_thread, p), 0);
 }
 
+/* Waits (at most 10 s) until the peer took at least n messages: a push, or a request that
+   timed out, may still be on its way when the transport's send returns. */
+static void peer_wait_received(peer *p, int n)
+{
+    nng_time until = nng_clock() + 10000;
+    for (;;) {
+        nng_mtx_lock(p->mtx);
+        int got = p->received;
+        nng_mtx_unlock(p->mtx);
+        if (got >= n || nng_clock() >= until)
+            return;
+        nng_msleep(10);
+    }
+}
+
 static void peer_stop(peer *p)
 {
     nng_mtx_lock(p->mtx);
@@ -241,6 +256,7 @@ static void test_req_no_ack_times_out(void **state)
     ad_send_result r = send_one(t);
     expect_status(&r, AD_SEND_RETRY);
     assert_non_null(strstr(r.message, "no acknowledgement"));
+    peer_wait_received(&p, 1);
     peer_stop(&p);
     assert_int_equal(p.received, 1);
     ad_xport_destroy(t);
@@ -295,6 +311,7 @@ static void test_push_sent_is_ok(void **state)
     ad_xport *t = make(AD_NNG_PUSH, 5000);
     int attempts;
     (void)send_acknowledged(t, &attempts);
+    peer_wait_received(&p, 1);
     peer_stop(&p);
     assert_in_range(p.received, 1, attempts);
     assert_memory_equal(p.last, payload, sizeof(payload));
