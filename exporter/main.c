@@ -26,6 +26,7 @@
 #include "exporter/metrics.h"
 #include "exporter/metrics_http.h"
 #include "exporter/pipeline.h"
+#include "exporter/shutdown_watchdog.h"
 #include "exporter/transport.h"
 #include "ipc/ring.h"
 
@@ -251,7 +252,13 @@ int main(int argc, char **argv)
         ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
     }
     (void)ad_sd_notify("STOPPING=1");
+    /* Everything is settled (the ring cursor committed); only nng's teardown is left, which can
+       hang under load (shutdown_watchdog.h). */
+    int exit_code = rc == AD_OK ? 0 : 1;
+    if (ad_shutdown_watchdog_arm("closing the transport and metrics endpoint", AD_SHUTDOWN_LIMIT_MS,
+                                 exit_code) != 0)
+        ad_log_warn("no shutdown watchdog: the nng teardown is not bounded");
     ad_metrics_server_stop(msrv);
     ad_xport_destroy(x.transport);
-    return rc == AD_OK ? 0 : 1;
+    return exit_code;
 }
