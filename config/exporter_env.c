@@ -310,6 +310,24 @@ static bool url_has_no_path(const char *url)
     return auth == NULL || strchr(auth + 3, '/') == NULL;
 }
 
+/*
+ * The collector's convention appends v1/logs to the base endpoint, so an endpoint that already
+ * ends in it posts to .../v1/logs/v1/logs and every batch is rejected (404). Kept as the
+ * convention says, but said at start-up and in --check, with both URLs.
+ */
+static void warn_logs_path_twice(const ad_config_otlp_http *h, size_t len)
+{
+    static const char tail[] = "/v1/logs";
+    size_t tl = sizeof(tail) - 1;
+    if (len < tl || strncmp(h->endpoint + len - tl, tail, tl) != 0)
+        return;
+    ad_log_warn(
+        "%s '%s' already ends in /v1/logs; as the OTLP convention says, v1/logs is appended "
+        "to it, so batches go to %s. To post to the URL as written, set "
+        "otlp_http.logs_endpoint (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) instead",
+        h->url_origin[0] ? h->url_origin : "otlp_http.endpoint", h->endpoint, h->url);
+}
+
 ad_err ad__exporter_build_url(ad_config_otlp_http *h, char *err, size_t errlen)
 {
     int n;
@@ -320,6 +338,7 @@ ad_err ad__exporter_build_url(ad_config_otlp_http *h, char *err, size_t errlen)
         size_t len = strlen(h->endpoint);
         bool slash = len > 0 && h->endpoint[len - 1] == '/';
         n = snprintf(h->url, sizeof(h->url), "%s%sv1/logs", h->endpoint, slash ? "" : "/");
+        warn_logs_path_twice(h, len - (slash ? 1 : 0));
     } else {
         n = snprintf(h->url, sizeof(h->url), "%s", DEFAULT_LOGS_URL);
         snprintf(h->url_origin, sizeof(h->url_origin), "default");

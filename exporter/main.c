@@ -39,6 +39,7 @@ typedef struct exporter {
     ad_asim_host host;
     char instance_id[40]; /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
     uint64_t max_idle_ns; /* 0 = run until stopped */
+    bool attached_once;   /* a ring was attached at least once (--max-idle's exit status) */
     ad_metrics metrics;   /* shared with the metrics endpoint's threads (atomics) */
 } exporter;
 
@@ -47,14 +48,25 @@ typedef struct exporter {
     "  -c, --config FILE     exporter configuration (YAML)\n"                                      \
     "      --check           validate the configuration, print it, and exit\n"                     \
     "      --max-idle SECS   exit after SECS seconds without records and with\n"                   \
-    "                        nothing left to deliver\n"                                            \
+    "                        nothing left to deliver (exit status 1 when the\n"                    \
+    "                        ring did not even appear within SECS)\n"                              \
     "      --allow-root      run even as root / LocalSystem (refused otherwise)\n"                 \
     "      --version         print the version and exit\n"                                         \
     "  asimdns-exporter service install|remove|run ...  (Windows service; see deploy/windows)\n"
 
-/* Attaches to the ring, waiting while the capture has not created it yet. */
+/* --max-idle also bounds the wait for a ring that does not exist (yet): no records then. */
+static bool max_idle_passed(const exporter *x, uint64_t *since)
+{
+    uint64_t now = ad_time_mono_ns();
+    if (*since == 0)
+        *since = now;
+    return x->max_idle_ns != 0 && now - *since >= x->max_idle_ns;
+}
+
+/* Attaches to the ring, waiting while the capture has not created it yet (at most --max-idle). */
 static ad_err attach(exporter *x)
 {
+    uint64_t waiting_since = 0;
     ad_ring_consumer_config rc;
     ad_ring_consumer_config_init(&rc, x->cfg->ring.name);
     int logged = 0;
@@ -72,6 +84,17 @@ static ad_err attach(exporter *x)
                         x->cfg->ring.name);
         if (ad_stop_requested())
             return AD_ECLOSED;
+        if (max_idle_passed(x, &waiting_since)) {
+            /* Never seen: most likely a wrong ring.name, an error. Gone after delivering: idle. */
+            if (x->attached_once)
+                ad_log_info("ring '%s' gone for --max-idle %llu s; exiting", x->cfg->ring.name,
+                            (unsigned long long)(x->max_idle_ns / NS_PER_SEC));
+            else
+                ad_log_error("ring '%s' did not appear within --max-idle %llu s; exiting (is "
+                             "ring.name the capture's?)",
+                             x->cfg->ring.name, (unsigned long long)(x->max_idle_ns / NS_PER_SEC));
+            return AD_ETIMEDOUT;
+        }
         (void)ad_sd_notify("WATCHDOG=1"); /* waiting for the capture is not a hang */
         ad_metrics_beat(&x->metrics, ad_time_mono_ns());
         ad_sleep_ns(NS_PER_SEC / 4);
@@ -234,10 +257,13 @@ int main(int argc, char **argv)
     ad_err rc = AD_OK;
     (void)ad_sd_notify("READY=1");
     for (;;) {
-        if (attach(&x) != AD_OK) {
-            rc = ad_stop_requested() ? AD_OK : AD_EIO;
+        ad_err aerr = attach(&x);
+        if (aerr != AD_OK) {
+            bool idle_exit = aerr == AD_ETIMEDOUT && x.attached_once;
+            rc = ad_stop_requested() || idle_exit ? AD_OK : AD_EIO;
             break;
         }
+        x.attached_once = true;
         ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output %s",
                     ASIMDNS_VERSION, cfg.ring.name,
                     (unsigned long long)ad_ring_consumer_generation(x.ring), output_name(&cfg));

@@ -57,6 +57,7 @@ typedef struct body_reader {
 typedef struct http_transport {
     ad_xport base;
     nng_url *url;
+    const char *url_text; /* as configured, for messages (the config outlives the transport) */
     nng_http_client *client;
     nng_tls_config *tls;
     nng_http_conn *conn; /* kept alive between batches; NULL = connect on the next send */
@@ -454,13 +455,16 @@ static void classify(http_transport *h, ad_send_result *res)
     } else {
         res->status = AD_SEND_REJECT;
     }
+    /* The full URL in every refusal: a 404 from a doubled /v1/logs path shows at once. */
     const char *msg = NULL;
     size_t mlen = 0;
     if (body != NULL && status_message(body, blen, &msg, &mlen) && mlen > 0) {
-        snprintf(text, sizeof(text), "HTTP %d: %.*s", code, (int)(mlen > 400 ? 400 : mlen), msg);
+        snprintf(text, sizeof(text), "HTTP %d from POST %s: %.*s", code, h->url_text,
+                 (int)(mlen > 300 ? 300 : mlen), msg);
     } else {
         const char *reason = nng_http_res_get_reason(h->res);
-        snprintf(text, sizeof(text), "HTTP %d %s", code, reason ? reason : "");
+        snprintf(text, sizeof(text), "HTTP %d %s from POST %s", code, reason ? reason : "",
+                 h->url_text);
     }
     ad_send_result_message(res, text, strlen(text));
 }
@@ -611,6 +615,7 @@ ad_err ad_xport_http_create(const ad_exporter_config *cfg, ad_xport **out, char 
     h->base.ops = &http_ops;
     h->base.payload = AD_PAYLOAD_OTLP;
     h->timeout_ms = o->timeout_ms;
+    h->url_text = url;
     int rv;
     const char *what = "URL";
     if ((rv = nng_url_parse(&h->url, url)) != 0)

@@ -16,3 +16,7 @@ set_tests_properties(exporter_http_response_limit PROPERTIES LABELS integration 
 add_test(NAME exporter_shutdown_under_load
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sink_shutdown.sh ${PROJECT_BINARY_DIR} 30 5)
 set_tests_properties(exporter_shutdown_under_load PROPERTIES LABELS integration TIMEOUT 240)
+
+# --max-idle without a ring; the doubled /v1/logs warning; the full URL in refusals.
+add_test(NAME exporter_ux COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/exporter_ux.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(exporter_ux PROPERTIES LABELS integration TIMEOUT 120)
