@@ -6,6 +6,8 @@ usage: hostile_http.py PORT_FILE LOG_FILE MODE[,MODE...]
 Each request gets the next answer of the list; after the list every request gets "ok":
   bigcl    200 with Content-Length: 2 GiB, then zeros streamed until the client hangs up
   chunked  200 chunked, 64 KiB chunks for ever (until the client hangs up)
+  headers  200, then header lines for ever (until the client hangs up)
+  badchunk 200 chunked with a chunk-size line that is not hex (a protocol error)
   partial  200 with a chunked, well-formed partial success (3 records rejected, "three") in two
            chunks and a trailer: a chunked answer within the limit is read as usual
   ok       200 with an empty body (Content-Length: 0): a good receiver
@@ -86,6 +88,12 @@ def serve(conn):
             elif mode == "chunked":
                 sent = stream(conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\n"
                               b"Transfer-Encoding: chunked\r\n\r\n", chunk)
+            elif mode == "headers":
+                sent = stream(conn, b"HTTP/1.1 200 OK\r\n", b"X-Filler: abcdefgh\r\n" * 3000)
+            elif mode == "badchunk":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"zz\r\nnonsense\r\n0\r\n\r\n")
+                sent = 0
             elif mode == "partial":
                 # ExportLogsServiceResponse{partial_success{rejected_log_records: 3,
                 # error_message: "three"}}
@@ -102,7 +110,7 @@ def serve(conn):
                 sent = 0
             with lock, open(log_file, "a") as log:
                 log.write("%d %s %d\n" % (n, mode, sent))
-            if mode in ("bigcl", "chunked"):
+            if mode in ("bigcl", "chunked", "badchunk", "headers"):
                 return
 
 

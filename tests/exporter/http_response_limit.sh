@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Integration: asimdns-exporter against a hostile OTLP/HTTP receiver (hostile_http.py). The
 # first answer announces a 2 GiB body and streams it, the second is an endless chunked body;
+# a third has a malformed chunk size (a protocol error: retried, not counted as too large), a
+# fourth sends header lines for ever (nng refuses them past its header limit: retried);
 # then the receiver behaves (a chunked partial success, then plain 200s). The exporter must read each answer with a hard byte limit while
 # it streams: drop the connection, count responses_too_large, retry the batch, keep its memory
 # (VmHWM) small, and then deliver every record to the now good receiver.
@@ -13,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 write_capture_config "$n" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
-python3 "$here/hostile_http.py" "$work/port" "$work/hostile.log" bigcl,chunked,partial \
+python3 "$here/hostile_http.py" "$work/port" "$work/hostile.log" bigcl,chunked,badchunk,headers,partial \
   2>"$work/hostile-server.log" &
 pids+=($!)
 wait_until 10 test -s "$work/port" || fail "hostile receiver did not start"
@@ -41,6 +43,8 @@ grep -q "over the 4194304-byte limit; connection dropped" "$work/exporter.log" \
 grep -q "chunked response body grew over the 4194304-byte limit" "$work/exporter.log" \
   || fail "no log line names the endless chunked body"
 # The chunked partial success within the limit was read as any other answer.
+grep -q "response body: Protocol error" "$work/exporter.log" \
+  || fail "the malformed chunked body was not retried as a protocol error"
 [ "$(counter records_rejected)" = 3 ] || fail "records_rejected $(counter records_rejected), expected 3"
 grep -q "3 of .* records rejected: three" "$work/exporter.log" \
   || fail "the chunked partial success was not read"
