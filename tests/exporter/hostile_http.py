@@ -15,6 +15,7 @@ Streaming stops after STREAM_LIMIT bytes or STREAM_SECONDS per connection, so th
 by itself even against a client that never hangs up. One line per request goes to LOG_FILE:
 "N MODE BYTES_STREAMED". Listens on loopback only; exits after IDLE_SECONDS without a client.
 """
+import os
 import socket
 import sys
 import threading
@@ -121,7 +122,6 @@ def main():
     srv.settimeout(1.0)
     with open(port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.getsockname()[1])
-    import os
     os.replace(port_file + ".tmp", port_file)
     while time.monotonic() - last_seen[0] < IDLE_SECONDS:
         try:

@@ -343,6 +343,8 @@ static void test_bad_url(void **state)
 
 int main(void)
 {
+    /* Unbuffered: a test that hangs and is killed by ctest's TIMEOUT still shows which one. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_req_acknowledged),
         cmocka_unit_test(test_req_partial),
