@@ -134,13 +134,67 @@ static void peer_wait_received(peer *p, int n)
     }
 }
 
+/*
+ * nng_close of the peer's socket, bounded. Under Wine, closing the REP socket while the
+ * transport's dialer is reconnecting to it (after test_req_reply_too_large made the REQ side
+ * drop the pipe) deadlocked about once in 70 runs under load: nng 1.5.2's close deadlock
+ * (nng issues 1543/1813; the programs bound it with exporter/shutdown_watchdog.h). The subject
+ * here is the transport, so a close that does not return in 10 s is reported and left behind
+ * (the process ends without nng_fini under Wine anyway) instead of hanging the test.
+ */
+static bool close_left_behind; /* then nng_fini would wait for it: skipped */
+
+typedef struct closer {
+    nng_socket sock;
+    nng_mtx *mtx;
+    nng_cv *cv;
+    bool done;
+} closer;
+
+static void closer_thread(void *arg)
+{
+    closer *c = arg;
+    nng_close(c->sock);
+    nng_mtx_lock(c->mtx);
+    c->done = true;
+    nng_cv_wake(c->cv);
+    nng_mtx_unlock(c->mtx);
+}
+
+static void close_bounded(nng_socket sock)
+{
+    closer *c = calloc(1, sizeof(*c));
+    nng_thread *thr;
+    assert_non_null(c);
+    c->sock = sock;
+    assert_int_equal(nng_mtx_alloc(&c->mtx), 0);
+    assert_int_equal(nng_cv_alloc(&c->cv, c->mtx), 0);
+    assert_int_equal(nng_thread_create(&thr, closer_thread, c), 0);
+    nng_time until = nng_clock() + 10000;
+    nng_mtx_lock(c->mtx);
+    while (!c->done && nng_cv_until(c->cv, until) != NNG_ETIMEDOUT)
+        ;
+    bool done = c->done;
+    nng_mtx_unlock(c->mtx);
+    if (!done) {
+        printf("note: nng_close of the peer socket did not return within 10 s (nng 1.5.2 close "
+               "deadlock); left behind\n");
+        close_left_behind = true;
+        return; /* the thread still uses c */
+    }
+    nng_thread_destroy(thr);
+    nng_cv_free(c->cv);
+    nng_mtx_free(c->mtx);
+    free(c);
+}
+
 static void peer_stop(peer *p)
 {
     nng_mtx_lock(p->mtx);
     p->stop = true;
     nng_mtx_unlock(p->mtx);
     nng_thread_destroy(p->thr); /* joins: within one receive slice */
-    nng_close(p->sock);
+    close_bounded(p->sock);
     nng_mtx_free(p->mtx);
 }
 
@@ -360,7 +414,7 @@ int main(void)
     /* nng frees closed sockets' pipes on its reaper thread: wait for it so LeakSanitizer sees
        only real leaks. Under Wine 8 nng_fini never returns (even with no socket left), and
        there is no LeakSanitizer there. */
-    if (!test_os_under_wine())
+    if (!test_os_under_wine() && !close_left_behind)
         nng_fini();
     return failed;
 }
