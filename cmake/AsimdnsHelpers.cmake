@@ -1,10 +1,12 @@
 # ad_add_test(NAME name SOURCES a.c b.c LIBS libs... LABELS unit|integration|e2e|windows|fuzz
 #             [TIMEOUT seconds])
-# Builds a cmocka test program and registers it with ctest under its labels.
+# Builds a cmocka test program and registers it with ctest under its labels. TIMEOUT defaults
+# to 60 s: a unit test takes seconds even under Wine or ASan, so a hang fails fast with
+# ctest's "***Timeout"; tests that need longer say so.
 function(ad_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 300)
+    set(T_TIMEOUT 60)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)

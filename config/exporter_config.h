@@ -23,6 +23,9 @@
 #define AD_CONFIG_DOMAIN_MAX 254 /* 253 characters + NUL */
 /* Largest headers_file accepted. */
 #define AD_CONFIG_MAX_HEADERS_FILE_BYTES (64u * 1024u)
+/* otlp_http.timeout and nng.timeout: every attempt is bounded (no "0 = no limit"). */
+#define AD_CONFIG_TIMEOUT_MIN_MS 1u
+#define AD_CONFIG_TIMEOUT_MAX_MS 3600000u
 
 typedef enum ad_exporter_type {
     AD_EXPORTER_OTLP_HTTP = 0,
@@ -79,7 +82,7 @@ typedef struct ad_config_otlp_http {
     uint32_t header_count;
     char headers_file[AD_CONFIG_PATH_MAX];
     ad_compression compression;
-    uint64_t timeout_ms; /* per request; 0 = no limit */
+    uint64_t timeout_ms; /* per request, AD_CONFIG_TIMEOUT_MIN_MS..AD_CONFIG_TIMEOUT_MAX_MS */
     ad_config_tls tls;
 } ad_config_otlp_http;
 

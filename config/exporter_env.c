@@ -19,7 +19,6 @@
 #define OTLP_PREFIX "OTEL_EXPORTER_OTLP_"
 #define DEFAULT_LOGS_URL "http://localhost:4318/v1/logs"
 /* Same upper bound as otlp_http.timeout in the file. */
-#define TIMEOUT_MAX_MS 3600000ULL
 
 const char *ad_config_process_env(const char *name)
 {
@@ -220,9 +219,16 @@ static ad_err env_timeout(ad_config_otlp_http *h, ad_config_getenv_fn fn, char *
         snprintf(err, errlen, "%s: must be a whole number of milliseconds", var);
         return AD_EFORMAT;
     }
-    if (ms > TIMEOUT_MAX_MS) {
+    if (ms > AD_CONFIG_TIMEOUT_MAX_MS) {
         snprintf(err, errlen, "%s: must be at most %llu (1 hour)", var,
-                 (unsigned long long)TIMEOUT_MAX_MS);
+                 (unsigned long long)AD_CONFIG_TIMEOUT_MAX_MS);
+        return AD_ERANGE;
+    }
+    if (ms < AD_CONFIG_TIMEOUT_MIN_MS) {
+        /* No "0 = no limit": a receiver that never finishes its answer must not hold the
+           exporter (and its memory) for ever. */
+        snprintf(err, errlen, "%s: must be at least %llu; an unbounded wait is not allowed", var,
+                 (unsigned long long)AD_CONFIG_TIMEOUT_MIN_MS);
         return AD_ERANGE;
     }
     h->timeout_ms = ms;
@@ -304,6 +310,24 @@ static bool url_has_no_path(const char *url)
     return auth == NULL || strchr(auth + 3, '/') == NULL;
 }
 
+/*
+ * The collector's convention appends v1/logs to the base endpoint, so an endpoint that already
+ * ends in it posts to .../v1/logs/v1/logs and every batch is rejected (404). Kept as the
+ * convention says, but said at start-up and in --check, with both URLs.
+ */
+static void warn_logs_path_twice(const ad_config_otlp_http *h, size_t len)
+{
+    static const char tail[] = "/v1/logs";
+    size_t tl = sizeof(tail) - 1;
+    if (len < tl || strncmp(h->endpoint + len - tl, tail, tl) != 0)
+        return;
+    ad_log_warn(
+        "%s '%s' already ends in /v1/logs; as the OTLP convention says, v1/logs is appended "
+        "to it, so batches go to %s. To post to the URL as written, set "
+        "otlp_http.logs_endpoint (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) instead",
+        h->url_origin[0] ? h->url_origin : "otlp_http.endpoint", h->endpoint, h->url);
+}
+
 ad_err ad__exporter_build_url(ad_config_otlp_http *h, char *err, size_t errlen)
 {
     int n;
@@ -314,6 +338,7 @@ ad_err ad__exporter_build_url(ad_config_otlp_http *h, char *err, size_t errlen)
         size_t len = strlen(h->endpoint);
         bool slash = len > 0 && h->endpoint[len - 1] == '/';
         n = snprintf(h->url, sizeof(h->url), "%s%sv1/logs", h->endpoint, slash ? "" : "/");
+        warn_logs_path_twice(h, len - (slash ? 1 : 0));
     } else {
         n = snprintf(h->url, sizeof(h->url), "%s", DEFAULT_LOGS_URL);
         snprintf(h->url_origin, sizeof(h->url_origin), "default");

@@ -26,6 +26,7 @@
 #include "exporter/metrics.h"
 #include "exporter/metrics_http.h"
 #include "exporter/pipeline.h"
+#include "exporter/shutdown_watchdog.h"
 #include "exporter/transport.h"
 #include "ipc/ring.h"
 
@@ -38,6 +39,7 @@ typedef struct exporter {
     ad_asim_host host;
     char instance_id[40]; /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
     uint64_t max_idle_ns; /* 0 = run until stopped */
+    bool attached_once;   /* a ring was attached at least once (--max-idle's exit status) */
     ad_metrics metrics;   /* shared with the metrics endpoint's threads (atomics) */
 } exporter;
 
@@ -46,18 +48,29 @@ typedef struct exporter {
     "  -c, --config FILE     exporter configuration (YAML)\n"                                      \
     "      --check           validate the configuration, print it, and exit\n"                     \
     "      --max-idle SECS   exit after SECS seconds without records and with\n"                   \
-    "                        nothing left to deliver\n"                                            \
+    "                        nothing left to deliver (exit status 1 when the\n"                    \
+    "                        ring did not even appear within SECS)\n"                              \
     "      --allow-root      run even as root / LocalSystem (refused otherwise)\n"                 \
     "      --version         print the version and exit\n"                                         \
     "  asimdns-exporter service install|remove|run ...  (Windows service; see deploy/windows)\n"
 
+/* --max-idle also bounds the wait for a ring that does not exist (yet): no records then. */
+static bool max_idle_passed(const exporter *x, uint64_t *since)
+{
+    uint64_t now = ad_time_mono_ns();
+    if (*since == 0)
+        *since = now;
+    return x->max_idle_ns != 0 && now - *since >= x->max_idle_ns;
+}
+
 /*
  * Attaches to the ring, waiting while the capture has not created it yet (or is repairing its
- * cursor object). With --max-idle, a ring that does not appear within that time ends the wait
- * (AD_ETIMEDOUT): a misspelt ring.name must not keep a one-shot exporter waiting forever.
+ * cursor object), at most --max-idle: a misspelt ring.name must not keep a one-shot exporter
+ * waiting forever.
  */
 static ad_err attach(exporter *x)
 {
+    uint64_t waiting_since = 0;
     ad_ring_consumer_config rc;
     ad_ring_consumer_config_init(&rc, x->cfg->ring.name);
     /* Only the capture's user (by default root, which creates the ring before the capture
@@ -65,7 +78,6 @@ static ad_err attach(exporter *x)
     rc.expected_owner = x->cfg->ring.expected_owner[0] != '\0' ? x->cfg->ring.expected_owner
                                                                : AD_RING_DEFAULT_OWNER;
     int logged = 0;
-    uint64_t since = ad_time_mono_ns();
     for (;;) {
         char msg[256] = "";
         ad_err err = ad_ring_consumer_open(&rc, &x->ring, msg, sizeof(msg));
@@ -80,9 +92,16 @@ static ad_err attach(exporter *x)
                         x->cfg->ring.name, msg);
         if (ad_stop_requested())
             return AD_ECLOSED;
-        if (x->max_idle_ns != 0 && ad_time_mono_ns() - since >= x->max_idle_ns) {
-            ad_log_info("ring '%s' did not become available within %llu s (%s); exiting",
-                        x->cfg->ring.name, (unsigned long long)(x->max_idle_ns / NS_PER_SEC), msg);
+        if (max_idle_passed(x, &waiting_since)) {
+            /* Never seen: most likely a wrong ring.name, an error. Gone after delivering: idle. */
+            if (x->attached_once)
+                ad_log_info("ring '%s' gone for --max-idle %llu s; exiting", x->cfg->ring.name,
+                            (unsigned long long)(x->max_idle_ns / NS_PER_SEC));
+            else
+                ad_log_error("ring '%s' did not appear within --max-idle %llu s (%s); exiting (is "
+                             "ring.name the capture's?)",
+                             x->cfg->ring.name, (unsigned long long)(x->max_idle_ns / NS_PER_SEC),
+                             msg);
             return AD_ETIMEDOUT;
         }
         (void)ad_sd_notify("WATCHDOG=1"); /* waiting for the capture is not a hang */
@@ -253,9 +272,11 @@ int main(int argc, char **argv)
     for (;;) {
         ad_err aerr = attach(&x);
         if (aerr != AD_OK) {
-            rc = ad_stop_requested() || aerr == AD_ETIMEDOUT ? AD_OK : AD_EIO;
+            bool idle_exit = aerr == AD_ETIMEDOUT && x.attached_once;
+            rc = ad_stop_requested() || idle_exit ? AD_OK : AD_EIO;
             break;
         }
+        x.attached_once = true;
         ad_log_info("asimdns-exporter %s: ring '%s' attached (generation %016llx), output %s",
                     ASIMDNS_VERSION, cfg.ring.name,
                     (unsigned long long)ad_ring_consumer_generation(x.ring), output_name(&cfg));
@@ -270,7 +291,13 @@ int main(int argc, char **argv)
         ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
     }
     (void)ad_sd_notify("STOPPING=1");
+    /* Everything is settled (the ring cursor committed); only nng's teardown is left, which can
+       hang under load (shutdown_watchdog.h). */
+    int exit_code = rc == AD_OK ? 0 : 1;
+    if (ad_shutdown_watchdog_arm("closing the transport and metrics endpoint", AD_SHUTDOWN_LIMIT_MS,
+                                 exit_code) != 0)
+        ad_log_warn("no shutdown watchdog: the nng teardown is not bounded");
     ad_metrics_server_stop(msrv);
     ad_xport_destroy(x.transport);
-    return rc == AD_OK ? 0 : 1;
+    return exit_code;
 }

@@ -531,6 +531,8 @@ static ad_err deliver(ad_pipeline *p)
                                                    : "rejected",
                      res.message[0] ? ": " : "", res.message);
         uint64_t sup;
+        if (res.response_too_large) /* dropped unread past the cap; retried below */
+            count(p, AD_EXP_RESPONSES_TOO_LARGE, 1);
         /* An attempt cut short by a stop request says nothing about the receiver. */
         if (!(res.status == AD_SEND_RETRY && p->stopping))
             attempt_outcome(p, &res, first_attempt_ns);

@@ -15,6 +15,7 @@
 #include "common/timeutil.h"
 #include "exporter/otlp_json.h"
 #include "exporter/otlp_scan.h"
+#include "exporter/shutdown_watchdog.h"
 #include "exporter/transport_internal.h"
 
 #define RECV_SLICE_MS 100
@@ -418,8 +419,11 @@ int ad_sink_main(int argc, char **argv)
         log_ids(&ids);
     ad_seq_ranges_free(&ids.seen);
     ad_seq_pending_free(&ids.pending);
-    nng_close(sock);
-    if (out != stdout && fclose(out) != 0)
+    /* Output first: nng_close may hang under load (shutdown_watchdog.h), the file must not. */
+    if (out != stdout ? fclose(out) != 0 : fflush(out) != 0)
         rc = 1;
+    if (ad_shutdown_watchdog_arm("closing the REP socket", AD_SHUTDOWN_LIMIT_MS, rc) != 0)
+        ad_log_warn("no shutdown watchdog: nng_close is not bounded");
+    nng_close(sock);
     return rc;
 }

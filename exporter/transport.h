@@ -38,6 +38,7 @@ typedef struct ad_send_result {
     uint64_t rejected;       /* OK: records the receiver rejected (partial success) */
     uint64_t wire_bytes;     /* bytes handed to the network in this attempt (after gzip) */
     int code;                /* HTTP status when there was one, else 0 */
+    bool response_too_large; /* RETRY: the answer's body was over the limit (otlp_http) */
     /* The receiver's message (partial success error_message, google.rpc.Status message) or
        the local error text; printable ASCII only, "" = none. Never contains header values. */
     char message[AD_SEND_MESSAGE_MAX];

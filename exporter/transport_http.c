@@ -10,6 +10,13 @@
  * one immediate retry on a new connection, so a server's idle timeout does not cost a backoff
  * delay. Each attempt (connect + request + response) is bounded by otlp_http.timeout.
  *
+ * The answer is read with a hard byte limit while it streams: nng 1.5.2's transact buffers a
+ * whole Content-Length or chunked body in memory whatever its size, so only the status line and
+ * headers are read by nng (nng_http_conn_read_res) and the body is read here, in bounded pieces,
+ * into at most AD_OTLP_MAX_RESPONSE_BYTES. A Content-Length above that, or a chunked body that
+ * grows past it, drops the connection and the attempt is retried (res->response_too_large: the
+ * pipeline counts responses_too_large).
+ *
  * Response (§2.3): any 2xx is acknowledged and its body parsed as an ExportLogsServiceResponse
  * for partial success (never retried); 429 and 503 with Retry-After (seconds or HTTP-date),
  * 502, 504 and every connection failure or timeout are retried; every other status is a
@@ -36,10 +43,21 @@
  * a connection dropped sooner is a failure of this request (retried with backoff).
  */
 #define STALE_IDLE_MS 1000
+/* Chunk-size lines and trailer lines longer than this, or more trailer bytes, end the read. */
+#define CHUNK_LINE_MAX 1024
+#define TRAILER_BYTES_MAX (16u * 1024u)
+#define READ_PIECE (16u * 1024u)
+
+/* Reads the body through a small buffer (bytes nng already took off the socket come first). */
+typedef struct body_reader {
+    uint8_t buf[READ_PIECE];
+    size_t pos, end;
+} body_reader;
 
 typedef struct http_transport {
     ad_xport base;
     nng_url *url;
+    const char *url_text; /* as configured, for messages (the config outlives the transport) */
     nng_http_client *client;
     nng_tls_config *tls;
     nng_http_conn *conn; /* kept alive between batches; NULL = connect on the next send */
@@ -50,6 +68,10 @@ typedef struct http_transport {
     uint8_t *zbuf; /* gzip output */
     size_t zcap;
     uint8_t *unzip; /* a gzip-encoded response, decompressed */
+    uint8_t *body;  /* the response body as read, at most AD_OTLP_MAX_RESPONSE_BYTES */
+    size_t body_len;
+    size_t body_cap;
+    body_reader *rd;
     uint64_t timeout_ms;
     nng_time last_used;              /* when the kept connection last completed an exchange */
     const ad_config_header *headers; /* values are secrets: never logged */
@@ -164,15 +186,188 @@ static int do_connect(http_transport *h, nng_time deadline)
     return rv;
 }
 
-static int do_transact(http_transport *h, nng_time deadline)
+/* Starts nothing: arms the waiter with what is left of the attempt; false when none is. */
+static int arm(http_transport *h, nng_time deadline)
 {
     nng_duration left;
     if (!remaining(h, deadline, &left))
         return NNG_ETIMEDOUT;
     ad__aio_waiter_arm(&h->w);
     nng_aio_set_timeout(h->w.aio, left);
-    nng_http_conn_transact(h->conn, h->req, h->res, h->w.aio);
+    return 0;
+}
+
+/* Sends the request and reads the status line and headers (not the body). */
+static int do_request(http_transport *h, nng_time deadline)
+{
+    int rv;
+    if ((rv = arm(h, deadline)) != 0)
+        return rv;
+    nng_http_conn_write_req(h->conn, h->req, h->w.aio);
+    if ((rv = ad__aio_waiter_wait(&h->w, &h->base)) != 0)
+        return rv;
+    nng_http_res_reset(h->res);
+    if ((rv = arm(h, deadline)) != 0)
+        return rv;
+    nng_http_conn_read_res(h->conn, h->res, h->w.aio);
     return ad__aio_waiter_wait(&h->w, &h->base);
+}
+
+/* ---- bounded body ------------------------------------------------------------------------- */
+
+/* Refills the reader with at most max bytes (0 = a full piece); 0 or an nng error. */
+static int rd_fill(http_transport *h, nng_time deadline, size_t max)
+{
+    body_reader *r = h->rd;
+    nng_iov iov = {.iov_buf = r->buf, .iov_len = max && max < READ_PIECE ? max : READ_PIECE};
+    int rv;
+    if ((rv = arm(h, deadline)) != 0)
+        return rv;
+    if ((rv = nng_aio_set_iov(h->w.aio, 1, &iov)) != 0)
+        return rv;
+    nng_http_conn_read(h->conn, h->w.aio);
+    if ((rv = ad__aio_waiter_wait(&h->w, &h->base)) != 0)
+        return rv;
+    r->pos = 0;
+    r->end = nng_aio_count(h->w.aio);
+    return r->end == 0 ? NNG_ECLOSED : 0;
+}
+
+/* Appends n body bytes; NNG_EMSGSIZE past the cap. */
+static int body_put(http_transport *h, const uint8_t *p, size_t n)
+{
+    if (n > AD_OTLP_MAX_RESPONSE_BYTES - h->body_len)
+        return NNG_EMSGSIZE;
+    if (h->body_len + n > h->body_cap) {
+        size_t cap = h->body_cap ? h->body_cap : READ_PIECE;
+        while (cap < h->body_len + n)
+            cap *= 2;
+        if (cap > AD_OTLP_MAX_RESPONSE_BYTES)
+            cap = AD_OTLP_MAX_RESPONSE_BYTES;
+        uint8_t *b = realloc(h->body, cap);
+        if (b == NULL)
+            return NNG_ENOMEM;
+        h->body = b;
+        h->body_cap = cap;
+    }
+    memcpy(h->body + h->body_len, p, n);
+    h->body_len += n;
+    return 0;
+}
+
+/* Copies up to n bytes of body from the reader (refilling it); 0 or an error. */
+static int rd_body(http_transport *h, nng_time deadline, uint64_t n)
+{
+    body_reader *r = h->rd;
+    while (n > 0) {
+        int rv;
+        if (r->pos == r->end && (rv = rd_fill(h, deadline, n < READ_PIECE ? (size_t)n : 0)) != 0)
+            return rv;
+        size_t take = r->end - r->pos;
+        if (take > n)
+            take = (size_t)n;
+        if ((rv = body_put(h, r->buf + r->pos, take)) != 0)
+            return rv;
+        r->pos += take;
+        n -= take;
+    }
+    return 0;
+}
+
+/* One CRLF-terminated line without its CRLF; *used grows by its length with the CRLF. */
+static int rd_line(http_transport *h, nng_time deadline, char *line, size_t *used)
+{
+    body_reader *r = h->rd;
+    size_t n = 0;
+    for (;;) {
+        int rv;
+        if (r->pos == r->end && (rv = rd_fill(h, deadline, 0)) != 0)
+            return rv;
+        char c = (char)r->buf[r->pos++];
+        ++*used;
+        if (c == '\n') {
+            if (n > 0 && line[n - 1] == '\r')
+                n--;
+            line[n] = '\0';
+            return 0;
+        }
+        if (n + 1 >= CHUNK_LINE_MAX)
+            return NNG_EMSGSIZE;
+        line[n++] = c;
+    }
+}
+
+/* A chunked body (RFC 9112 §7.1): sizes, data and trailers, all within the caps. */
+static int read_chunked(http_transport *h, nng_time deadline)
+{
+    char line[CHUNK_LINE_MAX];
+    size_t trailer = 0;
+    for (;;) {
+        size_t used = 0;
+        int rv = rd_line(h, deadline, line, &used);
+        if (rv != 0)
+            return rv;
+        char *end;
+        unsigned long long size = strtoull(line, &end, 16);
+        if (end == line || (*end != '\0' && *end != ';' && *end != ' ' && *end != '\t'))
+            return NNG_EPROTO;
+        if (size > AD_OTLP_MAX_RESPONSE_BYTES - h->body_len)
+            return NNG_EMSGSIZE;
+        if (size == 0)
+            break;
+        if ((rv = rd_body(h, deadline, size)) != 0)
+            return rv;
+        used = 0;
+        if ((rv = rd_line(h, deadline, line, &used)) != 0)
+            return rv;
+        if (line[0] != '\0')
+            return NNG_EPROTO;
+    }
+    for (;;) { /* trailer fields up to the empty line */
+        int rv = rd_line(h, deadline, line, &trailer);
+        if (rv != 0)
+            return rv;
+        if (line[0] == '\0')
+            return 0;
+        if (trailer > TRAILER_BYTES_MAX)
+            return NNG_EMSGSIZE;
+    }
+}
+
+/*
+ * Reads the body the headers announce into h->body: Content-Length, chunked, or none (as nng's
+ * own client, a response with neither has an empty body). NNG_EMSGSIZE when it is larger than
+ * AD_OTLP_MAX_RESPONSE_BYTES; *announced is the Content-Length (0 = none or chunked).
+ */
+static int read_body(http_transport *h, nng_time deadline, uint64_t *announced)
+{
+    h->body_len = 0;
+    *announced = 0;
+    if (h->rd == NULL && (h->rd = calloc(1, sizeof(*h->rd))) == NULL)
+        return NNG_ENOMEM;
+    h->rd->pos = h->rd->end = 0;
+    int code = nng_http_res_get_status(h->res);
+    if (code < 200 || code == 204 || code == 304)
+        return 0;
+    const char *te = nng_http_res_get_header(h->res, "Transfer-Encoding");
+    if (te != NULL && strstr(te, "chunked") != NULL) {
+        int rv = read_chunked(h, deadline);
+        /* Bytes read past the body would be a pipelined answer we never asked for. */
+        if (rv == 0 && h->rd->pos != h->rd->end)
+            return NNG_EPROTO;
+        return rv;
+    }
+    const char *cl = nng_http_res_get_header(h->res, "Content-Length");
+    if (cl == NULL)
+        return 0;
+    char *end;
+    unsigned long long len = strtoull(cl, &end, 10);
+    if (end == cl || *end != '\0' || cl[0] == '-')
+        return NNG_EPROTO;
+    *announced = len;
+    if (len > AD_OTLP_MAX_RESPONSE_BYTES)
+        return NNG_EMSGSIZE; /* not even started: the connection is dropped */
+    return rd_body(h, deadline, len);
 }
 
 /* Errors that mean the peer closed a kept connection before it answered. */
@@ -203,9 +398,8 @@ static bool header_has(nng_http_res *res, const char *name, const char *token)
 /* The body, gunzipped when the server encoded it; NULL/0 when it cannot be read. */
 static void response_body(http_transport *h, const uint8_t **body, size_t *len)
 {
-    void *data = NULL;
-    size_t n = 0;
-    nng_http_res_get_data(h->res, &data, &n);
+    const uint8_t *data = h->body;
+    size_t n = h->body_len;
     *body = data;
     *len = n;
     if (n == 0 || !header_has(h->res, "Content-Encoding", "gzip"))
@@ -261,13 +455,16 @@ static void classify(http_transport *h, ad_send_result *res)
     } else {
         res->status = AD_SEND_REJECT;
     }
+    /* The full URL in every refusal: a 404 from a doubled /v1/logs path shows at once. */
     const char *msg = NULL;
     size_t mlen = 0;
     if (body != NULL && status_message(body, blen, &msg, &mlen) && mlen > 0) {
-        snprintf(text, sizeof(text), "HTTP %d: %.*s", code, (int)(mlen > 400 ? 400 : mlen), msg);
+        snprintf(text, sizeof(text), "HTTP %d from POST %s: %.*s", code, h->url_text,
+                 (int)(mlen > 300 ? 300 : mlen), msg);
     } else {
         const char *reason = nng_http_res_get_reason(h->res);
-        snprintf(text, sizeof(text), "HTTP %d %s", code, reason ? reason : "");
+        snprintf(text, sizeof(text), "HTTP %d %s from POST %s", code, reason ? reason : "",
+                 h->url_text);
     }
     ad_send_result_message(res, text, strlen(text));
 }
@@ -336,13 +533,39 @@ static ad_err http_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
         }
         bool idle_kept = !fresh && nng_clock() - h->last_used >= STALE_IDLE_MS;
         res->wire_bytes += blen;
-        rv = do_transact(h, deadline);
+        rv = do_request(h, deadline);
         if (rv == 0)
             break;
         drop_conn(h); /* its state is unknown after any failure */
         if (idle_kept && stale_conn_error(rv))
             continue; /* the server closed the idle kept connection: one new one at once */
         fail_retry(res, "no response", rv);
+        return AD_OK;
+    }
+    uint64_t announced;
+    rv = read_body(h, deadline, &announced);
+    if (rv != 0) {
+        drop_conn(h); /* the rest of the body is still on it */
+        if (rv == NNG_EMSGSIZE) {
+            char text[200];
+            res->response_too_large = true;
+            res->code = nng_http_res_get_status(h->res);
+            if (announced > 0)
+                snprintf(text, sizeof(text),
+                         "HTTP %d response body of %llu bytes is over the %u-byte limit; "
+                         "connection dropped",
+                         res->code, (unsigned long long)announced,
+                         (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
+            else
+                snprintf(text, sizeof(text),
+                         "HTTP %d chunked response body grew over the %u-byte limit; "
+                         "connection dropped",
+                         res->code, (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
+            res->status = AD_SEND_RETRY;
+            ad_send_result_message(res, text, strlen(text));
+        } else {
+            fail_retry(res, "response body", rv == NNG_EPROTO ? NNG_EPROTO : rv);
+        }
         return AD_OK;
     }
     h->last_used = nng_clock();
@@ -371,6 +594,8 @@ static void http_destroy(ad_xport *t)
     ad_gzip_destroy(h->gz);
     free(h->zbuf);
     free(h->unzip);
+    free(h->body);
+    free(h->rd);
     free(h);
 }
 
@@ -390,6 +615,7 @@ ad_err ad_xport_http_create(const ad_exporter_config *cfg, ad_xport **out, char 
     h->base.ops = &http_ops;
     h->base.payload = AD_PAYLOAD_OTLP;
     h->timeout_ms = o->timeout_ms;
+    h->url_text = url;
     int rv;
     const char *what = "URL";
     if ((rv = nng_url_parse(&h->url, url)) != 0)

@@ -133,7 +133,7 @@ static void test_environment_fills_in(void **state)
 {
     (void)state;
     const char *env[] = {P "ENDPOINT=https://env.example.com:443",
-                         P "TIMEOUT=0",
+                         P "TIMEOUT=2500",
                          P "COMPRESSION=NONE",
                          P "PROTOCOL=http/protobuf",
                          P "CERTIFICATE=/env/ca.pem",
@@ -142,7 +142,7 @@ static void test_environment_fills_in(void **state)
                          NULL};
     load_env_ok(env, "ring: {name: asimdns}\n");
     assert_string_equal(cfg.otlp_http.url, "https://env.example.com:443/v1/logs");
-    assert_true(cfg.otlp_http.timeout_ms == 0); /* 0 = no limit */
+    assert_true(cfg.otlp_http.timeout_ms == 2500);
     assert_int_equal(cfg.otlp_http.compression, AD_COMPRESSION_NONE);
     assert_string_equal(cfg.otlp_http.tls.ca_file, "/env/ca.pem");
     assert_string_equal(cfg.otlp_http.tls.cert_file, "/env/c.pem");
@@ -201,6 +201,8 @@ static void test_bad_variables(void **state)
     load_env_bad(e9, yaml, P "LOGS_TIMEOUT: must be a whole number", NULL);
     const char *e10[] = {P "TIMEOUT=3600001", NULL};
     load_env_bad(e10, yaml, P "TIMEOUT: must be at most 3600000", NULL);
+    const char *e10b[] = {P "TIMEOUT=0", NULL}; /* no unbounded wait */
+    load_env_bad(e10b, yaml, P "TIMEOUT: must be at least 1", NULL);
     const char *e11[] = {P "COMPRESSION=zstd", NULL};
     load_env_bad(e11, yaml, P "COMPRESSION: must be gzip or none", NULL);
     const char *e12[] = {P "LOGS_PROTOCOL=grpc", NULL};

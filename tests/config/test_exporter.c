@@ -186,12 +186,16 @@ static void test_nng_and_console(void **state)
     (void)state;
     test_env_set(NULL);
     load_ok("exporter: {type: nng}\nnng:\n  url: ipc:///run/asimdns/sink.ipc\n  mode: push\n"
-            "  timeout: 0\n  recv_max_size: 64KiB\n");
+            "  timeout: 1ms\n  recv_max_size: 64KiB\n");
     assert_int_equal(cfg.type, AD_EXPORTER_NNG);
     assert_string_equal(cfg.nng.url, "ipc:///run/asimdns/sink.ipc");
     assert_int_equal(cfg.nng.mode, AD_NNG_PUSH);
-    assert_true(cfg.nng.timeout_ms == 0);
+    assert_true(cfg.nng.timeout_ms == 1);
     assert_true(cfg.nng.recv_max_size == 64 << 10);
+    /* Every wait is bounded: no "0 = no limit" (a receiver could hold the exporter for ever). */
+    load_bad("exporter: {type: nng}\nnng: {url: 'tcp://127.0.0.1:1', timeout: 0}\n",
+             "'nng.timeout' must be between");
+    load_bad("otlp_http: {timeout: 0}\n", "'otlp_http.timeout' must be between");
     load_ok("exporter: {type: console}\n");
     assert_int_equal(cfg.type, AD_EXPORTER_CONSOLE);
     /* headers_file belongs to otlp_http: another type does not open it. */

@@ -310,7 +310,9 @@ static void test_bad_request_rejected_with_status_message(void **state)
     ad_send_result r = send_one(t);
     assert_int_equal(r.status, AD_SEND_REJECT);
     assert_int_equal(r.code, 400);
-    assert_string_equal(r.message, "HTTP 400: field 6 is bad?"); /* control byte neutralised */
+    char want[256]; /* the full URL is named; the control byte is neutralised */
+    snprintf(want, sizeof(want), "HTTP 400 from POST %s: field 6 is bad?", url);
+    assert_string_equal(r.message, want);
     ad_xport_destroy(t);
 }
 
@@ -327,6 +329,7 @@ static void test_other_statuses_rejected(void **state)
         assert_int_equal(r.code, codes[i]);
         assert_int_equal(r.retry_after_ms, 0);
         assert_non_null(strstr(r.message, "HTTP "));
+        assert_non_null(strstr(r.message, url)); /* every refusal names the full URL */
     }
     ad_xport_destroy(t);
 }
