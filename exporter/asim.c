@@ -218,6 +218,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     out->service_name = service_name(ev);
     ad_record_view rv;
     ad_record_view_init(&rv, ev, true);
+    ad_record_view_outcome(&rv, ev);
     const ad_event_def *def = rv.def;
     const ad_packet_info *pip = &rv.pi;
     bool has_flags = rv.has_flags;

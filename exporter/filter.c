@@ -11,17 +11,19 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* FNV-1a over the bytes from the end backwards, so a name's hash grows label by label from
-   the root and every suffix's hash is met on the way. */
-#define HASH_INIT 0xcbf29ce484222325ull
-#define HASH_STEP(h, c) (((h) ^ (uint8_t)(c)) * 0x100000001b3ull)
+/* A hash over the bytes from the end backwards, so a name's hash grows label by label from
+   the root and every suffix's hash is met on the way. The per-byte step is a rotate and xor
+   (short dependency chain); HASH_MIX spreads it only where a suffix is probed. */
+#define HASH_INIT 0x9e3779b97f4a7c15ull
+#define HASH_STEP(h, c) ((((h) << 7) | ((h) >> 57)) ^ (uint8_t)(c))
+#define HASH_MIX(h) (((h)*0xff51afd7ed558ccdull) >> 32)
 
 static uint64_t hash_reversed(const char *s, size_t len)
 {
     uint64_t h = HASH_INIT;
     for (size_t i = len; i > 0; i--)
         h = HASH_STEP(h, s[i - 1]);
-    return h;
+    return HASH_MIX(h);
 }
 
 /* ---- building ------------------------------------------------------------------------- */
@@ -209,6 +211,13 @@ static ad_err build_names(ad_filter *f)
                 f->any_name |= bit;
                 continue;
             }
+            unsigned labels = 1;
+            for (uint32_t j = 0; j < v->text_len; j++)
+                labels += text[j] == '.';
+            if (labels < 64)
+                f->label_counts |= 1ull << labels; /* longer suffixes are always probed */
+            if (labels > f->max_labels)
+                f->max_labels = labels;
             uint64_t h = hash_reversed(text, v->text_len);
             ad_filter_name *e = name_slot(f, h, text, v->text_len);
             e->hash = h;
@@ -283,29 +292,51 @@ static uint64_t num_rules(const ad_filter_set *s, uint32_t value)
     return lo < s->num_count && s->nums[lo].value == value ? s->nums[lo].rules : 0;
 }
 
+static uint64_t be32(const uint8_t *b)
+{
+    return (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 8 | b[3];
+}
+
 static uint64_t addr_rules(const ad_filter_set *s, const ad_addr *a)
 {
-    uint8_t b[16] = {0};
+    u128 v;
     if (a->family == AD_FAMILY_IPV4) {
-        b[10] = b[11] = 0xff;
-        memcpy(b + 12, a->bytes, 4);
+        v.hi = 0;
+        v.lo = 0xffff00000000ull | be32(a->bytes); /* ::ffff:a.b.c.d */
     } else if (a->family == AD_FAMILY_IPV6) {
-        memcpy(b, a->bytes, 16);
+        v.hi = be32(a->bytes) << 32 | be32(a->bytes + 4);
+        v.lo = be32(a->bytes + 8) << 32 | be32(a->bytes + 12);
     } else {
         return 0;
     }
-    u128 v = u128_from(b);
     /* The last cut starting at or before v (cuts[0] is ::). */
     uint32_t lo = 0, hi = s->cut_count;
     while (hi - lo > 1) {
         uint32_t mid = (lo + hi) / 2;
-        u128 m = {s->cuts[mid].hi, s->cuts[mid].lo};
-        if (u128_cmp(m, v) <= 0)
+        const ad_filter_cut *c = &s->cuts[mid];
+        if (c->hi < v.hi || (c->hi == v.hi && c->lo <= v.lo))
             lo = mid;
         else
             hi = mid;
     }
     return s->cuts[lo].rules;
+}
+
+/* The pattern entry equal to the query suffix s[len] (any case), or NULL. */
+static const ad_filter_name *name_find(const ad_filter *f, uint64_t hash, const char *s, size_t len)
+{
+    for (uint32_t i = (uint32_t)hash & (f->name_cap - 1);; i = (i + 1) & (f->name_cap - 1)) {
+        const ad_filter_name *e = &f->names[i];
+        if (e->name == NULL)
+            return NULL;
+        if (e->hash != hash || e->len != len)
+            continue;
+        size_t j = 0;
+        while (j < len && lower(s[j]) == e->name[j])
+            j++;
+        if (j == len)
+            return e;
+    }
 }
 
 static uint64_t name_rules(const ad_filter *f, const ad_bytes *q)
@@ -317,18 +348,21 @@ static uint64_t name_rules(const ad_filter *f, const ad_bytes *q)
     size_t len = q->len;
     if (len > 0 && s[len - 1] == '.')
         len--;
+    /* Suffixes are probed only at label counts some pattern has, and hashing stops after
+       the longest pattern's labels: "a.b.c.x.example" costs two probes for "*.x.example". */
     uint64_t h = HASH_INIT;
-    char low[AD_RECORD_MAX_STR];
-    if (len > sizeof(low))
-        return rules;
+    unsigned labels = 0;
     for (size_t i = len; i > 0; i--) {
-        char c = lower(s[i - 1]);
-        low[i - 1] = c;
-        h = HASH_STEP(h, c);
+        h = HASH_STEP(h, lower(s[i - 1]));
         if (i - 1 == 0 || s[i - 2] == '.') {
-            const ad_filter_name *e = name_slot(f, h, low + i - 1, len - (i - 1));
-            if (e->name != NULL)
-                rules |= i - 1 == 0 ? e->exact : e->sub;
+            labels++;
+            if (labels >= 64 || ((f->label_counts >> labels) & 1u)) {
+                const ad_filter_name *e = name_find(f, HASH_MIX(h), s + i - 1, len - (i - 1));
+                if (e != NULL)
+                    rules |= i - 1 == 0 ? e->exact : e->sub;
+            }
+            if (labels >= f->max_labels)
+                break;
         }
     }
     return rules;
@@ -365,36 +399,46 @@ static uint32_t protocol_of(const ad_record_hdr *h)
     ((1u << AD_FF_EVENT_ID) | (1u << AD_FF_PROVIDER) | (1u << AD_FF_PROTOCOL) |                    \
      (1u << AD_FF_DVC_IP))
 
+/* True when a rule still in m tests field fld (else its lookup cannot change the answer). */
+#define TESTS(fld) ((m & ~f->ignores[fld]) != 0)
+
 int ad_filter_match(const ad_filter *f, const ad_event *ev)
 {
     uint64_t m = f->all;
+    if (m == 0)
+        return -1;
     const ad_record_hdr *h = &ev->hdr;
-    uint32_t fields = f->fields;
-    if (fields & (1u << AD_FF_EVENT_ID))
+    /* Header fields first: cheap, and they often rule out the rules needing the view. */
+    if (TESTS(AD_FF_EVENT_ID))
         m &= f->ignores[AD_FF_EVENT_ID] | num_rules(&f->set[AD_FF_EVENT_ID], h->event_id);
-    if (fields & (1u << AD_FF_PROVIDER))
+    if (TESTS(AD_FF_PROVIDER))
         m &= f->ignores[AD_FF_PROVIDER] | num_rules(&f->set[AD_FF_PROVIDER], h->provider);
-    if (fields & (1u << AD_FF_PROTOCOL))
+    if (TESTS(AD_FF_PROTOCOL))
         m &= f->ignores[AD_FF_PROTOCOL] | num_rules(&f->set[AD_FF_PROTOCOL], protocol_of(h));
-    if (fields & (1u << AD_FF_DVC_IP))
+    if (TESTS(AD_FF_DVC_IP))
         m &= f->ignores[AD_FF_DVC_IP] | addr_rules(&f->set[AD_FF_DVC_IP], &h->iface);
-    if (m != 0 && (fields & ~HEADER_FIELDS)) {
+    bool view = false;
+    for (int fld = 0; fld < AD_FF__COUNT && !view; fld++)
+        view = !((HEADER_FIELDS >> fld) & 1u) && TESTS(fld);
+    if (view) {
         ad_record_view rv;
         ad_record_view_init(&rv, ev, ad_record_view_needs_packet(ev));
-        if (fields & (1u << AD_FF_QTYPE))
+        if (TESTS(AD_FF_QTYPE))
             m &= f->ignores[AD_FF_QTYPE] |
                  (rv.has_qtype ? num_rules(&f->set[AD_FF_QTYPE], rv.qtype) : 0);
-        if (fields & (1u << AD_FF_DNS_QUERY))
-            m &= f->ignores[AD_FF_DNS_QUERY] | name_rules(f, &rv.qname);
-        if (fields & (1u << AD_FF_EVENT_RESULT))
+        if (TESTS(AD_FF_SRC_IP))
+            m &= f->ignores[AD_FF_SRC_IP] | addr_rules(&f->set[AD_FF_SRC_IP], rv.requester);
+        if (TESTS(AD_FF_DST_IP))
+            m &= f->ignores[AD_FF_DST_IP] | addr_rules(&f->set[AD_FF_DST_IP], rv.responder);
+        if (TESTS(AD_FF_EVENT_RESULT) || TESTS(AD_FF_RESULT_DETAILS))
+            ad_record_view_outcome(&rv, ev);
+        if (TESTS(AD_FF_EVENT_RESULT))
             m &= f->ignores[AD_FF_EVENT_RESULT] |
                  num_rules(&f->set[AD_FF_EVENT_RESULT], (uint32_t)rv.result);
-        if (fields & (1u << AD_FF_RESULT_DETAILS))
+        if (TESTS(AD_FF_RESULT_DETAILS))
             m &= f->ignores[AD_FF_RESULT_DETAILS] | detail_rules(f, rv.details);
-        if (fields & (1u << AD_FF_SRC_IP))
-            m &= f->ignores[AD_FF_SRC_IP] | addr_rules(&f->set[AD_FF_SRC_IP], rv.requester);
-        if (fields & (1u << AD_FF_DST_IP))
-            m &= f->ignores[AD_FF_DST_IP] | addr_rules(&f->set[AD_FF_DST_IP], rv.responder);
+        if (TESTS(AD_FF_DNS_QUERY))
+            m &= f->ignores[AD_FF_DNS_QUERY] | name_rules(f, &rv.qname);
     }
     if (m == 0)
         return -1;

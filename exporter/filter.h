@@ -63,6 +63,8 @@ typedef struct ad_filter {
     ad_filter_name *names;           /* open addressing, name_cap a power of two */
     uint32_t name_cap;
     uint64_t any_name;       /* rules with dns_query "*" */
+    uint64_t label_counts;   /* bit n: some pattern name has n labels (n < 64) */
+    unsigned max_labels;     /* the most labels of any pattern name */
     ad_filter_name *details; /* event_result_details names, compared ignoring case */
     uint32_t detail_count;
     ad_atomic_u64 *hits; /* per rule: records it decided */

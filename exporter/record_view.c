@@ -44,18 +44,6 @@ void ad_record_view_init(ad_record_view *rv, const ad_event *ev, bool parse_pack
         rv->flags = pi->msg.hdr.flags;
     }
 
-    /* Outcome. A response without an RCODE field may still carry one in its flags word. */
-    rv->has_rcode = (h->present & AD_HAS_RCODE) != 0;
-    rv->rcode = h->rcode;
-    if (!rv->has_rcode && rv->has_flags && (rv->flags & 0x8000u) && rv->message_response) {
-        rv->has_rcode = true;
-        rv->rcode = DNS_RCODE(rv->flags);
-    }
-    bool has_status = (h->present & AD_HAS_STATUS) != 0;
-    rv->details = "NA";
-    rv->result = ad_event_result_eval(rv->def, rv->has_rcode, rv->rcode, has_status, h->status,
-                                      &rv->details);
-
     /* The query: exactly one trailing dot removed (facts/asim-dns.md §2.4, S1). */
     rv->qname = ev->str[AD_STR_QNAME];
     if (rv->qname.len == 0 && pi->question) {
@@ -70,4 +58,20 @@ void ad_record_view_init(ad_record_view *rv, const ad_event *ev, bool parse_pack
     /* A record names sender (src) and receiver (dst); ASIM's SrcIpAddr is the DNS client. */
     rv->requester = rv->message_response ? &h->dst : &h->src;
     rv->responder = rv->message_response ? &h->src : &h->dst;
+}
+
+void ad_record_view_outcome(ad_record_view *rv, const ad_event *ev)
+{
+    const ad_record_hdr *h = &ev->hdr;
+    /* Outcome. A response without an RCODE field may still carry one in its flags word. */
+    rv->has_rcode = (h->present & AD_HAS_RCODE) != 0;
+    rv->rcode = h->rcode;
+    if (!rv->has_rcode && rv->has_flags && (rv->flags & 0x8000u) && rv->message_response) {
+        rv->has_rcode = true;
+        rv->rcode = DNS_RCODE(rv->flags);
+    }
+    bool has_status = (h->present & AD_HAS_STATUS) != 0;
+    rv->details = "NA";
+    rv->result = ad_event_result_eval(rv->def, rv->has_rcode, rv->rcode, has_status, h->status,
+                                      &rv->details);
 }

@@ -29,6 +29,7 @@ typedef struct ad_record_view {
     ad_packet_info pi;
     bool has_flags; /* header flags word: the event's, else the packet's */
     uint32_t flags;
+    /* ad_record_view_outcome: */
     bool has_rcode; /* RCODE: the event's, else a response's flags word */
     uint32_t rcode;
     ad_asim_result result;
@@ -43,8 +44,11 @@ typedef struct ad_record_view {
 /* True when ad_record_view_init would read the packet: the event lacks a field the packet has. */
 bool ad_record_view_needs_packet(const ad_event *ev);
 
-/* Fills rv from ev (views into ev's buffers and rv->pi: keep both alive). The packet is
-   parsed only when parse_packet is true. */
+/* Fills rv from ev (views into ev's buffers and rv->pi: keep both alive), all but the
+   outcome. The packet is parsed only when parse_packet is true. */
 void ad_record_view_init(ad_record_view *rv, const ad_event *ev, bool parse_packet);
+
+/* Fills rv's has_rcode, rcode, result and details (after ad_record_view_init). */
+void ad_record_view_outcome(ad_record_view *rv, const ad_event *ev);
 
 #endif
