@@ -345,9 +345,15 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (ev->str[AD_STR_REASON].len > 0)
         add_str(out, "EventOriginalResultDetails", ev->str[AD_STR_REASON].ptr,
                 ev->str[AD_STR_REASON].len);
+    /* The requesting process: the event's ClientPID, else the header's process id where the
+       event is logged in the requester's context (the catalogue's flag); a Dnscache event
+       without ClientPID names the service, not the requester, so it gets none. */
     if (h->provider == AD_PROVIDER_DNS_CLIENT) {
-        uint32_t pid = (h->present & AD_HAS_CLIENT_PID) ? h->client_pid : h->pid;
-        add_num_text(out, "SrcProcessId", pid, false);
+        bool in_requester = def != NULL && (def->flags & AD_EVF_REQUESTER_CONTEXT);
+        if (h->present & AD_HAS_CLIENT_PID)
+            add_num_text(out, "SrcProcessId", h->client_pid, false);
+        else if (in_requester)
+            add_num_text(out, "SrcProcessId", h->pid, false);
     }
 
     /* The reporting device (facts/asim-dns.md §2.2, §8; OMS split of the FQDN). */

@@ -295,6 +295,35 @@ static void map_client(uint32_t status)
     assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
 }
 
+/* SrcProcessId: ClientPID when the event has it; the header's process id only for events
+   logged in the requesting process (3006, 3008); none for Dnscache's own (3009, 3020). */
+static void test_client_process_id(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t id;
+        bool client_pid;
+        const char *want; /* NULL = absent */
+    } cases[] = {
+        {3006, false, "4120"}, {3008, false, "4120"}, {3009, false, NULL},
+        {3020, false, NULL},   {3009, true, "777"},   {3008, true, "777"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ad_event ev;
+        client_event(&ev, cases[i].id, "login.contoso.com");
+        ev.hdr.pid = 4120;
+        if (cases[i].client_pid) {
+            ev.hdr.present |= AD_HAS_CLIENT_PID;
+            ev.hdr.client_pid = 777;
+        }
+        assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+        if (cases[i].want != NULL)
+            expect_str("SrcProcessId", cases[i].want);
+        else
+            expect_absent("SrcProcessId");
+    }
+}
+
 static void test_client_statuses(void **state)
 {
     (void)state;
@@ -425,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_ipv6_and_unknown_qtype),
         cmocka_unit_test(test_opcode_update_and_notify),
         cmocka_unit_test(test_client_statuses),
+        cmocka_unit_test(test_client_process_id),
         cmocka_unit_test(test_query_class),
         cmocka_unit_test(test_dnstap_response_name),
         cmocka_unit_test(test_unknown_provider_unsupported),
