@@ -400,3 +400,23 @@ const ad_attr *ad_asim_find(const ad_asim *asim, const char *key)
     }
     return NULL;
 }
+
+ad_err ad_asim_set_span(ad_asim *a, uint64_t count, uint64_t first_ns, uint64_t last_ns)
+{
+    char ts[AD_RFC3339_MAX];
+    for (unsigned i = 0; i < a->nattrs; i++) {
+        ad_attr *at = &a->attrs[i];
+        bool start = strcmp(at->key, "EventStartTime") == 0;
+        if (strcmp(at->key, "EventCount") == 0) {
+            at->num = (int64_t)count;
+        } else if (start || strcmp(at->key, "EventEndTime") == 0) {
+            size_t len = ad_time_format_rfc3339(start ? first_ns : last_ns, ts, sizeof(ts));
+            const char *text = scratch_put(a, ts, len);
+            if (text == NULL)
+                return AD_EFULL;
+            at->str = text;
+            at->len = len;
+        }
+    }
+    return AD_OK;
+}
