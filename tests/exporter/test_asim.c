@@ -350,6 +350,33 @@ static void test_client_statuses(void **state)
     expect_str("EventResultDetails", "NA");
 }
 
+/* Overwrites a large stretch of the stack below the caller (where ad_asim_map's frame was). */
+static void __attribute__((noinline)) scribble_stack(void)
+{
+    volatile char junk[65536];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = 'X';
+    (void)junk[0];
+}
+
+/* A query name taken from the packet outlives the mapping call (it is copied, not left
+   pointing into ad_asim_map's stack frame, which the encoder's calls overwrite). */
+static void test_query_name_from_packet_survives(void **state)
+{
+    (void)state;
+    static const uint8_t q[] = {0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,   0,
+                                0,    3,    'w',  'w',  'w', 7,   'e', 'x', 'a', 'm', 'p',
+                                'l',  'e',  3,    'c',  'o', 'm', 0,   0,   1,   0,   1};
+    ad_event ev;
+    server_event(&ev, 256, "");
+    ev.str[AD_STR_QNAME].len = 0;
+    ev.packet.ptr = (const char *)q;
+    ev.packet.len = sizeof(q);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    scribble_stack();
+    expect_str("DnsQuery", "www.example.com");
+}
+
 /* DnsQueryClassName (facts/asim-dns.md §4.4): only the packet's question has a class; the
  * DNS Client's queries are IN; events without either have none. */
 static void test_query_class(void **state)
@@ -455,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_opcode_update_and_notify),
         cmocka_unit_test(test_client_statuses),
         cmocka_unit_test(test_client_process_id),
+        cmocka_unit_test(test_query_name_from_packet_survives),
         cmocka_unit_test(test_query_class),
         cmocka_unit_test(test_dnstap_response_name),
         cmocka_unit_test(test_unknown_provider_unsupported),
