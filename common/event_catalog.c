@@ -217,6 +217,13 @@ static const ad_event_def client_addr[] = {
             (details_)                                                                             \
     }
 
+/* MON for an event logged in the requester's process (AD_EVF_REQUESTER_CONTEXT). */
+#define MON_REQUESTER(id_, name_, tv_, msg_, sub_, rule_, details_)                                \
+    {                                                                                              \
+        C, (id_), (id_), AD_EVF_REQUESTER_CONTEXT, (name_), tv_, 0, (msg_), NOEP, NULL, NULL,      \
+            NULL, Q, (sub_), (rule_), (details_)                                                   \
+    }
+
 static const ad_event_def client_mon[] = {
     MON(3000, "QueryInitiated", ONE(C3000), M_REQ, REQ, AD_RULE_REQUEST, NULL),
     MON(3001, "QueryCompletedStatus", ONE(C3001), M_RSP, RSP, AD_RULE_FROM_STATUS, NULL),
@@ -224,9 +231,9 @@ static const ad_event_def client_mon[] = {
     MON(3003, "CacheLookupCompleted", ONE(C3003), M_RSP, RSP, AD_RULE_FROM_STATUS, NULL),
     MON(3004, "FqdnQueryInitiated", ONE(C3000), M_REQ, REQ, AD_RULE_REQUEST, NULL),
     MON(3005, "FqdnQueryCompleted", ONE(C3003), M_RSP, RSP, AD_RULE_FROM_STATUS, NULL),
-    MON(3006, "QueryCalled", ONE(C3006), M_REQ, REQ, AD_RULE_REQUEST, NULL),
+    MON_REQUESTER(3006, "QueryCalled", ONE(C3006), M_REQ, REQ, AD_RULE_REQUEST, NULL),
     MON(3007, "QueryPending", ONE(C3007), M_REQ, REQ, AD_RULE_REQUEST, NULL),
-    MON(3008, "QueryCompleted", ONE(C3008), M_RSP, RSP, AD_RULE_FROM_STATUS, NULL),
+    MON_REQUESTER(3008, "QueryCompleted", ONE(C3008), M_RSP, RSP, AD_RULE_FROM_STATUS, NULL),
     MON(3009, "NetworkQueryInitiated", V(C3009V0, C3009V1, C3009V2), M_REQ, REQ, AD_RULE_REQUEST,
         NULL),
     ROW(C, 3010, "QuerySentToServer", V(C3010V0, C3010V1, NONE), 0, M_REQ, HOST,

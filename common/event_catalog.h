@@ -94,6 +94,10 @@ typedef enum ad_result_rule {
 enum ad_event_flags {
     AD_EVF_AUDIT = 1u << 0, /* DNS Server audit channel (administrative change, no DNS message) */
     AD_EVF_EDNS = 1u << 1,  /* 284-291: EDNS-era variant of an older analytic event */
+    /* Logged in the context of the process that called the resolver (DNS Client 3006, 3008;
+       facts/sentinel-filters-peers.md §4): the header's process id is the requester's. Other
+       client events come from the Dnscache service's svchost. */
+    AD_EVF_REQUESTER_CONTEXT = 1u << 2,
 };
 
 /* One event's definition. */

@@ -186,6 +186,9 @@ void ad__cfg_dump(const ad__cfg_entry *table, const void *base, const char *path
         case AD__CFG_T_MAP:
             dump_kv(e, base, key, line, lctx);
             break;
+        case AD__CFG_T_CUSTOM:
+            ((const ad__cfg_custom *)e->aux)->dump(e, base, key, line, lctx);
+            break;
         default: {
             char text[AD_CONFIG_URL_MAX + 256];
             ad_strbuf sb;

@@ -477,6 +477,9 @@ ad_err ad__cfg_apply(ad__cfg_ctx *ctx, const ad__cfg_entry *table, uint32_t map,
         case AD__CFG_T_MAP:
             rc = map_kv(ctx, e, v, key);
             break;
+        case AD__CFG_T_CUSTOM:
+            rc = ((const ad__cfg_custom *)e->aux)->apply(ctx, e, v, key);
+            break;
         default:
             rc = map_want_scalar(ctx, v, key);
             if (rc == AD_OK) {

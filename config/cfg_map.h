@@ -35,7 +35,8 @@ typedef enum ad__cfg_type {
                            base + offset (0: the same struct; else a sub-struct, so one table
                            can serve several of the same type) */
     AD__CFG_T_LIST,     /* sequence of scalars into a fixed array; aux = ad__cfg_list */
-    AD__CFG_T_MAP       /* mapping string -> string into a fixed array; aux = ad__cfg_kv */
+    AD__CFG_T_MAP,      /* mapping string -> string into a fixed array; aux = ad__cfg_kv */
+    AD__CFG_T_CUSTOM    /* a value of its own shape (e.g. a list of rules); aux = ad__cfg_custom */
 } ad__cfg_type;
 
 #define AD__CFG_F_SECRET 0x01u     /* never quoted in messages; "<redacted>" in dumps */
@@ -87,6 +88,20 @@ typedef struct ad__cfg_entry {
     ad__cfg_check_fn check; /* STR (and STR list elements): extra check, may normalize */
     const char *help;
 } ad__cfg_entry;
+
+struct ad__cfg_ctx;
+
+/*
+ * A value the generic engine cannot describe: apply parses the node value (any kind) into
+ * the struct (offsets from ctx->base) and reports errors with ad__cfg_fail; dump writes
+ * "key...: value" lines. No default: the zeroed struct is the default.
+ */
+typedef struct ad__cfg_custom {
+    ad_err (*apply)(struct ad__cfg_ctx *ctx, const ad__cfg_entry *e, uint32_t value,
+                    const char *key);
+    void (*dump)(const ad__cfg_entry *e, const void *base, const char *key, ad_config_line_fn line,
+                 void *lctx);
+} ad__cfg_custom;
 
 /* offset and size of a member, for designated initializers. */
 #define AD__CFG_FIELD(type, member)                                                                \

@@ -19,8 +19,13 @@
 #define AD_CONFIG_MAX_ATTRS 32
 #define AD_CONFIG_ATTR_KEY_MAX 128
 #define AD_CONFIG_ATTR_VALUE_MAX 256
-#define AD_CONFIG_MAX_FILTER_ITEMS 64
 #define AD_CONFIG_DOMAIN_MAX 254 /* 253 characters + NUL */
+/* filters: rules (one bit each in the exporter's match masks), values over all rules, bytes
+   of names over all rules. */
+#define AD_CONFIG_MAX_FILTER_RULES 64
+#define AD_CONFIG_MAX_FILTER_VALUES 2048
+#define AD_CONFIG_FILTER_TEXT_MAX 32768
+#define AD_CONFIG_FILTER_NAME_MAX 64
 /* Largest headers_file accepted. */
 #define AD_CONFIG_MAX_HEADERS_FILE_BYTES (64u * 1024u)
 /* otlp_http.timeout and nng.timeout: every attempt is bounded (no "0 = no limit"). */
@@ -48,21 +53,61 @@ typedef struct ad_config_attr {
     char value[AD_CONFIG_ATTR_VALUE_MAX];
 } ad_config_attr;
 
-/* An include/exclude pair of numbers (event ids, query types). Empty include = all. */
-typedef struct ad_config_id_filter {
-    uint16_t include[AD_CONFIG_MAX_FILTER_ITEMS];
-    uint32_t include_count;
-    uint16_t exclude[AD_CONFIG_MAX_FILTER_ITEMS];
-    uint32_t exclude_count;
-} ad_config_id_filter;
+/* The record fields a filter rule can test (docs/CONFIG.md "filters"). */
+typedef enum ad_filter_field {
+    AD_FF_EVENT_ID = 0,   /* event_ids: EventOriginalType, numbers */
+    AD_FF_PROVIDER,       /* provider: ad_provider */
+    AD_FF_EVENT_RESULT,   /* event_result: ad_asim_result */
+    AD_FF_RESULT_DETAILS, /* event_result_details: names (text) */
+    AD_FF_DNS_QUERY,      /* dns_query: name patterns (text + ad_filter_name_kind) */
+    AD_FF_QTYPE,          /* dns_query_type: numbers */
+    AD_FF_SRC_IP,         /* src_ip: CIDR */
+    AD_FF_DST_IP,         /* dst_ip: CIDR */
+    AD_FF_DVC_IP,         /* dvc_ip: CIDR */
+    AD_FF_PROTOCOL,       /* network_protocol: ad_transport (UDP or TCP) */
+    AD_FF__COUNT
+} ad_filter_field;
 
-/* Domain suffixes, lower case, without leading or trailing dot. */
-typedef struct ad_config_domain_filter {
-    char include[AD_CONFIG_MAX_FILTER_ITEMS][AD_CONFIG_DOMAIN_MAX];
-    uint32_t include_count;
-    char exclude[AD_CONFIG_MAX_FILTER_ITEMS][AD_CONFIG_DOMAIN_MAX];
-    uint32_t exclude_count;
-} ad_config_domain_filter;
+/* What a dns_query pattern matches (text is the name, lower case, no dots at either end). */
+typedef enum ad_filter_name_kind {
+    AD_NAME_EXACT = 0,    /* "x.com": x.com only */
+    AD_NAME_SUBDOMAINS,   /* "*.x.com": a.x.com, b.a.x.com; not x.com (as the AMA connector) */
+    AD_NAME_SELF_AND_SUB, /* "**.x.com": x.com and its subdomains */
+    AD_NAME_ANY           /* "*": every record that has a query name */
+} ad_filter_name_kind;
+
+/*
+ * One value of one field of one rule, already parsed. CIDRs are kept in one 128-bit space:
+ * IPv4 a.b.c.d/n is ::ffff:a.b.c.d/(96+n), so an IPv4-mapped IPv6 address matches IPv4 rules.
+ */
+typedef struct ad_config_filter_value {
+    uint8_t field;  /* ad_filter_field */
+    uint8_t kind;   /* dns_query: ad_filter_name_kind */
+    uint8_t prefix; /* CIDR: prefix length in the 128-bit space, 0-128 */
+    uint8_t reserved;
+    uint32_t num;     /* event id, query type, provider, result, protocol */
+    uint8_t addr[16]; /* CIDR network address, host bits zero */
+    uint32_t text;    /* dns_query, event_result_details: offset into ad_config_filters.text */
+    uint32_t text_len;
+} ad_config_filter_value;
+
+/* A rule: its fields AND, the values of one field OR; values[first .. first+count). */
+typedef struct ad_config_filter_rule {
+    char name[AD_CONFIG_FILTER_NAME_MAX];
+    bool keep; /* action keep (else drop) */
+    uint32_t first;
+    uint32_t count;
+} ad_config_filter_rule;
+
+/* filters: rules in file order; the first matching rule decides, no match keeps the record. */
+typedef struct ad_config_filters {
+    ad_config_filter_rule rules[AD_CONFIG_MAX_FILTER_RULES];
+    uint32_t rule_count;
+    ad_config_filter_value values[AD_CONFIG_MAX_FILTER_VALUES];
+    uint32_t value_count;
+    char text[AD_CONFIG_FILTER_TEXT_MAX]; /* names, each NUL-terminated */
+    uint32_t text_len;
+} ad_config_filters;
 
 /* TLS client settings (otlp_http.tls, nng.tls): the same keys for both transports. */
 typedef struct ad_config_tls {
@@ -117,11 +162,7 @@ typedef struct ad_exporter_config {
         ad_config_attr attrs[AD_CONFIG_MAX_ATTRS];
         uint32_t attr_count;
     } resource;
-    struct {
-        ad_config_id_filter event_ids;
-        ad_config_id_filter qtypes;
-        ad_config_domain_filter domains;
-    } filters;
+    ad_config_filters filters;
     struct {
         char listen[AD_CONFIG_HOST_MAX]; /* "host:port"; empty = no metrics endpoint */
     } metrics;

@@ -8,7 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/cfg_map.h"
 #include "config/exporter_config.h"
+
+/* filters: a list of rules (exporter_filters.c). */
+extern const ad__cfg_custom ad__exporter_filters_custom;
 
 /* Which environment-backed settings the file wrote itself (those the environment may not
  * change). */

@@ -54,61 +54,6 @@ static const ad__cfg_kv attr_map = {
     .icase_keys = false,
 };
 
-#define ID_LIST(member, parse, format)                                                             \
-    {                                                                                              \
-        .elem = AD__CFG_T_UINT, .elem_size = sizeof(uint16_t),                                     \
-        .capacity = AD_CONFIG_MAX_FILTER_ITEMS, .count_offset = offsetof(E, member##_count),       \
-        .parse_name = parse, .format_name = format                                                 \
-    }
-
-/* Query types by number or by the mnemonics of common/dns_tables.h ("AAAA", "TYPE65"). */
-static const ad__cfg_list ev_include = ID_LIST(filters.event_ids.include, NULL, NULL);
-static const ad__cfg_list ev_exclude = ID_LIST(filters.event_ids.exclude, NULL, NULL);
-static const ad__cfg_list qt_include =
-    ID_LIST(filters.qtypes.include, ad_qtype_from_name, ad_qtype_name_known);
-static const ad__cfg_list qt_exclude =
-    ID_LIST(filters.qtypes.exclude, ad_qtype_from_name, ad_qtype_name_known);
-
-#define DOMAIN_LIST(member)                                                                        \
-    {                                                                                              \
-        .elem = AD__CFG_T_STR, .elem_size = AD_CONFIG_DOMAIN_MAX,                                  \
-        .capacity = AD_CONFIG_MAX_FILTER_ITEMS, .count_offset = offsetof(E, member##_count)        \
-    }
-
-static const ad__cfg_list dom_include = DOMAIN_LIST(filters.domains.include);
-static const ad__cfg_list dom_exclude = DOMAIN_LIST(filters.domains.exclude);
-
-#define LIST_ENTRY(key, member, list, lo, hi, chk)                                                 \
-    {                                                                                              \
-        .name = key, .type = AD__CFG_T_LIST, .offset = offsetof(E, member),                        \
-        .size = sizeof(((E *)0)->member), .min = lo, .max = hi, .aux = &list, .check = chk         \
-    }
-
-static const ad__cfg_entry event_ids_table[] = {
-    LIST_ENTRY("include", filters.event_ids.include, ev_include, 0, 65535, NULL),
-    LIST_ENTRY("exclude", filters.event_ids.exclude, ev_exclude, 0, 65535, NULL),
-    {.type = AD__CFG_T_END},
-};
-
-static const ad__cfg_entry qtypes_table[] = {
-    LIST_ENTRY("include", filters.qtypes.include, qt_include, 0, 65535, NULL),
-    LIST_ENTRY("exclude", filters.qtypes.exclude, qt_exclude, 0, 65535, NULL),
-    {.type = AD__CFG_T_END},
-};
-
-static const ad__cfg_entry domains_table[] = {
-    LIST_ENTRY("include", filters.domains.include, dom_include, 0, 0, ad__cfg_check_domain),
-    LIST_ENTRY("exclude", filters.domains.exclude, dom_exclude, 0, 0, ad__cfg_check_domain),
-    {.type = AD__CFG_T_END},
-};
-
-static const ad__cfg_entry filters_table[] = {
-    {.name = "event_ids", .type = AD__CFG_T_SECTION, .aux = event_ids_table},
-    {.name = "qtypes", .type = AD__CFG_T_SECTION, .aux = qtypes_table},
-    {.name = "domains", .type = AD__CFG_T_SECTION, .aux = domains_table},
-    {.type = AD__CFG_T_END},
-};
-
 /* otlp_http.tls and nng.tls (tls+tcp:// URLs): the same keys, offsets within ad_config_tls. */
 static const ad__cfg_entry tls_table[] = {
     {.name = "ca_file",
@@ -357,7 +302,11 @@ static const ad__cfg_entry exporter_table[] = {
     {.name = "batch", .type = AD__CFG_T_SECTION, .aux = batch_table},
     {.name = "retry", .type = AD__CFG_T_SECTION, .aux = retry_table},
     {.name = "resource", .type = AD__CFG_T_SECTION, .aux = resource_table},
-    {.name = "filters", .type = AD__CFG_T_SECTION, .aux = filters_table},
+    {.name = "filters",
+     .type = AD__CFG_T_CUSTOM,
+     AD__CFG_FIELD(E, filters),
+     .aux = &ad__exporter_filters_custom,
+     .help = "rules: the first that matches drops or keeps the record"},
     {.name = "metrics", .type = AD__CFG_T_SECTION, .aux = metrics_table},
     {.name = "log", .type = AD__CFG_T_SECTION, .aux = log_table},
     {.name = "host_name",

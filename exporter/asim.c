@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "exporter/dns_answers.h"
+#include "exporter/record_view.h"
 
 #define ASIM_SCHEMA "Dns"
 #define ASIM_SCHEMA_VERSION "0.1.7"
@@ -22,7 +23,6 @@
 #define DNS_FLAG_AD 0x0020u
 #define DNS_FLAG_CD 0x0010u
 #define DNS_OPCODE(flags) (((flags) >> 11) & 0xFu)
-#define DNS_RCODE(flags) ((flags)&0xFu)
 
 /* OTLP SeverityNumber per EventSeverity: INFO, WARN, ERROR, FATAL (facts/otlp-logs.md §1.2). */
 static const int severity_numbers[AD_ASIM_SEVERITY__COUNT] = {9, 13, 17, 21};
@@ -181,32 +181,13 @@ static const char *service_name(const ad_event *ev)
     return ev->hdr.provider == AD_PROVIDER_DNS_CLIENT ? "windows_dns_client" : "windows_dns_server";
 }
 
-/* What the raw DNS packet adds (record.h packet slot): header, question, answers. */
-typedef struct packet_info {
-    bool header;    /* the 12-byte header was read */
-    bool question;  /* and the first question */
-    bool parsed;    /* header and every question parsed */
-    ad_dns_msg msg; /* valid as far as the flags above say */
-} packet_info;
-
-static void read_packet(const ad_event *ev, packet_info *pi)
-{
-    pi->header = pi->question = pi->parsed = false;
-    if (ev->packet.len == 0)
-        return;
-    ad_dns_err err = ad_dns_parse((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg);
-    pi->header = err != AD_DNS_ESHORT_HEADER;
-    pi->question = pi->header && pi->msg.has_question;
-    pi->parsed = err == AD_DNS_OK;
-}
-
 /*
  * DnsResponseName from the packet of a response (facts/asim-dns.md §3, §8): the answers, or a
  * negative answer's SOA (exporter/dns_answers.h). A packet the capture cut at
  * AD_RECORD_MAX_PACKET keeps the answers before the cut. Any other parse error marks the
  * packet malformed (out->packet_malformed, counted by the pipeline): no DnsResponseName.
  */
-static void map_response_packet(ad_asim *out, const ad_event *ev, const packet_info *pi)
+static void map_response_packet(ad_asim *out, const ad_event *ev, const ad_packet_info *pi)
 {
     bool cut = (ev->hdr.bits & AD_REC_PACKET_TRUNCATED) != 0;
     if (!pi->parsed) {
@@ -235,32 +216,19 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     out->packet_malformed = false;
     out->time_ns = h->time_ns;
     out->service_name = service_name(ev);
-    const ad_event_def *def = ad_event_def_find((ad_provider)h->provider, h->event_id);
-    /* The message is a response: its receiver (dst) is the DNS client (event_catalog.h). */
-    bool message_response =
-        def != NULL ? ad_event_def_client_is_dst(def) : (h->bits & AD_BIT_RESPONSE) != 0;
-    packet_info pi;
-    read_packet(ev, &pi);
-
-    /* The header flags word: the event's Flags field, else the packet header's. */
-    bool has_flags = (h->present & AD_HAS_DNS_FLAGS) != 0;
-    uint32_t flags = h->dns_flags;
-    if (!has_flags && pi.header) {
-        has_flags = true;
-        flags = pi.msg.hdr.flags;
-    }
-
-    /* Outcome. A response without an RCODE field may still carry one in its flags word. */
-    bool has_rcode = (h->present & AD_HAS_RCODE) != 0;
-    uint32_t rcode = h->rcode;
-    ad_asim_subtype subtype = def ? def->subtype : AD_ASIM_SUBTYPE_NONE;
-    if (!has_rcode && has_flags && (flags & 0x8000u) && message_response) {
-        has_rcode = true;
-        rcode = DNS_RCODE(flags);
-    }
+    ad_record_view rv;
+    ad_record_view_init(&rv, ev, true);
+    ad_record_view_outcome(&rv, ev);
+    const ad_event_def *def = rv.def;
+    const ad_packet_info *pip = &rv.pi;
+    bool has_flags = rv.has_flags;
+    uint32_t flags = rv.flags;
+    bool has_rcode = rv.has_rcode;
+    uint32_t rcode = rv.rcode;
     bool has_status = (h->present & AD_HAS_STATUS) != 0;
-    const char *details = "NA";
-    out->result = ad_event_result_eval(def, has_rcode, rcode, has_status, h->status, &details);
+    ad_asim_subtype subtype = def ? def->subtype : AD_ASIM_SUBTYPE_NONE;
+    const char *details = rv.details;
+    out->result = rv.result;
     out->severity = ad_asim_severity_from_result(out->result);
     out->severity_number = severity_numbers[out->severity];
 
@@ -297,20 +265,15 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         add_str(out, "EventProductVersion", ev->str[AD_STR_VERSION].ptr,
                 ev->str[AD_STR_VERSION].len);
 
-    /* The query: exactly one trailing dot removed (facts/asim-dns.md §2.4, S1). */
-    ad_bytes q = ev->str[AD_STR_QNAME];
-    if (q.len == 0 && pi.question) {
-        q.ptr = pi.msg.qname;
-        q.len = pi.msg.qname_len;
+    if (rv.qname.len > 0) {
+        /* A name from the packet lives in rv (this stack frame): copy it. */
+        const char *q = rv.qname.ptr == rv.pi.msg.qname
+                            ? scratch_put(out, rv.qname.ptr, rv.qname.len)
+                            : rv.qname.ptr;
+        add_str(out, "DnsQuery", q, rv.qname.len);
     }
-    if (q.len > 0) {
-        size_t qlen = q.len;
-        if (qlen > 1 && q.ptr[qlen - 1] == '.')
-            qlen--;
-        add_str(out, "DnsQuery", q.ptr, qlen);
-    }
-    bool has_qtype = (h->present & AD_HAS_QTYPE) != 0 || pi.question;
-    uint32_t qtype = (h->present & AD_HAS_QTYPE) ? h->qtype : pi.msg.qtype;
+    bool has_qtype = rv.has_qtype;
+    uint32_t qtype = rv.qtype;
     if (has_qtype) {
         char buf[AD_QTYPE_NAME_MAX];
         const char *name = ad_qtype_name(qtype, buf, sizeof(buf));
@@ -319,9 +282,9 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     }
     /* The class is only in the packet (facts/asim-dns.md §4.4). The DNS Client's query API
        takes no class: its queries are IN. */
-    bool has_qclass = pi.question || (h->provider == AD_PROVIDER_DNS_CLIENT && has_qtype);
+    bool has_qclass = pip->question || (h->provider == AD_PROVIDER_DNS_CLIENT && has_qtype);
     if (has_qclass) {
-        uint32_t qclass = pi.question ? pi.msg.qclass : 1u;
+        uint32_t qclass = pip->question ? pip->msg.qclass : 1u;
         char buf[AD_QCLASS_NAME_MAX];
         const char *name = ad_qclass_name(qclass, buf, sizeof(buf));
         add_int(out, "DnsQueryClass", qclass);
@@ -336,8 +299,8 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         add_cstr(out, "DnsResponseCodeName", details);
     if (ev->str[AD_STR_RESULTS].len > 0)
         add_str(out, "DnsResponseName", ev->str[AD_STR_RESULTS].ptr, ev->str[AD_STR_RESULTS].len);
-    else if (message_response && ev->packet.len > 0)
-        map_response_packet(out, ev, &pi);
+    else if (rv.message_response && ev->packet.len > 0)
+        map_response_packet(out, ev, pip);
 
     /*
      * Endpoints (common/event_catalog.h). A record names the sender (src) and receiver (dst)
@@ -345,8 +308,8 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
      * response message it is the receiver. The ASIM EventSubType plays no part: 259, 262,
      * 279, 280 and 291 are "response" outcomes of a request message.
      */
-    const ad_addr *requester = message_response ? &h->dst : &h->src;
-    const ad_addr *responder = message_response ? &h->src : &h->dst;
+    const ad_addr *requester = rv.requester;
+    const ad_addr *responder = rv.responder;
     size_t src_len = 0, dst_len = 0, dvc_len = 0;
     const char *src = add_addr(out, "SrcIpAddr", "SrcPortNumber", requester, &src_len);
     const char *dst = add_addr(out, "DstIpAddr", "DstPortNumber", responder, &dst_len);
@@ -370,8 +333,8 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     map_flags(out, h, has_flags, flags);
     if (h->present & AD_HAS_XID)
         add_num_text(out, "TransactionIdHex", h->xid, true);
-    else if (pi.header)
-        add_num_text(out, "TransactionIdHex", pi.msg.hdr.id, true);
+    else if (pip->header)
+        add_num_text(out, "TransactionIdHex", pip->msg.hdr.id, true);
     const ad_bytes *guid = &ev->str[AD_STR_GUID];
     if (guid->len > 0)
         add_str(out, "DnsSessionId", guid->ptr, guid->len);
@@ -382,9 +345,15 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (ev->str[AD_STR_REASON].len > 0)
         add_str(out, "EventOriginalResultDetails", ev->str[AD_STR_REASON].ptr,
                 ev->str[AD_STR_REASON].len);
+    /* The requesting process: the event's ClientPID, else the header's process id where the
+       event is logged in the requester's context (the catalogue's flag); a Dnscache event
+       without ClientPID names the service, not the requester, so it gets none. */
     if (h->provider == AD_PROVIDER_DNS_CLIENT) {
-        uint32_t pid = (h->present & AD_HAS_CLIENT_PID) ? h->client_pid : h->pid;
-        add_num_text(out, "SrcProcessId", pid, false);
+        bool in_requester = def != NULL && (def->flags & AD_EVF_REQUESTER_CONTEXT);
+        if (h->present & AD_HAS_CLIENT_PID)
+            add_num_text(out, "SrcProcessId", h->client_pid, false);
+        else if (in_requester)
+            add_num_text(out, "SrcProcessId", h->pid, false);
     }
 
     /* The reporting device (facts/asim-dns.md §2.2, §8; OMS split of the FQDN). */
@@ -430,4 +399,24 @@ const ad_attr *ad_asim_find(const ad_asim *asim, const char *key)
             return &asim->attrs[i];
     }
     return NULL;
+}
+
+ad_err ad_asim_set_span(ad_asim *a, uint64_t count, uint64_t first_ns, uint64_t last_ns)
+{
+    char ts[AD_RFC3339_MAX];
+    for (unsigned i = 0; i < a->nattrs; i++) {
+        ad_attr *at = &a->attrs[i];
+        bool start = strcmp(at->key, "EventStartTime") == 0;
+        if (strcmp(at->key, "EventCount") == 0) {
+            at->num = (int64_t)count;
+        } else if (start || strcmp(at->key, "EventEndTime") == 0) {
+            size_t len = ad_time_format_rfc3339(start ? first_ns : last_ns, ts, sizeof(ts));
+            const char *text = scratch_put(a, ts, len);
+            if (text == NULL)
+                return AD_EFULL;
+            at->str = text;
+            at->len = len;
+        }
+    }
+    return AD_OK;
 }

@@ -68,6 +68,13 @@ void ad_asim_host_init(ad_asim_host *host, const char *fqdn);
  */
 ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *host, ad_asim *out);
 
+/*
+ * Makes a mapped record an aggregate row (exporter/aggregate.h): EventCount = count,
+ * EventStartTime and EventEndTime from first_ns and last_ns (texts in a's scratch).
+ * AD_EFULL when the scratch is full.
+ */
+ad_err ad_asim_set_span(ad_asim *a, uint64_t count, uint64_t first_ns, uint64_t last_ns);
+
 /* The attribute named key, or NULL. For tests and filters. */
 const ad_attr *ad_asim_find(const ad_asim *asim, const char *key);
 

@@ -244,6 +244,7 @@ int main(int argc, char **argv)
     make_instance_id(x.instance_id, sizeof(x.instance_id));
 
     ad_metrics_init(&x.metrics);
+    x.metrics.filters = &cfg.filters;
     ad_metrics_beat(&x.metrics, ad_time_mono_ns());
     ad_metrics_server *msrv = NULL;
     if (cfg.metrics.listen[0] != '\0') {

@@ -120,7 +120,7 @@ typedef struct sample {
     double d;
 } sample;
 
-#define MAX_SAMPLES 320
+#define MAX_SAMPLES (320 + AD_CONFIG_MAX_FILTER_RULES)
 
 typedef struct collector {
     sample *s;
@@ -372,6 +372,25 @@ static void histogram(ad_strbuf *sb, const ad_metrics *m)
     ad_strbuf_putc(sb, '\n');
 }
 
+/* One sample per filter rule, also for rules that never matched (a rule that never fires is
+   visible as 0). */
+static void filter_samples(collector *c, const ad_metrics *m)
+{
+    const ad_config_filters *f = m->filters;
+    for (uint32_t i = 0; f != NULL && i < f->rule_count; i++) {
+        sample *s = add(c, "asimdns_filter_rule_matches_total", "counter",
+                        "Records a filter rule decided (the first matching rule), by rule; "
+                        "action drop: records filtered out, keep: records kept.");
+        if (s == NULL)
+            return;
+        label(s, "component", "exporter");
+        label(s, "rule", f->rules[i].name);
+        label(s, "action", f->rules[i].keep ? "keep" : "drop");
+        s->integer = true;
+        s->u = ad_atomic_load_relaxed(&m->filter_hits[i]);
+    }
+}
+
 void ad_metrics_render(const ad_metrics_view *v, ad_strbuf *sb)
 {
     collector c = {calloc(MAX_SAMPLES, sizeof(sample)), 0};
@@ -394,6 +413,8 @@ void ad_metrics_render(const ad_metrics_view *v, ad_strbuf *sb)
               ad_atomic_load_relaxed(&v->m->attached) != 0 ? 1 : 0);
     proc_samples(&c, v->self, "exporter");
     proc_samples(&c, v->peer, "capture");
+    if (v->m != NULL)
+        filter_samples(&c, v->m);
 
     /* Families in order of first appearance, each with all of its samples. */
     bool *done = calloc(c.n ? c.n : 1, sizeof(bool));

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "common/strbuf.h"
+#include "config/exporter_config.h"
 #include "exporter/procstat.h"
 #include "ipc/atomics.h"
 #include "ipc/ring_status.h"
@@ -39,6 +40,10 @@ typedef struct ad_metrics {
     ad_atomic_u64 generation;       /* the attached ring's generation */
     ad_atomic_u64 failing_since_ns; /* wall clock of the first failed attempt; 0 = not failing */
     ad_atomic_u64 loop_mono_ns;     /* monotonic time the main loop last went round */
+    /* Records each filter rule decided (exporter/filter.h), by rule index; filters names them
+       (NULL = no rules shown). Kept here so they survive a re-attach. */
+    ad_atomic_u64 filter_hits[AD_CONFIG_MAX_FILTER_RULES];
+    const ad_config_filters *filters;
 } ad_metrics;
 
 void ad_metrics_init(ad_metrics *m);

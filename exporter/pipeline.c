@@ -702,7 +702,11 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
     p->cfg = opts->cfg;
     p->ring = opts->ring;
     p->t = opts->transport;
-    ad_filter_init(&p->filter, p->cfg);
+    if (ad_filter_init(&p->filter, &p->cfg->filters,
+                       p->o.metrics != NULL ? p->o.metrics->filter_hits : NULL) != AD_OK) {
+        free(p);
+        return AD_ENOMEM;
+    }
     ad_retry_policy_from_config(&p->policy, p->cfg);
     p->max_records =
         p->cfg->batch.max_records ? p->cfg->batch.max_records : AD_OTLP_DEFAULT_MAX_RECORDS;
@@ -717,6 +721,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         };
         ad_err err = ad_otlp_batch_create(&bo, &p->otlp);
         if (err != AD_OK) {
+            ad_filter_free(&p->filter);
             free(p);
             return err;
         }
@@ -747,6 +752,7 @@ void ad_pipeline_destroy(ad_pipeline *p)
         return;
     ad_xport_set_tick(p->t, NULL, NULL);
     ad_otlp_batch_destroy(p->otlp);
+    ad_filter_free(&p->filter);
     free(p->lines.buf);
     free(p);
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/dns_tables.h"
 #include "tests/config/config_test_util.h"
 
 static ad_exporter_config cfg;
@@ -58,7 +59,7 @@ static void test_defaults(void **state)
     assert_true(cfg.retry.multiplier > 1.499 && cfg.retry.multiplier < 1.501);
     assert_true(cfg.retry.jitter > 0.499 && cfg.retry.jitter < 0.501);
     assert_int_equal(cfg.resource.attr_count, 0);
-    assert_int_equal(cfg.filters.event_ids.include_count, 0);
+    assert_int_equal(cfg.filters.rule_count, 0);
     assert_string_equal(cfg.metrics.listen, "");
     assert_int_equal(cfg.log_summary_seconds, 60);
     assert_int_equal(cfg.log.level, AD_LOG_INFO);
@@ -228,27 +229,49 @@ static void test_filters_resource_metrics(void **state)
     (void)state;
     test_env_set(NULL);
     load_ok("filters:\n"
-            "  event_ids: {include: [256, 257], exclude: [0x103]}\n"
-            "  qtypes: {include: [a, AAAA, 65, https], exclude: [ANY]}\n"
-            "  domains:\n    include: [\"*.Corp.Example.\", example.org]\n"
-            "    exclude: [.in-addr.arpa]\n"
+            "  - {name: keep-corp, action: keep, dns_query: [\"*.Corp.Example.\", example.org]}\n"
+            "  - name: no-ptr\n"
+            "    event_ids: [256, 0x103]\n"
+            "    dns_query_type: [a, AAAA, 65, https, PTR]\n"
+            "    src_ip: 10.0.0.0/8\n"
+            "    dvc_ip: [\"2001:db8::/32\", 192.0.2.1]\n"
+            "    event_result: failure\n"
+            "    event_result_details: [NXDOMAIN]\n"
+            "    network_protocol: udp\n"
+            "    provider: dns_server\n"
+            "  - {name: rest}\n"
             "resource:\n  attributes:\n    deployment.environment: prod\n    tier: 1\n"
             "metrics:\n  listen: \"[::1]:9464\"\n"
             "log:\n  summary_seconds: 0\n"
             "host_name: dns-01.corp.example\n");
     assert_int_equal(cfg.log_summary_seconds, 0);
-    assert_int_equal(cfg.filters.event_ids.include_count, 2);
-    assert_int_equal(cfg.filters.event_ids.exclude[0], 259);
-    assert_int_equal(cfg.filters.qtypes.include_count, 4);
-    assert_int_equal(cfg.filters.qtypes.include[0], 1);
-    assert_int_equal(cfg.filters.qtypes.include[1], 28);
-    assert_int_equal(cfg.filters.qtypes.include[2], 65);
-    assert_int_equal(cfg.filters.qtypes.include[3], 65);
-    assert_int_equal(cfg.filters.qtypes.exclude[0], 255);
-    assert_int_equal(cfg.filters.domains.include_count, 2);
-    assert_string_equal(cfg.filters.domains.include[0], "corp.example");
-    assert_string_equal(cfg.filters.domains.include[1], "example.org");
-    assert_string_equal(cfg.filters.domains.exclude[0], "in-addr.arpa");
+    const ad_config_filters *f = &cfg.filters;
+    assert_int_equal(f->rule_count, 3);
+    assert_string_equal(f->rules[0].name, "keep-corp");
+    assert_true(f->rules[0].keep);
+    assert_int_equal(f->rules[0].count, 2);
+    assert_int_equal(f->values[0].kind, AD_NAME_SUBDOMAINS);
+    assert_string_equal(f->text + f->values[0].text, "corp.example");
+    assert_int_equal(f->values[1].kind, AD_NAME_EXACT);
+    assert_false(f->rules[1].keep);
+    assert_int_equal(f->rules[1].count, 14);
+    const ad_config_filter_value *v = &f->values[f->rules[1].first];
+    assert_int_equal(v[1].num, 259);
+    assert_int_equal(v[2].field, AD_FF_QTYPE);
+    assert_int_equal(v[2].num, 1);
+    assert_int_equal(v[3].num, 28);
+    assert_int_equal(v[5].num, 65);
+    assert_int_equal(v[6].num, 12);
+    assert_int_equal(v[7].field, AD_FF_SRC_IP);
+    assert_int_equal(v[7].prefix, 104);
+    assert_int_equal(v[7].addr[10], 0xff);
+    assert_int_equal(v[7].addr[12], 10);
+    assert_int_equal(v[8].prefix, 32);
+    assert_int_equal(v[9].prefix, 128);
+    assert_int_equal(v[10].num, AD_ASIM_RESULT_FAILURE);
+    assert_int_equal(v[12].num, AD_TRANSPORT_UDP);
+    assert_int_equal(v[13].num, AD_PROVIDER_DNS_SERVER);
+    assert_int_equal(f->rules[2].count, 0);
     assert_int_equal(cfg.resource.attr_count, 2);
     assert_string_equal(cfg.resource.attrs[0].key, "deployment.environment");
     assert_string_equal(cfg.resource.attrs[1].value, "1");

@@ -295,6 +295,35 @@ static void map_client(uint32_t status)
     assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
 }
 
+/* SrcProcessId: ClientPID when the event has it; the header's process id only for events
+   logged in the requesting process (3006, 3008); none for Dnscache's own (3009, 3020). */
+static void test_client_process_id(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t id;
+        bool client_pid;
+        const char *want; /* NULL = absent */
+    } cases[] = {
+        {3006, false, "4120"}, {3008, false, "4120"}, {3009, false, NULL},
+        {3020, false, NULL},   {3009, true, "777"},   {3008, true, "777"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ad_event ev;
+        client_event(&ev, cases[i].id, "login.contoso.com");
+        ev.hdr.pid = 4120;
+        if (cases[i].client_pid) {
+            ev.hdr.present |= AD_HAS_CLIENT_PID;
+            ev.hdr.client_pid = 777;
+        }
+        assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+        if (cases[i].want != NULL)
+            expect_str("SrcProcessId", cases[i].want);
+        else
+            expect_absent("SrcProcessId");
+    }
+}
+
 static void test_client_statuses(void **state)
 {
     (void)state;
@@ -319,6 +348,33 @@ static void test_client_statuses(void **state)
     map_client(87);
     expect_str("EventResult", "Failure");
     expect_str("EventResultDetails", "NA");
+}
+
+/* Overwrites a large stretch of the stack below the caller (where ad_asim_map's frame was). */
+static void __attribute__((noinline)) scribble_stack(void)
+{
+    volatile char junk[65536];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = 'X';
+    (void)junk[0];
+}
+
+/* A query name taken from the packet outlives the mapping call (it is copied, not left
+   pointing into ad_asim_map's stack frame, which the encoder's calls overwrite). */
+static void test_query_name_from_packet_survives(void **state)
+{
+    (void)state;
+    static const uint8_t q[] = {0x00, 0x07, 0x01, 0x00, 0,   1,   0,   0,   0,   0,   0,
+                                0,    3,    'w',  'w',  'w', 7,   'e', 'x', 'a', 'm', 'p',
+                                'l',  'e',  3,    'c',  'o', 'm', 0,   0,   1,   0,   1};
+    ad_event ev;
+    server_event(&ev, 256, "");
+    ev.str[AD_STR_QNAME].len = 0;
+    ev.packet.ptr = (const char *)q;
+    ev.packet.len = sizeof(q);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    scribble_stack();
+    expect_str("DnsQuery", "www.example.com");
 }
 
 /* DnsQueryClassName (facts/asim-dns.md §4.4): only the packet's question has a class; the
@@ -425,6 +481,8 @@ int main(void)
         cmocka_unit_test(test_ipv6_and_unknown_qtype),
         cmocka_unit_test(test_opcode_update_and_notify),
         cmocka_unit_test(test_client_statuses),
+        cmocka_unit_test(test_client_process_id),
+        cmocka_unit_test(test_query_name_from_packet_survives),
         cmocka_unit_test(test_query_class),
         cmocka_unit_test(test_dnstap_response_name),
         cmocka_unit_test(test_unknown_provider_unsupported),

@@ -250,9 +250,38 @@ static void test_ready_and_alive(void **state)
     assert_false(ad_metrics_alive(&m, 131 * SEC, 30 * SEC));
 }
 
+/* One sample per filter rule, a rule that never matched shown at 0, HELP/TYPE once. */
+static void test_filter_rule_counters(void **state)
+{
+    (void)state;
+    snapshot();
+    static ad_config_filters f;
+    memset(&f, 0, sizeof(f));
+    snprintf(f.rules[0].name, sizeof(f.rules[0].name), "no-ptr");
+    snprintf(f.rules[1].name, sizeof(f.rules[1].name), "never");
+    snprintf(f.rules[2].name, sizeof(f.rules[2].name), "keep-corp");
+    f.rules[2].keep = true;
+    f.rule_count = 3;
+    m.filters = &f;
+    ad_atomic_add_relaxed(&m.filter_hits[0], 5);
+    ad_atomic_add_relaxed(&m.filter_hits[2], 2);
+    const char *t = render(&st, "unit");
+    assert_true(has_line(t, "asimdns_filter_rule_matches_total{component=\"exporter\",rule="
+                            "\"no-ptr\",action=\"drop\"} 5"));
+    assert_true(has_line(t, "asimdns_filter_rule_matches_total{component=\"exporter\",rule="
+                            "\"never\",action=\"drop\"} 0"));
+    assert_true(has_line(t, "asimdns_filter_rule_matches_total{component=\"exporter\",rule="
+                            "\"keep-corp\",action=\"keep\"} 2"));
+    assert_int_equal(count_of(t, "# TYPE asimdns_filter_rule_matches_total counter\n"), 1);
+    m.filters = NULL;
+    t = render(&st, "unit");
+    assert_null(strstr(t, "asimdns_filter_rule_matches_total"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filter_rule_counters),
         cmocka_unit_test(test_counters_and_families),
         cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_ring_missing_and_escaping),

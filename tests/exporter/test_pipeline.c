@@ -532,14 +532,24 @@ static void test_max_bytes(void **state)
     assert_delivered(1, 1000, 1);
 }
 
+/* Sets F.cfg's filter rules from YAML (the loader's parse). */
+static void set_filters(const char *yaml)
+{
+    static ad_exporter_config tmp;
+    char err[AD_CONFIG_ERR_MAX] = "";
+    assert_int_equal(
+        ad_config_load_exporter_mem("t.yaml", yaml, strlen(yaml), NULL, &tmp, err, sizeof(err)),
+        AD_OK);
+    F.cfg.filters = tmp.filters;
+}
+
 /* Filters: dropped records counted, never sent, and committed with the batch. */
 static void test_filters(void **state)
 {
     (void)state;
-    F.cfg.filters.event_ids.exclude[0] = 257;
-    F.cfg.filters.event_ids.exclude_count = 1;
-    snprintf(F.cfg.filters.domains.exclude[0], AD_CONFIG_DOMAIN_MAX, "in-addr.arpa");
-    F.cfg.filters.domains.exclude_count = 1;
+    set_filters("filters:\n"
+                "  - {name: no-257, event_ids: [257]}\n"
+                "  - {name: no-reverse, dns_query: ['**.in-addr.arpa']}\n");
     produce(300, true);
     assert_int_equal(run(1000), AD_OK);
     uint64_t kept = 0;
@@ -557,8 +567,9 @@ static void test_filters(void **state)
 static void test_all_filtered(void **state)
 {
     (void)state;
-    F.cfg.filters.event_ids.include[0] = 999;
-    F.cfg.filters.event_ids.include_count = 1;
+    set_filters("filters:\n"
+                "  - {name: only-999, action: keep, event_ids: [999]}\n"
+                "  - {name: rest}\n");
     produce(50, false);
     assert_int_equal(run(1000), AD_OK);
     assert_int_equal(F.t.ncalls, 0);

@@ -124,7 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_sink sink = {0, has_secret};
         if (expcfg.otlp_http.header_count > AD_CONFIG_MAX_HEADERS ||
             expcfg.resource.attr_count > AD_CONFIG_MAX_ATTRS ||
-            expcfg.filters.domains.include_count > AD_CONFIG_MAX_FILTER_ITEMS)
+            expcfg.filters.rule_count > AD_CONFIG_MAX_FILTER_RULES ||
+            expcfg.filters.value_count > AD_CONFIG_MAX_FILTER_VALUES ||
+            expcfg.filters.text_len > AD_CONFIG_FILTER_TEXT_MAX)
             abort();
         for (uint32_t i = 0; i < expcfg.otlp_http.header_count; i++)
             fuzz_check_string(expcfg.otlp_http.headers[i].value, AD_CONFIG_HEADER_VALUE_MAX);
