@@ -73,7 +73,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(BYTES_SENT, "bytes_sent")                                                                    \
     X(RECORDS_LOST_CORRUPT, "records_lost_corrupt")                                                \
     X(BYTES_SKIPPED_CORRUPT, "bytes_skipped_corrupt")                                              \
-    X(BYTES_READ, "bytes_read")
+    X(BYTES_READ, "bytes_read")                                                                    \
+    X(TRANSPORT_FATAL_ERRORS, "transport_fatal_errors")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,
