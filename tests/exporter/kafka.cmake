@@ -1,0 +1,7 @@
+# Kafka transport tests, where librdkafka is available (not in the Windows build): the unit
+# test against librdkafka's in-process mock cluster, and the mock cluster / consumer helper the
+# integration test (tests/integration/delivery_kafka.sh) and bench/export_kafka.sh run.
+if(TARGET PkgConfig::RDKAFKA)
+  add_executable(exporter_test_kafka ${CMAKE_CURRENT_SOURCE_DIR}/kafka_helper.c)
+  target_link_libraries(exporter_test_kafka PRIVATE ad_exporter PkgConfig::RDKAFKA)
+endif()
