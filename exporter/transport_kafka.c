@@ -64,7 +64,11 @@ typedef struct kafka_transport {
     char first_errtext[ERRTEXT_MAX];
     /* The latest error librdkafka reported outside delivery reports (broker down, TLS, SASL). */
     char last_error[ERRTEXT_MAX];
-    bool fatal; /* the instance is in librdkafka's fatal state: make a new one */
+    bool fatal; /* the instance is in librdkafka's fatal state */
+    /* Make a new instance before the next send: after a fatal state, and after an error that
+       needs an operator, so a fixed ACL or credential is picked up at once instead of at
+       librdkafka's next metadata refresh (the topic's error is cached until then). */
+    bool recreate;
 
     char *json; /* otlp_json: the request as JSON, at most message_max_bytes */
 } kafka_transport;
@@ -184,6 +188,7 @@ static ad_err producer_create(kafka_transport *t, char *err, size_t errlen)
         return AD_EINVAL;
     }
     t->fatal = false;
+    t->recreate = false;
     return AD_OK;
 }
 
@@ -277,6 +282,36 @@ static const char *json_field(const char *row, size_t len, const char *name, siz
     return NULL;
 }
 
+/* Errors that no retry fixes without an operator. */
+static bool needs_operator(rd_kafka_resp_err_t e)
+{
+    switch (e) {
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR__FATAL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Reports an error that needs an operator: logged with the broker's words, counted, and the
+   next send uses a new producer instance. */
+static void operator_error(kafka_transport *t, rd_kafka_resp_err_t e, ad_send_result *res,
+                           const char *what)
+{
+    if (!needs_operator(e))
+        return;
+    res->fatal_errors = 1;
+    t->recreate = true;
+    if (!t->fatal) /* a fatal state was logged by on_error */
+        ad_log_error("kafka: %s (broker: %s)", what,
+                     t->last_error[0] ? t->last_error : "no further detail");
+}
+
 /* Hands one message to librdkafka, waiting (ticking) while its queue is full. */
 static ad_err produce(kafka_transport *t, const void *value, size_t len, const msg_meta *m,
                       ad_send_result *res, bool *queued)
@@ -306,6 +341,7 @@ static ad_err produce(kafka_transport *t, const void *value, size_t len, const m
             char text[ERRTEXT_MAX];
             snprintf(text, sizeof(text), "kafka: cannot produce: %s", rd_kafka_err2str(e));
             ad_send_result_message(res, text, strlen(text));
+            operator_error(t, e, res, rd_kafka_err2str(e));
             res->status =
                 e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? AD_SEND_REJECT : AD_SEND_RETRY;
             return AD_EIO;
@@ -410,22 +446,6 @@ static bool await_reports(kafka_transport *t)
     return false;
 }
 
-/* Errors that no retry fixes without an operator. */
-static bool needs_operator(rd_kafka_resp_err_t e)
-{
-    switch (e) {
-    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
-    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
-    case RD_KAFKA_RESP_ERR__FATAL:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Refused for good: sending the same bytes again cannot succeed. */
 static bool permanent(rd_kafka_resp_err_t e)
 {
@@ -437,7 +457,7 @@ static ad_err kafka_send(ad_xport *base, const uint8_t *data, size_t len, ad_sen
 {
     kafka_transport *t = (kafka_transport *)base;
     char text[AD_SEND_MESSAGE_MAX];
-    if (t->fatal)
+    if (t->fatal || t->recreate)
         producer_destroy(t);
     if (t->rk == NULL) {
         char err[ERRTEXT_MAX];
@@ -471,12 +491,7 @@ static ad_err kafka_send(ad_xport *base, const uint8_t *data, size_t len, ad_sen
     }
     rd_kafka_resp_err_t e = t->fatal ? RD_KAFKA_RESP_ERR__FATAL : t->first_err;
     res->status = permanent(e) ? AD_SEND_REJECT : AD_SEND_RETRY;
-    if (needs_operator(e)) {
-        res->fatal_errors = 1;
-        if (!t->fatal) /* a fatal state was logged by on_error */
-            ad_log_error("kafka: %s (broker: %s)", t->first_errtext,
-                         t->last_error[0] ? t->last_error : "no further detail");
-    }
+    operator_error(t, e, res, t->first_errtext);
     snprintf(text, sizeof(text),
              "kafka: %llu of the batch's messages not acknowledged: %.200s%s%.200s",
              (unsigned long long)t->failed, t->fatal ? t->last_error : t->first_errtext,

@@ -5,3 +5,7 @@ if(TARGET PkgConfig::RDKAFKA)
   add_executable(exporter_test_kafka ${CMAKE_CURRENT_SOURCE_DIR}/kafka_helper.c)
   target_link_libraries(exporter_test_kafka PRIVATE ad_exporter PkgConfig::RDKAFKA)
 endif()
+if(TARGET PkgConfig::RDKAFKA)
+  ad_add_test(NAME exporter_kafka_transport SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/kafka_transport_test.c
+              LIBS ad_exporter PkgConfig::RDKAFKA LABELS unit TIMEOUT 120)
+endif()
