@@ -8,6 +8,13 @@
 
 typedef ad_config_kafka K;
 
+/* Whether this build has the transport (librdkafka): not the Windows build. */
+#ifdef AD_HAVE_KAFKA
+#define HAVE_KAFKA true
+#else
+#define HAVE_KAFKA false
+#endif
+
 static const ad__cfg_enum encodings[] = {{"otlp_proto", AD_KAFKA_OTLP_PROTO},
                                          {"otlp_json", AD_KAFKA_OTLP_JSON},
                                          {"asim_json", AD_KAFKA_ASIM_JSON},
@@ -270,11 +277,11 @@ ad_err ad__exporter_kafka_post(ad__cfg_ctx *ctx, uint32_t root, ad_exporter_conf
 {
     if (cfg->type != AD_EXPORTER_KAFKA)
         return AD_OK;
-#ifndef AD_HAVE_KAFKA
-    return fail_at(ctx, root, "exporter.type",
-                   "'exporter.type' kafka is not available in this build: it needs librdkafka, "
-                   "which the Windows build does not include (docs/CONFIG.md \"kafka\")");
-#else
+    if (!HAVE_KAFKA)
+        return fail_at(ctx, root, "exporter.type",
+                       "'exporter.type' kafka is not available in this build: it needs "
+                       "librdkafka, which the Windows build does not include (docs/CONFIG.md "
+                       "\"kafka\")");
     ad_config_kafka *k = &cfg->kafka;
     if (k->brokers[0] == '\0' || k->topic[0] == '\0')
         return fail_at(ctx, root, "exporter.type",
@@ -324,5 +331,4 @@ ad_err ad__exporter_kafka_post(ad__cfg_ctx *ctx, uint32_t root, ad_exporter_conf
     if (sasl && read_files)
         return read_password(ctx, root, k, getenv_fn);
     return AD_OK;
-#endif
 }
