@@ -311,7 +311,10 @@ static int run_consume(int argc, char **argv)
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) ||
         rd_kafka_conf_set(conf, "group.id", "asimdns-test", errstr, sizeof(errstr)) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr))) {
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr)) ||
+        /* Messages up to the largest kafka.message_max_bytes (16 MiB) in one fetch. */
+        rd_kafka_conf_set(conf, "max.partition.fetch.bytes", "33554432", errstr, sizeof(errstr)) ||
+        rd_kafka_conf_set(conf, "fetch.max.bytes", "67108864", errstr, sizeof(errstr))) {
         fprintf(stderr, "kafka consume: %s\n", errstr);
         return 2;
     }

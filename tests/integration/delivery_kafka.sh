@@ -24,6 +24,8 @@ helper="$build/tests/exporter/exporter_test_kafka"
 [ -x "$helper" ] || fail "$helper not built (librdkafka-dev missing?)"
 
 # ---- the mock cluster -----------------------------------------------------------------------
+# The mock keeps the last 5 MiB (or 100000 message sets) of a partition and deletes older ones:
+# each phase writes its own topic and stays well below that (after compression).
 mkfifo "$work/mock.cmd"
 "$helper" mock --bootstrap-file "$work/bootstrap" --topic enc-proto,enc-json,enc-asim,enc-snappy,faults,slow,kill,auth \
   --commands "$work/mock.cmd" --log "$work/mock-applied.log" 2>>"$work/mock.log" &
@@ -198,7 +200,7 @@ fi
 if phase 5; then
 new_ring
 rate=4000
-m=$((rate * 6))
+m=$((rate * 4))
 write_capture_config "$m" "$rate"
 kafka_config kill otlp_proto lz4 host 10s
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>>"$work/capture.log" &
