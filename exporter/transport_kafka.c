@@ -157,7 +157,10 @@ static ad_err producer_create(kafka_transport *t, char *err, size_t errlen)
               set_u64(conf, "linger.ms", k->linger_ms, err, errlen) &&
               set_u64(conf, "queue.buffering.max.kbytes", k->queue_max_bytes / 1024, err, errlen) &&
               set_u64(conf, "queue.buffering.max.messages", k->queue_max_messages, err, errlen) &&
-              set(conf, "security.protocol", protocol, err, errlen);
+              set(conf, "security.protocol", protocol, err, errlen) &&
+              /* librdkafka's log lines are served by rd_kafka_poll on the delivery thread, like
+                 every other callback, not from its internal threads. */
+              set(conf, "log.queue", "true", err, errlen);
     if (ok && tls) {
         ok = set(conf, "ssl.ca.location", k->tls.ca_file[0] ? k->tls.ca_file : "probe", err,
                  errlen) &&
@@ -187,6 +190,7 @@ static ad_err producer_create(kafka_transport *t, char *err, size_t errlen)
         snprintf(err, errlen, "kafka: cannot create the producer: %s", why);
         return AD_EINVAL;
     }
+    (void)rd_kafka_set_log_queue(t->rk, NULL); /* NULL: the main queue rd_kafka_poll serves */
     t->fatal = false;
     t->recreate = false;
     return AD_OK;

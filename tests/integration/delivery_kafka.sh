@@ -74,6 +74,18 @@ new_ring() {
   "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
 }
 
+# stream TOPIC TIMEOUT LOG: a fresh ring, capture writing m records at rate per second in the
+# background (cap_pid), and the exporter (otlp_proto, lz4) producing them to TOPIC (exp_pid).
+stream() {
+  new_ring
+  write_capture_config "$m" "$rate"
+  kafka_config "$1" otlp_proto lz4 host "$2"
+  "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>>"$work/capture.log" &
+  cap_pid=$!
+  pids+=("$cap_pid")
+  start_exporter "$3"
+}
+
 # PHASES (environment) picks phases when debugging; the test runs them all.
 phase() { [[ " ${PHASES:-1 2 3 4 5} " == *" $1 "* ]]; }
 fault_note="idempotent faults skipped"
@@ -107,13 +119,7 @@ done
 rate=2000
 m=$((rate * 8))
 if phase 2; then
-new_ring
-write_capture_config "$m" "$rate"
-kafka_config faults otlp_proto lz4 host 30s
-"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>>"$work/capture.log" &
-cap_pid=$!
-pids+=("$cap_pid")
-start_exporter exporter-faults.log
+stream faults 30s exporter-faults.log
 sleep 1
 mock errors 4 6    # NOT_LEADER_FOR_PARTITION
 sleep 0.5
@@ -166,13 +172,7 @@ fi
 if phase 4; then
 rate=2000
 m=$((rate * 8))
-new_ring
-write_capture_config "$m" "$rate"
-kafka_config slow otlp_proto lz4 host 2s
-"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>>"$work/capture.log" &
-cap_pid=$!
-pids+=("$cap_pid")
-start_exporter exporter-slow.log
+stream slow 2s exporter-slow.log
 sleep 1
 for b in 1 2 3; do mock slow "$b" 2 3000; done
 sleep 3
