@@ -40,6 +40,7 @@
 #include "common/host.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/timeutil.h"
 #include "exporter/otlp_json.h"
 #include "exporter/otlp_scan.h"
 #include "exporter/transport.h"
@@ -49,6 +50,9 @@
 #define ERRTEXT_MAX 256
 /* After a stop request: how long purged messages may take to report back. */
 #define PURGE_WAIT_MS 5000
+/* Beyond kafka.timeout, how long a send waits for the last delivery reports: librdkafka reports
+   a message in flight only when its request ends (request.timeout.ms, 30 s by default). */
+#define REPORT_GRACE_MS 60000
 
 typedef struct kafka_transport {
     ad_xport base;
@@ -434,19 +438,30 @@ static ad_err produce_rows(kafka_transport *t, const uint8_t *data, size_t len, 
 }
 
 /* Serves delivery reports until this send's have all come in or the pipeline stops us. */
-static bool await_reports(kafka_transport *t)
+static bool await_reports(kafka_transport *t, bool *overdue)
 {
+    uint64_t deadline = ad_time_mono_ns() + (t->k->timeout_ms + REPORT_GRACE_MS) * 1000000ULL;
+    *overdue = false;
     while (t->outstanding > 0) {
         rd_kafka_poll(t->rk, AD_XPORT_TICK_MS);
-        if (t->outstanding > 0 && t->base.tick != NULL && !t->base.tick(t->base.tick_ctx))
+        if (t->outstanding == 0)
             break;
+        if (t->base.tick != NULL && !t->base.tick(t->base.tick_ctx))
+            break;
+        if (ad_time_mono_ns() >= deadline) {
+            *overdue = true;
+            break;
+        }
     }
     if (t->outstanding == 0)
         return true;
-    /* Stop request: purged messages report at once (ERR__PURGE_*); the wait is bounded. */
+    /* Stop request or overdue: purged messages report at once (ERR__PURGE_*); the wait is
+       bounded, and an instance that still holds reports is replaced before the next send. */
     rd_kafka_purge(t->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     for (int waited = 0; t->outstanding > 0 && waited < PURGE_WAIT_MS; waited += AD_XPORT_TICK_MS)
         rd_kafka_poll(t->rk, AD_XPORT_TICK_MS);
+    if (t->outstanding > 0)
+        t->recreate = true;
     return false;
 }
 
@@ -480,12 +495,15 @@ static ad_err kafka_send(ad_xport *base, const uint8_t *data, size_t len, ad_sen
     ad_err perr = t->k->encoding == AD_KAFKA_ASIM_JSON ? produce_rows(t, data, len, res, &any)
                                                        : produce_otlp(t, data, len, res, &any);
     /* Whatever was queued is waited for, so its reports cannot count for the next send. */
-    bool complete = await_reports(t);
+    bool overdue;
+    bool complete = await_reports(t, &overdue);
     if (perr != AD_OK)
         return AD_OK; /* res says what (retry or reject) */
     if (!complete) {
         res->status = AD_SEND_RETRY;
-        snprintf(text, sizeof(text), "kafka: stopped before every message was acknowledged");
+        snprintf(text, sizeof(text), "kafka: %s",
+                 overdue ? "delivery reports overdue (kafka.timeout + 60 s); purged"
+                         : "stopped before every message was acknowledged");
         ad_send_result_message(res, text, strlen(text));
         return AD_OK;
     }
