@@ -82,6 +82,8 @@ endmacro()
 ad_require_pkg(PROTOBUFC libprotobuf-c libprotobuf-c-dev)
 ad_require_pkg(YAML yaml-0.1 libyaml-dev)
 ad_require_pkg(ZLIB zlib zlib1g-dev)
+# The Kafka transport (exporter.type: kafka); Linux only (docs/CONFIG.md "kafka").
+ad_require_pkg(RDKAFKA rdkafka librdkafka-dev)
 if(ASIMDNS_TESTS)
   ad_require_pkg(CMOCKA cmocka libcmocka-dev)
 endif()

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "config/exporter_kafka.h"
 
 #define AD_CONFIG_MAX_HEADERS 16
 #define AD_CONFIG_HEADER_NAME_MAX 128
@@ -35,7 +36,8 @@
 typedef enum ad_exporter_type {
     AD_EXPORTER_OTLP_HTTP = 0,
     AD_EXPORTER_NNG,
-    AD_EXPORTER_CONSOLE
+    AD_EXPORTER_CONSOLE,
+    AD_EXPORTER_KAFKA
 } ad_exporter_type;
 
 typedef enum ad_compression { AD_COMPRESSION_GZIP = 0, AD_COMPRESSION_NONE } ad_compression;
@@ -146,6 +148,7 @@ typedef struct ad_exporter_config {
         uint64_t recv_max_size;
         ad_config_tls tls; /* for tls+tcp:// URLs */
     } nng;
+    ad_config_kafka kafka;
     struct {
         uint32_t max_records;
         uint64_t max_bytes;

@@ -9,12 +9,14 @@
 #include "config/cfg_load.h"
 #include "config/cfg_text.h"
 #include "config/exporter_internal.h"
+#include "config/exporter_kafka_schema.h"
 
 typedef ad_exporter_config E;
 
 static const ad__cfg_enum exporter_types[] = {{"otlp_http", AD_EXPORTER_OTLP_HTTP},
                                               {"nng", AD_EXPORTER_NNG},
                                               {"console", AD_EXPORTER_CONSOLE},
+                                              {"kafka", AD_EXPORTER_KAFKA},
                                               {NULL, 0}};
 
 static const ad__cfg_enum compressions[] = {
@@ -299,6 +301,10 @@ static const ad__cfg_entry exporter_table[] = {
     {.name = "exporter", .type = AD__CFG_T_SECTION, .aux = exporter_type_table},
     {.name = "otlp_http", .type = AD__CFG_T_SECTION, .aux = otlp_http_table},
     {.name = "nng", .type = AD__CFG_T_SECTION, .aux = nng_table},
+    {.name = "kafka",
+     .type = AD__CFG_T_SECTION,
+     .offset = offsetof(E, kafka),
+     .aux = ad__exporter_kafka_table},
     {.name = "batch", .type = AD__CFG_T_SECTION, .aux = batch_table},
     {.name = "retry", .type = AD__CFG_T_SECTION, .aux = retry_table},
     {.name = "resource", .type = AD__CFG_T_SECTION, .aux = resource_table},
@@ -410,6 +416,8 @@ static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
     rc = exporter_tls_pair(ctx, root, &h->tls, "otlp_http");
     if (rc == AD_OK)
         rc = exporter_tls_pair(ctx, root, &cfg->nng.tls, "nng");
+    if (rc == AD_OK)
+        rc = ad__exporter_kafka_post(ctx, root, cfg, args->getenv_fn, args->read_files);
     if (rc != AD_OK)
         return rc;
     return ad__exporter_build_url(h, ctx->err, ctx->errlen);

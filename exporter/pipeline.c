@@ -524,6 +524,7 @@ static ad_err deliver(ad_pipeline *p)
             return err;
         }
         count(p, AD_EXP_BYTES_SENT, res.wire_bytes);
+        count(p, AD_EXP_TRANSPORT_FATAL_ERRORS, res.fatal_errors);
         ad_log_debug("batch of %u records (%llu bytes): attempt %u: %s%s%s", n,
                      (unsigned long long)len, retry.failures + 1,
                      res.status == AD_SEND_OK      ? "acknowledged"

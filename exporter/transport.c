@@ -15,6 +15,13 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
         return ad_xport_nng_create(cfg, out, err, errlen);
     case AD_EXPORTER_CONSOLE:
         return ad_xport_console_create(stdout, out);
+    case AD_EXPORTER_KAFKA:
+#ifdef AD_HAVE_KAFKA
+        return ad_xport_kafka_create(cfg, out, err, errlen);
+#else
+        snprintf(err, errlen, "exporter type kafka is not in this build (no librdkafka)");
+        return AD_EINVAL;
+#endif
     }
     snprintf(err, errlen, "unknown exporter type %d", (int)cfg->type);
     return AD_EINVAL;

@@ -4,6 +4,7 @@
  *   transport_http.c     otlp_http: POST <url>, protobuf body, gzip, TLS (facts/otlp-logs.md §2)
  *   transport_nng.c      nng: req (acknowledged) or push (fire and forget) (facts §6)
  *   transport_console.c  console: ASIM JSON lines on stdout
+ *   transport_kafka.c    kafka: librdkafka producer, one topic (builds with AD_HAVE_KAFKA)
  *
  * A transport delivers one encoded batch per send() and sorts the outcome into the three
  * answers the pipeline acts on (the tri-state of facts §2.3): acknowledged (possibly with a
@@ -39,6 +40,9 @@ typedef struct ad_send_result {
     uint64_t wire_bytes;     /* bytes handed to the network in this attempt (after gzip) */
     int code;                /* HTTP status when there was one, else 0 */
     bool response_too_large; /* RETRY: the answer's body was over the limit (otlp_http) */
+    /* Errors that need an operator (authentication, authorization, a fatal producer state);
+       the pipeline counts them in transport_fatal_errors. */
+    uint32_t fatal_errors;
     /* The receiver's message (partial success error_message, google.rpc.Status message) or
        the local error text; printable ASCII only, "" = none. Never contains header values. */
     char message[AD_SEND_MESSAGE_MAX];
@@ -84,6 +88,8 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
 ad_err ad_xport_http_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
                             size_t errlen);
 ad_err ad_xport_nng_create(const ad_exporter_config *cfg, ad_xport **out, char *err, size_t errlen);
+ad_err ad_xport_kafka_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
+                             size_t errlen);
 /* Console lines go to out (stdout in the exporter). */
 ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 

@@ -96,7 +96,8 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(RESPONSE_PACKETS_MALFORMED, "response_packets_malformed")                                    \
     X(COUNTERS_RESET, "counters_reset")                                                            \
     X(CURSOR_REPAIRS, "cursor_repairs")                                                            \
-    X(RESPONSES_TOO_LARGE, "responses_too_large")
+    X(RESPONSES_TOO_LARGE, "responses_too_large")                                                  \
+    X(TRANSPORT_FATAL_ERRORS, "transport_fatal_errors")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

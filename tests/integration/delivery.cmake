@@ -16,3 +16,10 @@ set_tests_properties(integration_delivery_tls PROPERTIES LABELS integration TIME
 add_test(NAME integration_delivery_nng_tls
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/delivery_nng_tls.sh ${PROJECT_BINARY_DIR} 2000)
 set_tests_properties(integration_delivery_nng_tls PROPERTIES LABELS integration TIMEOUT 300)
+# kafka to librdkafka's mock cluster: every encoding, broker faults, SIGKILL (Linux builds with
+# librdkafka only).
+if(TARGET exporter_test_kafka)
+  add_test(NAME integration_delivery_kafka
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/delivery_kafka.sh ${PROJECT_BINARY_DIR} 6000 4)
+  set_tests_properties(integration_delivery_kafka PROPERTIES LABELS integration TIMEOUT 300)
+endif()
