@@ -101,6 +101,8 @@ static const char *output_name(const ad_exporter_config *cfg)
         return cfg->nng.mode == AD_NNG_PUSH ? "nng push" : "nng req";
     case AD_EXPORTER_CONSOLE:
         return "console";
+    case AD_EXPORTER_LOGS_INGESTION:
+        return "logs_ingestion";
     }
     return "?";
 }

@@ -73,7 +73,16 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(BYTES_SENT, "bytes_sent")                                                                    \
     X(RECORDS_LOST_CORRUPT, "records_lost_corrupt")                                                \
     X(BYTES_SKIPPED_CORRUPT, "bytes_skipped_corrupt")                                              \
-    X(BYTES_READ, "bytes_read")
+    X(BYTES_READ, "bytes_read")                                                                    \
+    X(LI_REQUESTS, "li_requests")                                                                  \
+    X(LI_BYTES_UNCOMPRESSED, "li_bytes_uncompressed")                                              \
+    X(LI_BYTES_COMPRESSED, "li_bytes_compressed")                                                  \
+    X(LI_SPLITS_413, "li_splits_413")                                                              \
+    X(LI_THROTTLED, "li_throttled")                                                                \
+    X(LI_TOKEN_REFRESHES, "li_token_refreshes")                                                    \
+    X(LI_AUTH_FAILURES, "li_auth_failures")                                                        \
+    X(LI_REQUESTS_REJECTED, "li_requests_rejected")                                                \
+    X(LI_FIELDS_TRUNCATED, "li_fields_truncated")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,
