@@ -6,7 +6,8 @@
  * packed into JSON arrays of at most logs_ingestion.max_request_bytes *uncompressed* (the
  * service's 1 MB limit counts both sizes), each gzipped (default) and sent as
  *   POST {endpoint}/dataCollectionRules/{dcr_immutable_id}/streams/{stream}?api-version=2023-01-01
- * with Authorization: Bearer (exporter/azure_auth.h). Answers:
+ * with Authorization: Bearer (exporter/azure_auth.h). After a 413 the transport keeps the
+ * halved part size for later batches too (the service's limit does not change). Answers:
  *   2xx          the part is in; the next one goes
  *   401          the token is dropped, a new one fetched and the part sent once more
  *   413          the part is split in halves (li_splits_413) and sent again; a single row
@@ -43,7 +44,8 @@ typedef struct li_transport {
     ad_gzip *gz; /* NULL = compression none */
     char target[AD_CONFIG_URL_MAX + 512];
     size_t max_req;
-    char *body; /* the JSON array of one request */
+    size_t limit; /* parts of several rows: max_req, lowered after each 413 */
+    char *body;   /* the JSON array of one request */
     size_t body_cap;
     uint8_t *zbuf;
     size_t zcap;
@@ -217,13 +219,12 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
         total += rl > 0;
         i += rl + 1;
     }
-    size_t limit = l->max_req; /* lowered for the rest of this batch after a 413 */
     char reject_msg[AD_SEND_MESSAGE_MAX] = "";
     int reject_code = 0;
     while (off < len) {
         size_t end;
         uint32_t rows;
-        size_t blen = pack(l, data, len, off, limit, &end, &rows);
+        size_t blen = pack(l, data, len, off, l->limit, &end, &rows);
         if (blen == 0) {
             if (end >= len)
                 break; /* only empty lines were left */
@@ -235,7 +236,6 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
                      "a row of %zu bytes exceeds logs_ingestion.max_request_bytes (%zu); dropped",
                      rl, l->max_req);
             off += rl + 1;
-            limit = l->max_req;
             continue;
         }
         switch (post_part(l, blen, res)) {
@@ -245,7 +245,11 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
         case PART_SPLIT:
             ad_xport_count(t, AD_EXP_LI_SPLITS_413, 1);
             if (rows > 1) {
-                limit = blen / 2 + 1;
+                /* The service's limit is below ours: later parts keep the halved size. */
+                l->limit = blen / 2 + 1;
+                ad_log_warn("logs_ingestion: HTTP 413 for %u rows in %zu bytes; parts now up to "
+                            "%zu bytes",
+                            rows, blen, l->limit);
                 continue;
             }
             rejected++;
@@ -314,6 +318,7 @@ ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **
     l->base.payload = AD_PAYLOAD_ASIM_ROWS;
     l->li = li;
     l->max_req = li->max_request_bytes ? (size_t)li->max_request_bytes : 1000000u;
+    l->limit = l->max_req;
     l->body_cap = l->max_req + 2;
     l->body = malloc(l->body_cap);
     if (l->body == NULL) {
