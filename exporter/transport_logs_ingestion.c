@@ -7,7 +7,8 @@
  * service's 1 MB limit counts both sizes), each gzipped (default) and sent as
  *   POST {endpoint}/dataCollectionRules/{dcr_immutable_id}/streams/{stream}?api-version=2023-01-01
  * with Authorization: Bearer (exporter/azure_auth.h). After a 413 the transport keeps the
- * halved part size for later batches too (the service's limit does not change). Answers:
+ * halved part size for later batches too, doubling it again after LIMIT_REGROW_PARTS parts
+ * went through. Answers:
  *   2xx          the part is in; the next one goes
  *   401          the token is dropped, a new one fetched and the part sent once more
  *   413          the part is split in halves (li_splits_413) and sent again; a single row
@@ -35,6 +36,8 @@
 #include "exporter/transport.h"
 
 #define API_VERSION "2023-01-01"
+/* Parts accepted in a row at a lowered size before the size is doubled again. */
+#define LIMIT_REGROW_PARTS 64
 
 typedef struct li_transport {
     ad_xport base;
@@ -44,8 +47,9 @@ typedef struct li_transport {
     ad_gzip *gz; /* NULL = compression none */
     char target[AD_CONFIG_URL_MAX + 512];
     size_t max_req;
-    size_t limit; /* parts of several rows: max_req, lowered after each 413 */
-    char *body;   /* the JSON array of one request */
+    size_t limit;     /* parts of several rows: max_req, halved after each 413 */
+    unsigned ok_runs; /* parts accepted since the limit was last changed */
+    char *body;       /* the JSON array of one request */
     size_t body_cap;
     uint8_t *zbuf;
     size_t zcap;
@@ -241,12 +245,19 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
         switch (post_part(l, blen, res)) {
         case PART_OK:
             off = end;
+            /* Grow back slowly, so one odd 413 does not shrink requests for good (the service
+               allows 12,000 requests a minute per DCR). */
+            if (l->limit < l->max_req && ++l->ok_runs >= LIMIT_REGROW_PARTS) {
+                l->limit = l->limit * 2 < l->max_req ? l->limit * 2 : l->max_req;
+                l->ok_runs = 0;
+            }
             continue;
         case PART_SPLIT:
             ad_xport_count(t, AD_EXP_LI_SPLITS_413, 1);
             if (rows > 1) {
                 /* The service's limit is below ours: later parts keep the halved size. */
                 l->limit = blen / 2 + 1;
+                l->ok_runs = 0;
                 ad_log_warn("logs_ingestion: HTTP 413 for %u rows in %zu bytes; parts now up to "
                             "%zu bytes",
                             rows, blen, l->limit);

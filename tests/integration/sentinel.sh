@@ -180,7 +180,10 @@ case_faults() {
   expect_counter li_throttled -ge 2
   expect_counter li_splits_413 -ge 1
   expect_counter li_token_refreshes -ge 2
-  expect_counter batches_retried -ge 4
+  # 429, 503, 500 and the dropped connection; a drop on a connection idle for a second is
+  # retried at once on a new one (transport_http's rule), so it may not count as a retry.
+  expect_counter batches_retried -ge 3
+  [ "$(summary ingest_requests)" -ge 9 ] || fail "fewer requests than scripted answers"
   expect_counter records_rejected -eq 0
   [ "$(summary answers.401)" -eq 1 ] || fail "expected one 401"
   grep -q 'retry_after 1000 ms' "$work/exporter-faults.log" || fail "Retry-After was not honoured"
