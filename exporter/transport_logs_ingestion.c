@@ -32,6 +32,7 @@
 #include "exporter/gzip.h"
 #include "exporter/http_call.h"
 #include "exporter/json_flat.h"
+#include "exporter/li_pack.h"
 #include "exporter/retry.h"
 #include "exporter/transport.h"
 
@@ -172,45 +173,6 @@ static part_outcome post_part(li_transport *l, size_t blen, ad_send_result *res)
     return PART_RETRY; /* not reached */
 }
 
-/* Length of the row starting at data[off] (without its newline). */
-static size_t row_len(const uint8_t *data, size_t len, size_t off)
-{
-    const uint8_t *nl = memchr(data + off, '\n', len - off);
-    return nl ? (size_t)(nl - (data + off)) : len - off;
-}
-
-/* Packs rows from data[off] into l->body while the array stays within limit; sets *end to
-   the offset after the last row taken and returns the array's length (0 = no row fits). */
-static size_t pack(li_transport *l, const uint8_t *data, size_t len, size_t off, size_t limit,
-                   size_t *end, uint32_t *rows)
-{
-    size_t b = 0;
-    *rows = 0;
-    l->body[b++] = '[';
-    while (off < len) {
-        size_t rl = row_len(data, len, off);
-        if (rl == 0) {
-            off++;
-            continue;
-        }
-        /* limit (lowered after a 413) bounds parts of several rows; a row alone goes as
-           long as it fits the service's limit. */
-        if (b + rl + 1 > l->max_req || (*rows > 0 && b + rl + 1 > limit))
-            break;
-        if (*rows > 0)
-            l->body[b++] = ',';
-        memcpy(l->body + b, data + off, rl);
-        b += rl;
-        (*rows)++;
-        off += rl;
-        if (off < len)
-            off++; /* the newline */
-    }
-    l->body[b++] = ']';
-    *end = off;
-    return *rows ? b : 0;
-}
-
 static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res)
 {
     li_transport *l = (li_transport *)t;
@@ -219,7 +181,7 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
     uint64_t rejected = resume ? l->resume_rejected : 0;
     uint64_t total = 0;
     for (size_t i = 0; i < len;) {
-        size_t rl = row_len(data, len, i);
+        size_t rl = ad_li_row_len(data, len, i);
         total += rl > 0;
         i += rl + 1;
     }
@@ -228,12 +190,12 @@ static ad_err li_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_resu
     while (off < len) {
         size_t end;
         uint32_t rows;
-        size_t blen = pack(l, data, len, off, l->limit, &end, &rows);
+        size_t blen = ad_li_pack(data, len, off, l->limit, l->max_req, l->body, &end, &rows);
         if (blen == 0) {
             if (end >= len)
                 break; /* only empty lines were left */
             /* One row alone exceeds the request limit: it can never be sent. */
-            size_t rl = row_len(data, len, off);
+            size_t rl = ad_li_row_len(data, len, off);
             rejected++;
             ad_xport_count(t, AD_EXP_LI_REQUESTS_REJECTED, 1);
             snprintf(reject_msg, sizeof(reject_msg),

@@ -348,7 +348,8 @@ class Handler(BaseHTTPRequestHandler):
             rows = json.loads(body)
         except ValueError as e:
             return violation("body is not JSON: %s" % e)
-        why = check_rows(rows)
+        why = check_rows(rows) if not ctx.args.fast else (
+            None if isinstance(rows, list) else "not an array")
         if why:
             return violation(why)
         with lock:
@@ -409,6 +410,7 @@ def main():
     ap.add_argument("--token-valid", type=float, default=3599, help="seconds a token is accepted")
     ap.add_argument("--max-body", type=int, default=LIMIT)
     ap.add_argument("--expect-gzip", action="store_true")
+    ap.add_argument("--fast", action="store_true", help="benchmarks: skip the per-column checks")
     ap.add_argument("--script", default="")
     ap.add_argument("--arc-dir", required=True)
     ap.add_argument("--port-file", required=True)
