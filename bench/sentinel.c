@@ -3,8 +3,9 @@
  * mapping, each with the gzip its transport uses (zlib's default level, ad_gzip_create(-1)):
  *
  *   otlp  decode + map + OTLP protobuf batch (exporter/otlp_batch.h) + gzip per request
- *   rows  decode + map + ASimDnsActivityLogs row (exporter/asim_rows.h) + JSON arrays of
- *         <= 1,000,000 bytes (the Logs Ingestion request limit) + gzip per request
+ *   rows  decode + map + ASimDnsActivityLogs row (exporter/asim_rows.h) into 4 MiB batches of
+ *         JSON lines (as the pipeline builds them), packed into JSON arrays of <= 1,000,000
+ *         bytes (exporter/li_pack.h, the Logs Ingestion request limit) + gzip per request
  *
  * Records come from the synthetic generator, pre-encoded in the ring format and cycled, as in
  * bench_export. Pin it for per-core figures: `taskset -c 0 bench_sentinel`.
@@ -21,10 +22,12 @@
 #include "exporter/asim.h"
 #include "exporter/asim_rows.h"
 #include "exporter/gzip.h"
+#include "exporter/li_pack.h"
 #include "exporter/otlp_batch.h"
 
 enum { POOL = 16384, SLOT = 1024, MAX_REPS = 15 };
 #define REQUEST_MAX 1000000u
+#define BATCH_MAX (4u << 20)
 
 typedef struct bench {
     uint8_t *pool;
@@ -36,8 +39,9 @@ typedef struct bench {
     ad_gzip *gz;
     uint8_t *zbuf;
     size_t zcap;
-    char *req; /* one JSON array */
-    size_t req_len;
+    char *req;   /* one JSON array */
+    char *lines; /* one batch of JSON lines */
+    size_t lines_len;
     char line[65536];
     uint64_t requests, raw_bytes, gz_bytes, sink;
 } bench;
@@ -74,12 +78,15 @@ static void otlp_flush(bench *b)
 
 static void rows_flush(bench *b)
 {
-    if (b->req_len <= 1)
-        return;
-    b->req[b->req_len++] = ']';
-    compress(b, b->req, b->req_len);
-    b->req[0] = '[';
-    b->req_len = 1;
+    size_t off = 0, end;
+    uint32_t n;
+    size_t len;
+    while ((len = ad_li_pack((const uint8_t *)b->lines, b->lines_len, off, REQUEST_MAX, REQUEST_MAX,
+                             b->req, &end, &n)) > 0) {
+        compress(b, b->req, len);
+        off = end;
+    }
+    b->lines_len = 0;
 }
 
 static void map_one(bench *b, uint64_t i)
@@ -98,8 +105,7 @@ static double run(bench *b, int mode, uint64_t n)
 {
     b->requests = b->raw_bytes = b->gz_bytes = 0;
     ad_otlp_batch_reset(b->batch);
-    b->req[0] = '[';
-    b->req_len = 1;
+    b->lines_len = 0;
     uint64_t t0 = ad_time_mono_ns();
     for (uint64_t i = 0; i < n; i++) {
         map_one(b, i);
@@ -116,12 +122,11 @@ static double run(bench *b, int mode, uint64_t n)
         ad_strbuf sb;
         ad_strbuf_init(&sb, b->line, sizeof(b->line));
         b->sink += ad_asim_row_write(&b->asim, 0, &sb);
-        if (b->req_len + sb.len + 2 > REQUEST_MAX)
+        ad_strbuf_putc(&sb, '\n');
+        if (b->lines_len + sb.len > BATCH_MAX)
             rows_flush(b);
-        if (b->req_len > 1)
-            b->req[b->req_len++] = ',';
-        memcpy(b->req + b->req_len, sb.data, sb.len);
-        b->req_len += sb.len;
+        memcpy(b->lines + b->lines_len, sb.data, sb.len);
+        b->lines_len += sb.len;
     }
     if (mode == 0)
         otlp_flush(b);
@@ -145,7 +150,8 @@ int main(int argc, char **argv)
         return 2;
     }
     bench *b = calloc(1, sizeof(*b));
-    if (!b || !(b->pool = malloc((size_t)POOL * SLOT)) || !(b->req = malloc(REQUEST_MAX + 2)))
+    if (!b || !(b->pool = malloc((size_t)POOL * SLOT)) || !(b->req = malloc(REQUEST_MAX + 2)) ||
+        !(b->lines = malloc(BATCH_MAX)))
         return 1;
     ad_asim_host_init(&b->host, "dns01.corp.contoso.com");
     ad_synth gen;
@@ -200,6 +206,7 @@ int main(int argc, char **argv)
     ad_gzip_destroy(b->gz);
     free(b->zbuf);
     free(b->req);
+    free(b->lines);
     free(b->pool);
     free(b);
     return 0;
