@@ -1,6 +1,4 @@
 /* asimdns-exporter: RS256 client assertions with mbedTLS (azure_jwt.h). */
-#include <stdbool.h>
-
 #include "exporter/azure_jwt.h"
 
 #include <stdio.h>
@@ -115,16 +113,17 @@ ad_err ad_azure_jwt_create(const char *cert_file, const char *key_file, ad_azure
     rv = mbedtls_sha1_ret(crt.raw.p, crt.raw.len, sha1) |
          mbedtls_sha256_ret(crt.raw.p, crt.raw.len, sha256, 0);
 #endif
-    mbedtls_x509_crt_free(&crt);
     if (rv != 0 || !ad_base64url(sha1, sizeof(sha1), j->x5t, sizeof(j->x5t)) ||
         !ad_base64url(sha256, sizeof(sha256), j->x5t_s256, sizeof(j->x5t_s256))) {
         snprintf(err, errlen, "auth.certificate_file '%s': thumbprint failed", cert_file);
+        mbedtls_x509_crt_free(&crt);
         ad_azure_jwt_destroy(j);
         return AD_EIO;
     }
 
     char *kpem = ad__read_pem(key_file, &len, err, errlen);
     if (kpem == NULL) {
+        mbedtls_x509_crt_free(&crt);
         ad_azure_jwt_destroy(j);
         return AD_EINVAL;
     }
@@ -138,6 +137,20 @@ ad_err ad_azure_jwt_create(const char *cert_file, const char *key_file, ad_azure
     if (rv != 0 || !mbedtls_pk_can_do(&j->key, MBEDTLS_PK_RSA)) {
         snprintf(err, errlen, "auth.key_file '%s': not an unencrypted PEM RSA private key",
                  key_file);
+        mbedtls_x509_crt_free(&crt);
+        ad_azure_jwt_destroy(j);
+        return AD_EINVAL;
+    }
+    /* A key of another certificate would only show as an AADSTS error at the first token. */
+#if MBEDTLS_VERSION_MAJOR >= 3
+    rv = mbedtls_pk_check_pair(&crt.pk, &j->key, mbedtls_ctr_drbg_random, &j->drbg);
+#else
+    rv = mbedtls_pk_check_pair(&crt.pk, &j->key);
+#endif
+    mbedtls_x509_crt_free(&crt);
+    if (rv != 0) {
+        snprintf(err, errlen, "auth.key_file '%s' does not belong to auth.certificate_file '%s'",
+                 key_file, cert_file);
         ad_azure_jwt_destroy(j);
         return AD_EINVAL;
     }

@@ -8,6 +8,7 @@
 #ifndef AD_EXPORTER_AZURE_JWT_H
 #define AD_EXPORTER_AZURE_JWT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

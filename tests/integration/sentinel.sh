@@ -88,7 +88,8 @@ logs_ingestion:
   dcr_immutable_id: $dcr
   tls: {ca_file: \"$work/server.pem\", server_name: localhost}
   auth: $(auth_yaml "$auth")
-  $extra"
+  $extra
+${TOP_EXTRA:-}"
   : >"$work/exporter-$name.log"
   start_exporter "exporter-$name.log" --max-idle "${IDLE:-2}"
 }
@@ -99,6 +100,8 @@ run_case() {
   wait_exit "$exp_pid" "${LIMIT_S:-120}" "exporter ($1)" || fail "exporter ($1) failed"
   [ "$(summary violations)" -eq 0 ] || fail "$1: the server saw contract violations: $(grep -h 'answer 400' "$work/server.log" | head -3)"
 }
+
+all_exported() { [ "$(counter records_exported)" = "$1" ]; }
 
 check_all() { # check_all NAME COUNT MAX_DUPS
   local dups
@@ -116,7 +119,19 @@ expect_counter() { # expect_counter NAME OP VALUE
 case_secret() {
   # The server enforces our default max_request_bytes to the byte: a 413 would mean we sent more.
   start_server --expect-gzip --max-body 1000000
-  run_case secret secret "$n" 0 ""
+  local mport
+  mport=$(free_port)
+  TOP_EXTRA="metrics: {listen: \"127.0.0.1:$mport\"}" IDLE=4 start_case secret secret "$n" 0 ""
+  wait_until 60 all_exported "$n" || fail "secret: not everything was exported"
+  # The same counters reach /metrics.
+  curl -sf "http://127.0.0.1:$mport/metrics" >"$work/metrics.txt" || fail "no /metrics"
+  for m in li_requests li_bytes_uncompressed li_bytes_compressed li_splits_413 li_throttled \
+           li_token_refreshes li_auth_failures li_requests_rejected li_fields_truncated; do
+    grep -q "^asimdns_${m}_total{component=\"exporter\"}" "$work/metrics.txt" || fail "/metrics lacks $m"
+  done
+  grep -q '^asimdns_li_token_refreshes_total{component="exporter"} 1$' "$work/metrics.txt" ||
+    fail "/metrics: token refreshes not 1"
+  wait_exit "$exp_pid" 60 "exporter (secret)" || fail "exporter (secret) failed"
   check_all secret "$n" 0 >/dev/null
   expect_counter li_token_refreshes -eq 1
   expect_counter li_requests -ge 1
