@@ -128,6 +128,15 @@ static size_t b64url_decode(const char *in, size_t n, uint8_t *out)
     return o;
 }
 
+static void sha256(const unsigned char *data, size_t len, uint8_t out[32])
+{
+#if MBEDTLS_VERSION_MAJOR >= 3
+    assert_int_equal(mbedtls_sha256(data, len, out, 0), 0);
+#else
+    assert_int_equal(mbedtls_sha256_ret(data, len, out, 0), 0);
+#endif
+}
+
 static void test_sign_and_verify(void **state)
 {
     (void)state;
@@ -171,22 +180,12 @@ static void test_sign_and_verify(void **state)
     mbedtls_x509_crt_init(&crt);
     assert_int_equal(
         mbedtls_x509_crt_parse(&crt, (const unsigned char *)test_cert, sizeof(test_cert)), 0);
-#if MBEDTLS_VERSION_MAJOR >= 3
-    assert_int_equal(mbedtls_sha256((const unsigned char *)jwt, (size_t)(d2 - jwt), hash, 0), 0);
-#else
-    assert_int_equal(mbedtls_sha256_ret((const unsigned char *)jwt, (size_t)(d2 - jwt), hash, 0),
-                     0);
-#endif
+    sha256((const unsigned char *)jwt, (size_t)(d2 - jwt), hash);
     assert_int_equal(mbedtls_pk_verify(&crt.pk, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, slen),
                      0);
     /* A changed claim no longer verifies. */
     jwt[(d1 - jwt) + 3] ^= 1;
-#if MBEDTLS_VERSION_MAJOR >= 3
-    assert_int_equal(mbedtls_sha256((const unsigned char *)jwt, (size_t)(d2 - jwt), hash, 0), 0);
-#else
-    assert_int_equal(mbedtls_sha256_ret((const unsigned char *)jwt, (size_t)(d2 - jwt), hash, 0),
-                     0);
-#endif
+    sha256((const unsigned char *)jwt, (size_t)(d2 - jwt), hash);
     assert_int_not_equal(
         mbedtls_pk_verify(&crt.pk, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, slen), 0);
     mbedtls_x509_crt_free(&crt);
