@@ -11,6 +11,7 @@
 #include "exporter/azure_jwt.h"
 #include "exporter/http_call.h"
 #include "exporter/json_flat.h"
+#include "exporter/secret_mem.h"
 
 #define SECRET_MAX 4096
 #define ARC_FILE_MAX 4096 /* the Azure SDKs refuse larger challenge files */
@@ -61,34 +62,21 @@ struct ad_azure_auth {
     uint32_t backoff_ms;
 };
 
-static void wipe(char *p, size_t n)
-{
-    volatile char *v = p;
-    for (size_t i = 0; i < n; i++)
-        v[i] = 0;
-}
-
 void ad_azure_auth_destroy(ad_azure_auth *a)
 {
     if (a == NULL)
         return;
     ad_http_call_destroy(a->http);
     ad_azure_jwt_destroy(a->jwt);
-    if (a->secret != NULL) {
-        wipe(a->secret, a->secret_len);
-        free(a->secret);
-    }
-    if (a->bearer != NULL) {
-        wipe(a->bearer, BEARER_MAX);
-        free(a->bearer);
-    }
+    ad_secret_free(a->secret, SECRET_MAX + 1);
+    ad_secret_free(a->bearer, BEARER_MAX);
     free(a);
 }
 
 /* The client secret from its file (trailing white space dropped) or environment variable. */
 static ad_err read_secret(ad_azure_auth *a, const ad_config_azure_auth *c, char *err, size_t errlen)
 {
-    a->secret = calloc(1, SECRET_MAX + 1);
+    a->secret = ad_secret_alloc(SECRET_MAX + 1);
     if (a->secret == NULL)
         return AD_ENOMEM;
     size_t n = 0;
@@ -195,7 +183,7 @@ ad_err ad_azure_auth_create(const ad_config_logs_ingestion *li, ad_xport *owner,
         return AD_ENOMEM;
     a->owner = owner;
     a->li = li;
-    a->bearer = calloc(1, BEARER_MAX);
+    a->bearer = ad_secret_alloc(BEARER_MAX);
     if (a->bearer == NULL) {
         ad_azure_auth_destroy(a);
         return AD_ENOMEM;
@@ -369,7 +357,7 @@ static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
     char err[256];
     if (a->src == SRC_SECRET || a->src == SRC_CERT) {
         size_t cap = AD_AZURE_JWT_MAX + SECRET_MAX * 3 + 1024, len = 0;
-        char *form = malloc(cap);
+        char *form = ad_secret_alloc(cap);
         if (form == NULL) {
             snprintf(why, whylen, "out of memory");
             return false;
@@ -384,22 +372,20 @@ static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
             char assertion[AD_AZURE_JWT_MAX];
             if (ad_azure_jwt_sign(a->jwt, a->url, c->client_id, ad_time_now_ns() / 1000000000ULL,
                                   assertion, sizeof(assertion), why, whylen) != AD_OK) {
-                wipe(form, cap);
-                free(form);
+                ad_secret_free(form, cap);
                 return false;
             }
             ok = form_add(form, cap, &len, "client_assertion_type",
                           "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") &&
                  form_add(form, cap, &len, "client_assertion", assertion);
-            wipe(assertion, sizeof(assertion));
+            ad_secret_wipe(assertion, sizeof(assertion));
         }
         ad_http_header hdr[] = {{"Content-Type", "application/x-www-form-urlencoded"},
                                 {"Accept", "application/json"}};
         rv = ok ? ad_http_call_do(a->http, "POST", a->target, hdr, 2, form, len, &status, err,
                                   sizeof(err))
                 : -1;
-        wipe(form, cap);
-        free(form);
+        ad_secret_free(form, cap);
         if (!ok) {
             snprintf(why, whylen, "token request too long");
             return false;
@@ -416,8 +402,8 @@ static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
             hdr[1].value = basic;
             rv = ad_http_call_do(a->http, "GET", a->target, hdr, 2, NULL, 0, &status, err,
                                  sizeof(err));
-            wipe(secret, sizeof(secret));
-            wipe(basic, sizeof(basic));
+            ad_secret_wipe(secret, sizeof(secret));
+            ad_secret_wipe(basic, sizeof(basic));
         }
     }
     if (rv != 0) {
@@ -461,6 +447,7 @@ static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
     a->expires_mono_ns = now + life_ns;
     a->renew_mono_ns = now + life_ns - early;
     snprintf(a->bearer, BEARER_MAX, "Bearer %.*s", (int)tl, tok);
+    ad_http_call_forget_body(a->http);
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "exporter/secret_mem.h"
 #include "exporter/transport_internal.h"
 
 struct ad_azure_jwt {
@@ -59,16 +60,6 @@ void ad_azure_jwt_destroy(ad_azure_jwt *j)
     mbedtls_ctr_drbg_free(&j->drbg);
     mbedtls_entropy_free(&j->entropy);
     free(j);
-}
-
-static void wipe_free(char *buf, size_t len)
-{
-    if (buf != NULL) {
-        volatile char *p = buf;
-        for (size_t i = 0; i < len; i++)
-            p[i] = 0;
-        free(buf);
-    }
 }
 
 ad_err ad_azure_jwt_create(const char *cert_file, const char *key_file, ad_azure_jwt **out,
@@ -133,7 +124,8 @@ ad_err ad_azure_jwt_create(const char *cert_file, const char *key_file, ad_azure
 #else
     rv = mbedtls_pk_parse_key(&j->key, (const unsigned char *)kpem, len + 1, NULL, 0);
 #endif
-    wipe_free(kpem, len);
+    ad_secret_wipe(kpem, len);
+    free(kpem);
     if (rv != 0 || !mbedtls_pk_can_do(&j->key, MBEDTLS_PK_RSA)) {
         snprintf(err, errlen, "auth.key_file '%s': not an unencrypted PEM RSA private key",
                  key_file);

@@ -9,6 +9,7 @@
 #include <nng/supplemental/http/http.h>
 #include <nng/supplemental/tls/tls.h>
 
+#include "exporter/secret_mem.h"
 #include "exporter/transport_internal.h"
 
 #define USER_AGENT "asimdns-exporter/" ASIMDNS_VERSION
@@ -259,4 +260,12 @@ const char *ad_http_call_body(const ad_http_call *c, size_t *len)
 const char *ad_http_call_header(const ad_http_call *c, const char *name)
 {
     return nng_http_res_get_header(c->res, name);
+}
+
+void ad_http_call_forget_body(ad_http_call *c)
+{
+    if (c->body != NULL)
+        ad_secret_wipe(c->body, c->body_len);
+    c->body_len = 0;
+    nng_http_res_reset(c->res); /* nng frees its copy (without wiping: not ours to control) */
 }

@@ -52,4 +52,7 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
 const char *ad_http_call_body(const ad_http_call *c, size_t *len);
 const char *ad_http_call_header(const ad_http_call *c, const char *name);
 
+/* Wipes the copy of the last answer's body (a token answer) and releases nng's. */
+void ad_http_call_forget_body(ad_http_call *c);
+
 #endif
