@@ -2,6 +2,7 @@
 #include "exporter/asim_rows.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,13 +212,44 @@ typedef struct row_state {
     unsigned ncut;
 } row_state;
 
+/* name is a column name from the table (plain ASCII letters, digits, '_'): no escaping. */
 static void put_key(row_state *st, const char *name)
 {
-    if (!st->first)
-        ad_strbuf_putc(st->sb, ',');
+    ad_strbuf_append(st->sb, st->first ? "\"" : ",\"", st->first ? 1 : 2);
     st->first = false;
-    ad_strbuf_json_string(st->sb, name, strlen(name));
-    ad_strbuf_putc(st->sb, ':');
+    ad_strbuf_puts(st->sb, name);
+    ad_strbuf_append(st->sb, "\":", 2);
+}
+
+/*
+ * The column for an attribute key. Keys are the mapping's string literals, the same pointers
+ * record after record, so a small per-thread cache keyed by the pointer saves the bsearch;
+ * a hit is confirmed by one comparison with the key text it was made for, so a key at a
+ * reused address is looked up again, never mistaken.
+ */
+#define KEY_CACHE 128
+#define KEY_TEXT 48
+static _Thread_local struct {
+    const char *key;
+    const ad_column *col;
+    char text[KEY_TEXT];
+} key_cache[KEY_CACHE];
+
+static const ad_column *column_for(const char *key)
+{
+    size_t h = ((uintptr_t)key >> 3) % KEY_CACHE;
+    if (key_cache[h].key == key && strcmp(key_cache[h].text, key) == 0)
+        return key_cache[h].col;
+    const char *name = strcmp(key, RECORD_ID_ATTR) == 0 ? RECORD_ID_COLUMN : key;
+    const ad_column *col = ad_asim_row_column(name);
+    if (col != NULL && strcmp(col->name, "TimeGenerated") == 0)
+        col = NULL; /* written from the event time, never from an attribute */
+    if (strlen(key) < KEY_TEXT) {
+        key_cache[h].key = key;
+        key_cache[h].col = col;
+        memcpy(key_cache[h].text, key, strlen(key) + 1);
+    }
+    return col;
 }
 
 static void put_str(row_state *st, const char *name, const char *s, size_t len)
@@ -317,11 +349,8 @@ unsigned ad_asim_row_write(const ad_asim *a, size_t field_max, ad_strbuf *sb)
 
     for (unsigned i = 0; i < a->nattrs && i < AD_ASIM_MAX_ATTRS; i++) {
         const ad_attr *at = &a->attrs[i];
-        const char *name = at->key;
-        if (strcmp(name, RECORD_ID_ATTR) == 0)
-            name = RECORD_ID_COLUMN;
-        const ad_column *col = ad_asim_row_column(name);
-        if (col == NULL || strcmp(col->name, "TimeGenerated") == 0 || !fits(at, col->type)) {
+        const ad_column *col = column_for(at->key);
+        if (col == NULL || !fits(at, col->type)) {
             extra[i] = true;
             nextra++;
             continue;
