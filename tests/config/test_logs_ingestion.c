@@ -115,12 +115,25 @@ static void test_dump_has_no_secret(void **state)
     assert_null(strstr(d.text, "very-secret-value"));
 }
 
+static void test_example(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    char err[AD_CONFIG_ERR_MAX] = "";
+    if (ad_config_load_exporter(AD_SOURCE_DIR "/config/examples/exporter-sentinel.yaml",
+                                test_getenv, &cfg, err, sizeof(err)) != AD_OK)
+        fail_msg("example: %s", err);
+    assert_int_equal(cfg.type, AD_EXPORTER_LOGS_INGESTION);
+    assert_int_equal(cfg.logs_ingestion.auth.method, AD_AZ_AUTH_MANAGED_IDENTITY);
+    assert_string_equal(cfg.logs_ingestion.stream, "Custom-AsimDnsActivityLogs");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),           cmocka_unit_test(test_required),
         cmocka_unit_test(test_secret_sources),     cmocka_unit_test(test_limits_and_schemes),
-        cmocka_unit_test(test_dump_has_no_secret),
+        cmocka_unit_test(test_dump_has_no_secret), cmocka_unit_test(test_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
