@@ -149,6 +149,12 @@ case_secret_env_cert() {
   check_all secret-env 500 0 >/dev/null
   [ "$(summary gzip_requests)" -eq 0 ] || fail "compression none still sent gzip"
   stop_server
+  # cloud: usgov asks for the US Government scope (the authority is overridden to the server).
+  start_server --scope "https://monitor.azure.us//.default"
+  AUTH_EXTRA=", cloud: usgov" run_case usgov secret 200 0 ""
+  check_all usgov 200 0 >/dev/null
+  [ "$(summary token_refused)" -eq 0 ] || fail "usgov: the scope was not https://monitor.azure.us//.default"
+  stop_server
   start_server --expect-gzip
   run_case cert cert "$n" 0 ""
   check_all cert "$n" 0 >/dev/null
