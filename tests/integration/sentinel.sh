@@ -41,14 +41,14 @@ start_server() {
     --arc-dir "$work/arc" --port-file "$work/port" --ids "$work/ids" \
     --summary "$work/summary.json" --log "$work/server.log" "$@" 2>>"$work/server-err.log" &
   sv_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    kill -0 "$sv_pid" 2>/dev/null || fail "server did not start"
-    sleep 0.05
-  done
-  [ -s "$work/port" ] || fail "server did not report its ports"
+  wait_until 10 server_ready || fail "server did not report its ports"
   read -r sv_port mi_port <"$work/port"
   touch "$work/ids"
+}
+
+server_ready() {
+  alive "$sv_pid" || fail "server did not start: $(tail -3 "$work/server-err.log")"
+  [ -s "$work/port" ]
 }
 
 # summary KEY: a number from the server's summary (a.b for nested keys).
