@@ -65,6 +65,7 @@ auth_yaml() {
     secret_env) echo "{method: client_secret, tenant_id: $tenant, client_id: 11111111-2222-3333-4444-555555555555, client_secret_env: LI_TEST_SECRET, authority_host: \"https://127.0.0.1:$sv_port\"}" ;;
     cert) echo "{method: client_certificate, tenant_id: $tenant, client_id: 11111111-2222-3333-4444-555555555555, certificate_file: \"$work/app.pem\", key_file: \"$work/app.key\", authority_host: \"https://127.0.0.1:$sv_port\"}" ;;
     imds) echo "{method: managed_identity, managed_identity: imds, identity_endpoint: \"http://127.0.0.1:$mi_port/metadata/identity/oauth2/token\"}" ;;
+    arc_auto) echo "{method: managed_identity, arc_token_dir: \"$work/arc\"}" ;;
     arc) echo "{method: managed_identity, managed_identity: arc, identity_endpoint: \"http://127.0.0.1:$mi_port/metadata/identity/oauth2/token\", arc_token_dir: \"${ARC_DIR:-$work/arc}\"}" ;;
   esac
 }
@@ -174,6 +175,13 @@ case_managed_identity() {
   check_all arc 500 0 >/dev/null
   [ "$(summary tokens.arc)" -eq 1 ] || fail "no Arc token"
   [ "$(summary arc_challenges)" -eq 1 ] || fail "no Arc challenge"
+  stop_server
+  # managed_identity: auto picks Arc from the agent's environment (IDENTITY_ENDPOINT, IMDS_ENDPOINT).
+  start_server
+  IDENTITY_ENDPOINT="http://127.0.0.1:$mi_port/metadata/identity/oauth2/token" \
+    IMDS_ENDPOINT="http://127.0.0.1:$mi_port" run_case arc-auto arc_auto 200 0 ""
+  check_all arc-auto 200 0 >/dev/null
+  [ "$(summary tokens.arc)" -eq 1 ] || fail "auto did not use the Arc endpoint"
   stop_server
   # A challenge naming a file outside arc_token_dir is refused: counted, retried with backoff,
   # nothing sent, nothing committed.
