@@ -54,7 +54,7 @@ void ad_http_call_destroy(ad_http_call *c)
         nng_tls_config_free(c->tls);
     if (c->url != NULL)
         nng_url_free(c->url);
-    free(c->body);
+    ad_secret_free(c->body, AD_HTTP_CALL_MAX_BODY + 1);
     free(c);
 }
 
@@ -131,15 +131,79 @@ static int do_connect(ad_http_call *c, nng_time deadline)
     return rv;
 }
 
-static int do_transact(ad_http_call *c, nng_time deadline)
+typedef enum http_op { OP_WRITE_REQ, OP_READ_RES, OP_READ_BODY } http_op;
+
+/* One step of an exchange, bounded by what is left of the attempt's time. */
+static int run_op(ad_http_call *c, nng_time deadline, http_op op, size_t body_len)
 {
     nng_duration left;
     if (!remaining(c, deadline, &left))
         return NNG_ETIMEDOUT;
     ad__aio_waiter_arm(&c->w);
     nng_aio_set_timeout(c->w.aio, left);
-    nng_http_conn_transact(c->conn, c->req, c->res, c->w.aio);
+    switch (op) {
+    case OP_WRITE_REQ:
+        nng_http_conn_write_req(c->conn, c->req, c->w.aio);
+        break;
+    case OP_READ_RES: /* status line and headers only */
+        nng_http_conn_read_res(c->conn, c->res, c->w.aio);
+        break;
+    case OP_READ_BODY: {
+        nng_iov iov = {.iov_buf = c->body, .iov_len = body_len};
+        nng_aio_set_iov(c->w.aio, 1, &iov);
+        nng_http_conn_read_all(c->conn, c->w.aio);
+        break;
+    }
+    }
     return wait_op(c);
+}
+
+/* The answer's announced body length; false when it cannot be read within our bound (too long,
+   chunked or not a number): the body is then left unread and the connection dropped. */
+static bool body_length(ad_http_call *c, size_t *n)
+{
+    *n = 0;
+    const char *te = nng_http_res_get_header(c->res, "Transfer-Encoding");
+    if (te != NULL)
+        return false;
+    const char *cl = nng_http_res_get_header(c->res, "Content-Length");
+    if (cl == NULL)
+        return true; /* 204 and friends; a close-delimited body is not read */
+    size_t v = 0;
+    for (const char *p = cl; *p; p++) {
+        if (*p < '0' || *p > '9' || v > AD_HTTP_CALL_MAX_BODY)
+            return false;
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    if (v > AD_HTTP_CALL_MAX_BODY)
+        return false;
+    *n = v;
+    return true;
+}
+
+/*
+ * Request and answer, the body read into c->body when it is at most AD_HTTP_CALL_MAX_BODY
+ * bytes: a server cannot make the exporter hold more than that (nng's transact would read any
+ * announced length into memory).
+ */
+static int do_exchange(ad_http_call *c, nng_time deadline, bool *must_drop)
+{
+    *must_drop = false;
+    int rv = run_op(c, deadline, OP_WRITE_REQ, 0);
+    if (rv == 0)
+        rv = run_op(c, deadline, OP_READ_RES, 0);
+    if (rv != 0)
+        return rv;
+    size_t n;
+    if (!body_length(c, &n)) {
+        *must_drop = true; /* the unread body would be taken for the next answer */
+        return 0;
+    }
+    if (n > 0 && (rv = run_op(c, deadline, OP_READ_BODY, n)) != 0)
+        return rv;
+    c->body[n] = '\0';
+    c->body_len = n;
+    return 0;
 }
 
 static bool stale_conn_error(int rv)
@@ -198,18 +262,21 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
                     int *status, char *err, size_t errlen)
 {
     *status = 0;
+    if (c->body == NULL && (c->body = ad_secret_alloc(AD_HTTP_CALL_MAX_BODY + 1)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NNG_ENOMEM;
+    }
+    ad_secret_wipe(c->body, c->body_len + 1); /* the last answer may have held a token */
     c->body_len = 0;
-    if (c->body != NULL)
-        c->body[0] = '\0';
     int rv = build(c, method, target, headers, nheaders, body, blen);
     if (rv != 0) {
         snprintf(err, errlen, "building the request: %s", nng_strerror(rv));
         return rv;
     }
-    nng_http_res_reset(c->res);
     nng_time deadline = nng_clock() + c->timeout_ms;
-    bool fresh = false;
+    bool fresh = false, must_drop = false;
     for (;;) {
+        nng_http_res_reset(c->res);
         if (c->conn == NULL) {
             rv = do_connect(c, deadline);
             if (rv != 0) {
@@ -219,34 +286,20 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
             fresh = true;
         }
         bool idle_kept = !fresh && nng_clock() - c->last_used >= STALE_IDLE_MS;
-        rv = do_transact(c, deadline);
+        rv = do_exchange(c, deadline, &must_drop);
         if (rv == 0)
             break;
         drop_conn(c);
-        if (idle_kept && stale_conn_error(rv)) {
-            nng_http_res_reset(c->res);
+        if (idle_kept && stale_conn_error(rv))
             continue;
-        }
         snprintf(err, errlen, "no response from %s: %s", c->url->u_host, nng_text(rv));
         return rv;
     }
     c->last_used = nng_clock();
     *status = nng_http_res_get_status(c->res);
-    void *data = NULL;
-    size_t n = 0;
-    nng_http_res_get_data(c->res, &data, &n);
-    if (n > AD_HTTP_CALL_MAX_BODY)
-        n = AD_HTTP_CALL_MAX_BODY;
-    if (c->body == NULL)
-        c->body = malloc(AD_HTTP_CALL_MAX_BODY + 1);
-    if (c->body != NULL) {
-        if (n > 0)
-            memcpy(c->body, data, n);
-        c->body[n] = '\0';
-        c->body_len = n;
-    }
     const char *ver = nng_http_res_get_version(c->res);
-    if (header_has(c->res, "Connection", "close") || (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
+    if (must_drop || header_has(c->res, "Connection", "close") ||
+        (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
         drop_conn(c);
     return 0;
 }
@@ -267,5 +320,4 @@ void ad_http_call_forget_body(ad_http_call *c)
     if (c->body != NULL)
         ad_secret_wipe(c->body, c->body_len);
     c->body_len = 0;
-    nng_http_res_reset(c->res); /* nng frees its copy (without wiping: not ours to control) */
 }

@@ -2,10 +2,11 @@
  * asimdns-exporter: one blocking HTTP(S) exchange at a time with one server over nng's HTTP
  * client, for the Logs Ingestion transport and its token client (exporter/azure_auth.h).
  *
- * The connection is kept and reused; it is dropped after any failure or a "Connection: close"
- * answer, and a kept connection that the server closed while idle gets one immediate retry on
- * a new one. Each exchange (connect + request + response) is bounded by the timeout, and the
- * owner transport's tick hook runs while it waits (heartbeat, shutdown).
+ * The connection is kept and reused; it is dropped after any failure, a "Connection: close"
+ * answer or a body left unread (over AD_HTTP_CALL_MAX_BODY, chunked), and a kept connection that
+ * the server closed while idle gets one immediate retry on a new one. Each exchange (connect +
+ * request + response) is bounded by the timeout, and the owner transport's tick hook runs while it
+ * waits (heartbeat, shutdown).
  *
  * The same connection handling as transport_http.c (otlp_http); kept apart because that file
  * is shaped around one fixed request. The two should later share this file.
@@ -26,7 +27,8 @@ typedef struct ad_http_header {
     const char *value; /* may be a secret: never logged here */
 } ad_http_header;
 
-/* Largest response body read; a longer one counts as unreadable. */
+/* Largest response body read (into memory of our own); a longer one is left unread and
+   the answer's status alone counts. */
 #define AD_HTTP_CALL_MAX_BODY (256u * 1024u)
 
 /*
@@ -52,7 +54,7 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
 const char *ad_http_call_body(const ad_http_call *c, size_t *len);
 const char *ad_http_call_header(const ad_http_call *c, const char *name);
 
-/* Wipes the copy of the last answer's body (a token answer) and releases nng's. */
+/* Wipes the last answer's body (a token answer). */
 void ad_http_call_forget_body(ad_http_call *c);
 
 #endif

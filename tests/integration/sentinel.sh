@@ -228,6 +228,17 @@ case_faults() {
   stop_server
 }
 
+# An answer announcing a 100 MB body is not read into memory: its status counts at once (the
+# body is left unread, the connection dropped) and the batch is retried within the timeout.
+case_bounded() {
+  start_server --script "huge"
+  BATCH=500 run_case bounded secret 1000 0 "timeout: 5s"
+  check_all bounded 1000 0 >/dev/null
+  grep -q "HTTP 500" "$work/exporter-bounded.log" || fail "bounded: the 500 was not seen before the timeout"
+  if grep -q "timed out" "$work/exporter-bounded.log"; then fail "bounded: waited for the announced body"; fi
+  stop_server
+}
+
 # 403 (no Monitoring Metrics Publisher role) and 400 are rejected, not retried; the service's
 # message is logged; the rows of those requests are counted as rejected, the rest arrive.
 case_rejects() {
@@ -281,7 +292,7 @@ case_secret_hidden() {
 }
 
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(secret secret_env_cert managed_identity faults rejects split expiry secret_hidden)
+[ ${#cases[@]} -gt 0 ] || cases=(secret secret_env_cert managed_identity faults bounded rejects split expiry secret_hidden)
 for c in "${cases[@]}"; do
   echo "case $c" >&2
   "case_$c"

@@ -15,8 +15,9 @@ type against the DCR template's stream declaration and Microsoft's table column 
 1 MB limit on the compressed and the uncompressed body (413) and 64 KB per string value.
 A violation is answered 400 and recorded. --script lists answers for the coming ingestion
 requests (one per request, in order): 401 (as if the token expired; the token is revoked),
-403, 400, 413, 429:SECONDS, 503:SECONDS, 500, drop (close without an answer, nothing
-accepted), takedrop (accept the rows, then close without an answer), ok.
+403, 400, 413, 429:SECONDS, 503:SECONDS, 500, huge (a 500 announcing a 100 MB body, 1 KB
+sent, the connection held), drop (close without an answer, nothing accepted), takedrop
+(accept the rows, then close without an answer), ok.
 
 Accepted rows' EventOriginalUid values are appended to --ids; a JSON summary (counts) is
 rewritten to --summary after every request.
@@ -329,6 +330,18 @@ class Handler(BaseHTTPRequestHandler):
                          "Throttled (scripted).", [("Retry-After", retry or "1")])
         if code == "500":
             return reply(500, "InternalServerError", "scripted")
+        if code == "huge":  # announces 100 MB, sends 1 KB and holds the connection
+            with lock:
+                state["answers"]["huge"] = state["answers"].get("huge", 0) + 1
+                save_summary()
+            self.send_response(500)
+            self.send_header("Content-Length", "100000000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1024)
+            self.wfile.flush()
+            time.sleep(8)
+            self.close_connection = True
+            return None
         if self.headers.get("Content-Type") != "application/json":
             return violation("content type %r" % self.headers.get("Content-Type"))
         if len(raw) > ctx.args.max_body:
