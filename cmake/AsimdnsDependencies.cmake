@@ -37,6 +37,12 @@ if(CMAKE_CROSSCOMPILING AND WIN32)
   if(NOT nng_FOUND)
     message(FATAL_ERROR "nng not found for this target: run scripts/windows-deps")
   endif()
+  # mbedTLS (built for nng by scripts/windows-deps): the Logs Ingestion client assertion.
+  ad_win_static(MBEDX509 mbedtls/x509_crt.h libmbedx509.a "run scripts/windows-deps")
+  ad_win_static(MBEDCRYPTO mbedtls/pk.h libmbedcrypto.a "run scripts/windows-deps")
+  add_library(ad::mbedcrypto INTERFACE IMPORTED)
+  set_target_properties(ad::mbedcrypto PROPERTIES INTERFACE_LINK_LIBRARIES
+    "PkgConfig::MBEDX509;PkgConfig::MBEDCRYPTO;bcrypt")
   if(ASIMDNS_TESTS)
     find_path(CMOCKA_INCLUDE_DIR cmocka.h)
     find_library(CMOCKA_LIBRARY NAMES libcmocka.dll.a cmocka)
@@ -79,6 +85,17 @@ macro(ad_require_pkg prefix module package)
   endif()
 endmacro()
 
+# mbedTLS signs the Logs Ingestion client assertion (RS256); nng's TLS already uses it.
+find_path(MBEDTLS_INCLUDE_DIR mbedtls/pk.h)
+find_library(MBEDCRYPTO_LIBRARY mbedcrypto)
+find_library(MBEDX509_LIBRARY mbedx509)
+if(NOT MBEDTLS_INCLUDE_DIR OR NOT MBEDCRYPTO_LIBRARY OR NOT MBEDX509_LIBRARY)
+  message(FATAL_ERROR "mbedTLS not found: apt-get install libmbedtls-dev")
+endif()
+add_library(ad::mbedcrypto INTERFACE IMPORTED)
+set_target_properties(ad::mbedcrypto PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES ${MBEDTLS_INCLUDE_DIR}
+  INTERFACE_LINK_LIBRARIES "${MBEDX509_LIBRARY};${MBEDCRYPTO_LIBRARY}")
 ad_require_pkg(PROTOBUFC libprotobuf-c libprotobuf-c-dev)
 ad_require_pkg(YAML yaml-0.1 libyaml-dev)
 ad_require_pkg(ZLIB zlib zlib1g-dev)

@@ -37,7 +37,8 @@ typedef enum ad_exporter_type {
     AD_EXPORTER_OTLP_HTTP = 0,
     AD_EXPORTER_NNG,
     AD_EXPORTER_CONSOLE,
-    AD_EXPORTER_KAFKA
+    AD_EXPORTER_KAFKA,
+    AD_EXPORTER_LOGS_INGESTION
 } ad_exporter_type;
 
 typedef enum ad_compression { AD_COMPRESSION_GZIP = 0, AD_COMPRESSION_NONE } ad_compression;
@@ -133,6 +134,58 @@ typedef struct ad_config_otlp_http {
     ad_config_tls tls;
 } ad_config_otlp_http;
 
+/* Microsoft Sentinel / Azure Monitor Logs Ingestion API (docs/SENTINEL.md). */
+typedef enum ad_azure_auth_method {
+    AD_AZ_AUTH_CLIENT_SECRET = 0,
+    AD_AZ_AUTH_CLIENT_CERTIFICATE,
+    AD_AZ_AUTH_MANAGED_IDENTITY
+} ad_azure_auth_method;
+
+typedef enum ad_azure_cloud {
+    AD_AZ_CLOUD_PUBLIC = 0,
+    AD_AZ_CLOUD_USGOV,
+    AD_AZ_CLOUD_CHINA
+} ad_azure_cloud;
+
+/* Which managed identity endpoint: auto = Arc when its agent is installed, else IMDS. */
+typedef enum ad_azure_mi_source {
+    AD_AZ_MI_AUTO = 0,
+    AD_AZ_MI_IMDS,
+    AD_AZ_MI_ARC
+} ad_azure_mi_source;
+
+#define AD_CONFIG_AZURE_ID_MAX 128
+#define AD_CONFIG_ENV_NAME_MAX 128
+
+typedef struct ad_config_azure_auth {
+    ad_azure_auth_method method;
+    ad_azure_cloud cloud;
+    char tenant_id[AD_CONFIG_AZURE_ID_MAX];
+    char client_id[AD_CONFIG_AZURE_ID_MAX]; /* app id; for managed_identity: user-assigned */
+    /* The secret itself never sits in the YAML: a file or an environment variable names it. */
+    char client_secret_file[AD_CONFIG_PATH_MAX];
+    char client_secret_env[AD_CONFIG_ENV_NAME_MAX];
+    char certificate_file[AD_CONFIG_PATH_MAX]; /* PEM certificate (its thumbprint goes in x5t) */
+    char key_file[AD_CONFIG_PATH_MAX];         /* PEM private key signing the assertion */
+    ad_azure_mi_source managed_identity;
+    char authority_host[AD_CONFIG_URL_MAX];    /* override; default from cloud */
+    char scope[AD_CONFIG_URL_MAX];             /* override; default from cloud */
+    char identity_endpoint[AD_CONFIG_URL_MAX]; /* override of the IMDS / Arc token URL */
+    char arc_token_dir[AD_CONFIG_PATH_MAX];    /* where Arc's challenge files must lie */
+    uint64_t refresh_before_ms;                /* renew a token this long before it expires */
+} ad_config_azure_auth;
+
+typedef struct ad_config_logs_ingestion {
+    char endpoint[AD_CONFIG_URL_MAX]; /* DCE or DCR logs ingestion endpoint */
+    char dcr_immutable_id[AD_CONFIG_AZURE_ID_MAX];
+    char stream[AD_CONFIG_AZURE_ID_MAX];
+    ad_compression compression;
+    uint64_t timeout_ms;
+    uint64_t max_request_bytes; /* uncompressed body per request (the service: 1 MB) */
+    ad_config_tls tls;          /* for the ingestion and the token endpoints */
+    ad_config_azure_auth auth;
+} ad_config_logs_ingestion;
+
 typedef struct ad_exporter_config {
     struct {
         char name[AD_CONFIG_NAME_MAX];
@@ -141,6 +194,7 @@ typedef struct ad_exporter_config {
     } ring;
     ad_exporter_type type; /* `exporter: {type: ...}` */
     ad_config_otlp_http otlp_http;
+    ad_config_logs_ingestion logs_ingestion;
     struct {
         char url[AD_CONFIG_URL_MAX];
         ad_nng_mode mode;

@@ -63,4 +63,8 @@ ad_err ad__config_load_exporter_opts(const char *name, const char *data, size_t 
                                      ad_config_getenv_fn getenv_fn, bool read_files,
                                      ad_exporter_config *cfg, char *err, size_t errlen);
 
+/* The logs_ingestion section's schema and its cross-key rules (exporter_logs_ingestion.c). */
+extern const ad__cfg_entry ad__logs_ingestion_table[];
+ad_err ad__exporter_check_logs_ingestion(ad__cfg_ctx *ctx, uint32_t root);
+
 #endif

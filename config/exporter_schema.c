@@ -17,6 +17,7 @@ static const ad__cfg_enum exporter_types[] = {{"otlp_http", AD_EXPORTER_OTLP_HTT
                                               {"nng", AD_EXPORTER_NNG},
                                               {"console", AD_EXPORTER_CONSOLE},
                                               {"kafka", AD_EXPORTER_KAFKA},
+                                              {"logs_ingestion", AD_EXPORTER_LOGS_INGESTION},
                                               {NULL, 0}};
 
 static const ad__cfg_enum compressions[] = {
@@ -305,6 +306,7 @@ static const ad__cfg_entry exporter_table[] = {
      .type = AD__CFG_T_SECTION,
      .offset = offsetof(E, kafka),
      .aux = ad__exporter_kafka_table},
+    {.name = "logs_ingestion", .type = AD__CFG_T_SECTION, .aux = ad__logs_ingestion_table},
     {.name = "batch", .type = AD__CFG_T_SECTION, .aux = batch_table},
     {.name = "retry", .type = AD__CFG_T_SECTION, .aux = retry_table},
     {.name = "resource", .type = AD__CFG_T_SECTION, .aux = resource_table},
@@ -379,6 +381,9 @@ static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
         uint32_t at = ad__cfg_find(t, root, "exporter.type", NULL);
         return ad__cfg_fail(ctx, at, "'nng.url' is required when 'exporter.type' is nng");
     }
+    ad_err li_rc = ad__exporter_check_logs_ingestion(ctx, root);
+    if (li_rc != AD_OK)
+        return li_rc;
     if (cfg->retry.initial_interval_ms > cfg->retry.max_interval_ms) {
         uint32_t at = ad__cfg_find(t, root, "retry.initial_interval", NULL);
         if (at == 0)

@@ -136,6 +136,8 @@ static const char *output_name(const ad_exporter_config *cfg)
         return "console";
     case AD_EXPORTER_KAFKA:
         return "kafka";
+    case AD_EXPORTER_LOGS_INGESTION:
+        return "logs_ingestion";
     }
     return "?";
 }

@@ -16,12 +16,13 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "exporter/asim_json.h"
+#include "exporter/asim_rows.h"
 #include "exporter/filter.h"
 #include "exporter/otlp_batch.h"
 #include "exporter/retry.h"
 
 #define PEEK_MAX 1024
-#define LINE_MAX_BYTES 8192
+#define LINE_MAX_BYTES 65536 /* a row of the largest record, escaped */
 #define RING_CHECK_NS 1000000000ULL
 #define NS_PER_MS 1000000ULL
 #define IDLE_AFTER_NS 1000000000ULL /* quiet this long: poll by plain sleeps */
@@ -61,6 +62,7 @@ struct ad_pipeline {
     uint64_t batch_first_ns; /* mono time of the batch's first record */
     ad_ring_view last;       /* last view consumed into this batch (kept, skipped or filtered) */
     bool have_last;
+    uint64_t batch_seq; /* numbers the batches handed to the transport */
 
     /* Records peeked but not consumed yet (the record that did not fit, and those after it). */
     ad_ring_view pend[PEEK_MAX];
@@ -142,6 +144,12 @@ static void count(ad_pipeline *p, ad_exporter_counter c, uint64_t n)
 }
 
 static void monitor(ad_pipeline *p, uint64_t now);
+
+/* The transport's counter hook. */
+static void pipeline_count(void *ctx, ad_exporter_counter c, uint64_t n)
+{
+    count(ctx, c, n);
+}
 
 /* Stores the heartbeat at most every slice (asimdns status calls a 5 s old one dead). */
 static void beat(ad_pipeline *p)
@@ -226,8 +234,15 @@ static ad_err batch_add(ad_pipeline *p, add_result *res)
     }
     ad_strbuf sb;
     ad_strbuf_init(&sb, p->line, sizeof(p->line));
-    ad_asim_json_write(&p->asim, &sb);
+    if (p->t->payload == AD_PAYLOAD_ASIM_ROWS)
+        count(p, AD_EXP_LI_FIELDS_TRUNCATED, ad_asim_row_write(&p->asim, 0, &sb));
+    else
+        ad_asim_json_write(&p->asim, &sb);
     ad_strbuf_putc(&sb, '\n');
+    if (ad_strbuf_overflowed(&sb)) {
+        *res = ADD_TOO_LARGE; /* never send a cut JSON object */
+        return AD_OK;
+    }
     json_lines *l = &p->lines;
     /* An empty batch takes any line: console output never drops a record for its size. */
     if (l->count > 0 && l->len + sb.len > l->max) {
@@ -513,6 +528,7 @@ static ad_err deliver(ad_pipeline *p)
     if (err != AD_OK)
         return err;
     uint32_t n = p->batch_records;
+    p->t->batch_id = ++p->batch_seq; /* one id for all attempts of this batch */
     ad_retry retry;
     uint64_t first_attempt_ns = now_ns(p);
     ad_retry_start(&retry, &p->policy, first_attempt_ns / NS_PER_MS);
@@ -743,6 +759,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
     for (int i = 0; i < SUMMARY_N; i++)
         p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
     ad_xport_set_tick(p->t, pipeline_tick, p);
+    ad_xport_set_count(p->t, pipeline_count, p);
     *out = p;
     return AD_OK;
 }
@@ -752,6 +769,7 @@ void ad_pipeline_destroy(ad_pipeline *p)
     if (p == NULL)
         return;
     ad_xport_set_tick(p->t, NULL, NULL);
+    ad_xport_set_count(p->t, NULL, NULL);
     ad_otlp_batch_destroy(p->otlp);
     ad_filter_free(&p->filter);
     free(p->lines.buf);

@@ -22,6 +22,8 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
         snprintf(err, errlen, "exporter type kafka is not in this build (no librdkafka)");
         return AD_EINVAL;
 #endif
+    case AD_EXPORTER_LOGS_INGESTION:
+        return ad_xport_logs_ingestion_create(cfg, out, err, errlen);
     }
     snprintf(err, errlen, "unknown exporter type %d", (int)cfg->type);
     return AD_EINVAL;
@@ -31,6 +33,18 @@ void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx)
 {
     t->tick = fn;
     t->tick_ctx = ctx;
+}
+
+void ad_xport_set_count(ad_xport *t, ad_xport_count_fn fn, void *ctx)
+{
+    t->count = fn;
+    t->count_ctx = ctx;
+}
+
+void ad_xport_count(ad_xport *t, ad_exporter_counter c, uint64_t n)
+{
+    if (t != NULL && t->count != NULL && n != 0)
+        t->count(t->count_ctx, c, n);
 }
 
 ad_err ad_xport_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res)

@@ -5,6 +5,7 @@
  *   transport_nng.c      nng: req (acknowledged) or push (fire and forget) (facts §6)
  *   transport_console.c  console: ASIM JSON lines on stdout
  *   transport_kafka.c    kafka: librdkafka producer, one topic (builds with AD_HAVE_KAFKA)
+ *   transport_logs_ingestion.c  logs_ingestion: Microsoft Sentinel Logs Ingestion API
  *
  * A transport delivers one encoded batch per send() and sorts the outcome into the three
  * answers the pipeline acts on (the tri-state of facts §2.3): acknowledged (possibly with a
@@ -23,6 +24,7 @@
 
 #include "common/error.h"
 #include "config/exporter_config.h"
+#include "ipc/ring.h"
 
 #define AD_XPORT_TICK_MS 100
 #define AD_SEND_MESSAGE_MAX 512
@@ -50,12 +52,16 @@ typedef struct ad_send_result {
 
 /* What a transport wants in a batch. */
 typedef enum ad_payload {
-    AD_PAYLOAD_OTLP = 0,  /* serialized ExportLogsServiceRequest (exporter/otlp_batch.h) */
-    AD_PAYLOAD_JSON_LINES /* ASIM JSON objects, one per line (exporter/asim_json.h) */
+    AD_PAYLOAD_OTLP = 0,   /* serialized ExportLogsServiceRequest (exporter/otlp_batch.h) */
+    AD_PAYLOAD_JSON_LINES, /* ASIM JSON objects, one per line (exporter/asim_json.h) */
+    AD_PAYLOAD_ASIM_ROWS   /* ASimDnsActivityLogs rows, one per line (exporter/asim_rows.h) */
 } ad_payload;
 
 /* Called while a send waits; returning false abandons the attempt (it then reports RETRY). */
 typedef bool (*ad_xport_tick_fn)(void *ctx);
+
+/* Adds n to an exporter counter (the pipeline's, which reach status and /metrics). */
+typedef void (*ad_xport_count_fn)(void *ctx, ad_exporter_counter c, uint64_t n);
 
 typedef struct ad_xport ad_xport;
 
@@ -76,6 +82,12 @@ struct ad_xport {
     ad_payload payload;
     ad_xport_tick_fn tick; /* NULL = none */
     void *tick_ctx;
+    ad_xport_count_fn count; /* NULL = none */
+    void *count_ctx;
+    /* Set by the pipeline before each send: the same value for every attempt of one batch,
+       a new one for the next batch (0 = unknown). A transport that delivers a batch in
+       several requests resumes a retried batch after the parts already acknowledged. */
+    uint64_t batch_id;
 };
 
 /*
@@ -90,11 +102,17 @@ ad_err ad_xport_http_create(const ad_exporter_config *cfg, ad_xport **out, char 
 ad_err ad_xport_nng_create(const ad_exporter_config *cfg, ad_xport **out, char *err, size_t errlen);
 ad_err ad_xport_kafka_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
                              size_t errlen);
+ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
+                                      size_t errlen);
 /* Console lines go to out (stdout in the exporter). */
 ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 
 /* Installs the wait hook. */
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx);
+
+/* Installs the counter hook, and counts through it (nothing without one). */
+void ad_xport_set_count(ad_xport *t, ad_xport_count_fn fn, void *ctx);
+void ad_xport_count(ad_xport *t, ad_exporter_counter c, uint64_t n);
 
 /* Clears *res and calls t->ops->send. */
 ad_err ad_xport_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res);

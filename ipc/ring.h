@@ -97,7 +97,16 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(COUNTERS_RESET, "counters_reset")                                                            \
     X(CURSOR_REPAIRS, "cursor_repairs")                                                            \
     X(RESPONSES_TOO_LARGE, "responses_too_large")                                                  \
-    X(TRANSPORT_FATAL_ERRORS, "transport_fatal_errors")
+    X(TRANSPORT_FATAL_ERRORS, "transport_fatal_errors")                                            \
+    X(LI_REQUESTS, "li_requests")                                                                  \
+    X(LI_BYTES_UNCOMPRESSED, "li_bytes_uncompressed")                                              \
+    X(LI_BYTES_COMPRESSED, "li_bytes_compressed")                                                  \
+    X(LI_SPLITS_413, "li_splits_413")                                                              \
+    X(LI_THROTTLED, "li_throttled")                                                                \
+    X(LI_TOKEN_REFRESHES, "li_token_refreshes")                                                    \
+    X(LI_AUTH_FAILURES, "li_auth_failures")                                                        \
+    X(LI_REQUESTS_REJECTED, "li_requests_rejected")                                                \
+    X(LI_FIELDS_TRUNCATED, "li_fields_truncated")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,
