@@ -186,6 +186,31 @@ typedef struct ad_config_logs_ingestion {
     ad_config_azure_auth auth;
 } ad_config_logs_ingestion;
 
+/* spool: (docs/SPOOL.md) */
+typedef enum ad_config_spool_fsync {
+    AD_CONFIG_SPOOL_FSYNC_BATCH,
+    AD_CONFIG_SPOOL_FSYNC_ALWAYS,
+    AD_CONFIG_SPOOL_FSYNC_INTERVAL
+} ad_config_spool_fsync;
+typedef enum ad_config_spool_full {
+    AD_CONFIG_SPOOL_FULL_BLOCK,
+    AD_CONFIG_SPOOL_FULL_DROP_OLDEST
+} ad_config_spool_full;
+typedef enum ad_config_spool_compression {
+    AD_CONFIG_SPOOL_COMPRESSION_NONE,
+    AD_CONFIG_SPOOL_COMPRESSION_ZLIB
+} ad_config_spool_compression;
+typedef struct ad_config_spool {
+    bool enabled;
+    char directory[AD_CONFIG_PATH_MAX];
+    uint64_t max_size;
+    uint64_t max_age_ms; /* 0 = no limit */
+    ad_config_spool_fsync fsync;
+    uint64_t fsync_interval_ms;
+    ad_config_spool_compression compression; /* per block */
+    ad_config_spool_full full_policy;
+} ad_config_spool;
+
 typedef struct ad_exporter_config {
     struct {
         char name[AD_CONFIG_NAME_MAX];
@@ -223,6 +248,7 @@ typedef struct ad_exporter_config {
     struct {
         char listen[AD_CONFIG_HOST_MAX]; /* "host:port"; empty = no metrics endpoint */
     } metrics;
+    ad_config_spool spool;
     ad_config_log log;
     uint32_t log_summary_seconds; /* log.summary_seconds: one counter line per period, 0 = off */
     char host_name[AD_CONFIG_HOST_MAX]; /* empty = the OS host name */

@@ -27,6 +27,7 @@
 #include "exporter/metrics_http.h"
 #include "exporter/pipeline.h"
 #include "exporter/shutdown_watchdog.h"
+#include "exporter/spool_stage.h"
 #include "exporter/transport.h"
 #include "ipc/ring.h"
 
@@ -37,10 +38,11 @@ typedef struct exporter {
     ad_ring_consumer *ring;
     ad_xport *transport;
     ad_asim_host host;
-    char instance_id[40]; /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
-    uint64_t max_idle_ns; /* 0 = run until stopped */
-    bool attached_once;   /* a ring was attached at least once (--max-idle's exit status) */
-    ad_metrics metrics;   /* shared with the metrics endpoint's threads (atomics) */
+    char instance_id[40];  /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
+    uint64_t max_idle_ns;  /* 0 = run until stopped */
+    bool attached_once;    /* a ring was attached at least once (--max-idle's exit status) */
+    ad_metrics metrics;    /* shared with the metrics endpoint's threads (atomics) */
+    ad_spool_stage *spool; /* spool.enabled; NULL = ring only */
 } exporter;
 
 #define USAGE                                                                                      \
@@ -153,6 +155,7 @@ static ad_err run(exporter *x)
         .instance_id = x->instance_id,
         .max_idle_ns = x->max_idle_ns,
         .metrics = &x->metrics,
+        .spool = x->spool,
     };
     ad_pipeline *p;
     ad_err err = ad_pipeline_create(&po, &p);
@@ -246,6 +249,15 @@ int main(int argc, char **argv)
         ad_host_name(host, sizeof(host));
     ad_asim_host_init(&x.host, host);
     make_instance_id(x.instance_id, sizeof(x.instance_id));
+    /* The spool is opened (and checked: damage counted, torn tails cut) before the first
+       attach, so what it holds is delivered first whatever the ring holds. */
+    if (cfg.spool.enabled && ad_spool_stage_open(&cfg, NULL, &x.spool) != AD_OK) {
+        ad_xport_destroy(x.transport);
+        return 1;
+    }
+    if (x.spool != NULL)
+        ad_log_info("spool %s: up to %llu bytes", cfg.spool.directory,
+                    (unsigned long long)cfg.spool.max_size);
 
     ad_metrics_init(&x.metrics);
     x.metrics.filters = &cfg.filters;
@@ -296,6 +308,7 @@ int main(int argc, char **argv)
         ad_log_warn("ring '%s' was removed or recreated; attaching again", cfg.ring.name);
     }
     (void)ad_sd_notify("STOPPING=1");
+    ad_spool_stage_close(x.spool);
     /* Everything is settled (the ring cursor committed); only nng's teardown is left, which can
        hang under load (shutdown_watchdog.h). */
     int exit_code = rc == AD_OK ? 0 : 1;

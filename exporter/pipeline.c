@@ -20,6 +20,7 @@
 #include "exporter/filter.h"
 #include "exporter/otlp_batch.h"
 #include "exporter/retry.h"
+#include "exporter/spool_stage.h"
 
 #define PEEK_MAX 1024
 #define LINE_MAX_BYTES 65536 /* a row of the largest record, escaped */
@@ -158,6 +159,9 @@ static void beat(ad_pipeline *p)
     if (p->o.metrics != NULL)
         ad_metrics_beat(p->o.metrics, now);
     monitor(p, now);
+    /* Ring -> spool keeps going while a batch is retried or the spool drains. */
+    if (p->o.spool != NULL)
+        ad_spool_stage_pump(p->o.spool, now, p->env.wall_ns(p->env.ctx), false);
     if (now - p->last_beat_ns >= AD_PIPELINE_SLICE_NS || p->last_beat_ns == 0) {
         ad_ring_consumer_heartbeat(p->ring, p->env.wall_ns(p->env.ctx));
         p->last_beat_ns = now;
@@ -193,6 +197,40 @@ static bool pipeline_tick(void *ctx)
 static bool ratelog_ok(ad_pipeline *p, ad_ratelimit *r, uint64_t *suppressed)
 {
     return ad_ratelimit_allow(r, now_ns(p), suppressed);
+}
+
+/* ---- the record source: the ring, or the spool stage in front of it (spool_stage.h) ------- */
+
+static ad_err source_peek(ad_pipeline *p, ad_ring_view *views, size_t max, size_t *n)
+{
+    if (p->o.spool == NULL)
+        return ad_ring_consumer_peek(p->ring, views, max, n);
+    ad_spool_stage_peek(p->o.spool, views, max, n, p->batch_records == 0 && !p->have_last,
+                        now_ns(p), p->env.wall_ns(p->env.ctx));
+    return *n > 0 ? AD_OK : AD_EEMPTY;
+}
+
+static void source_commit(ad_pipeline *p, const ad_ring_view *last)
+{
+    if (p->o.spool == NULL)
+        (void)ad_ring_consumer_commit(p->ring, last);
+    else
+        ad_spool_stage_commit(p->o.spool, last);
+}
+
+static void source_commit_all(ad_pipeline *p)
+{
+    if (p->o.spool == NULL)
+        ad_ring_consumer_commit_all(p->ring);
+    else
+        ad_spool_stage_commit_all(p->o.spool);
+}
+
+static uint64_t source_generation(ad_pipeline *p, const ad_ring_view *v)
+{
+    if (p->o.spool == NULL)
+        return ad_ring_consumer_generation(p->ring);
+    return ad_spool_stage_generation(p->o.spool, v);
 }
 
 /* ---- the batch ---------------------------------------------------------------------------- */
@@ -282,7 +320,7 @@ static void batch_reset(ad_pipeline *p)
 static void commit_consumed(ad_pipeline *p)
 {
     if (p->have_last) {
-        (void)ad_ring_consumer_commit(p->ring, &p->last);
+        source_commit(p, &p->last);
         p->have_last = false;
     }
 }
@@ -304,8 +342,7 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
         count(p, AD_EXP_RECORDS_CORRUPT, 1);
     } else if (!ad_filter_keep(&p->filter, &p->ev)) {
         count(p, AD_EXP_RECORDS_FILTERED, 1);
-    } else if (ad_asim_map(&p->ev, ad_ring_consumer_generation(p->ring), p->o.host, &p->asim) !=
-               AD_OK) {
+    } else if (ad_asim_map(&p->ev, source_generation(p, v), p->o.host, &p->asim) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
     } else {
         add_result res;
@@ -354,7 +391,7 @@ static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
             if (want > PEEK_MAX)
                 want = PEEK_MAX;
             size_t n = 0;
-            if (ad_ring_consumer_peek(p->ring, p->pend, want, &n) != AD_OK || n == 0) {
+            if (source_peek(p, p->pend, want, &n) != AD_OK || n == 0) {
                 *drained = true;
                 return AD_OK;
             }
@@ -670,7 +707,7 @@ ad_err ad_pipeline_run(ad_pipeline *p)
             continue;
         if (p->batch_records == 0 && p->pend_count == 0) {
             /* Nothing pending: release skipped pads and corrupt bytes, maybe stop. */
-            ad_ring_consumer_commit_all(p->ring);
+            source_commit_all(p);
             if (p->o.max_idle_ns && now - p->last_data_ns >= p->o.max_idle_ns) {
                 p->idle_exit = true;
                 return AD_OK;
@@ -760,6 +797,8 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
     ad_xport_set_tick(p->t, pipeline_tick, p);
     ad_xport_set_count(p->t, pipeline_count, p);
+    if (p->o.spool != NULL)
+        ad_spool_stage_attach(p->o.spool, p->ring);
     *out = p;
     return AD_OK;
 }
@@ -770,6 +809,8 @@ void ad_pipeline_destroy(ad_pipeline *p)
         return;
     ad_xport_set_tick(p->t, NULL, NULL);
     ad_xport_set_count(p->t, NULL, NULL);
+    if (p->o.spool != NULL)
+        ad_spool_stage_attach(p->o.spool, NULL);
     ad_otlp_batch_destroy(p->otlp);
     ad_filter_free(&p->filter);
     free(p->lines.buf);

@@ -76,6 +76,9 @@ typedef struct ad_pipeline_opts {
     uint64_t shutdown_grace_ns; /* 0 = AD_PIPELINE_SHUTDOWN_GRACE_NS */
     const ad_pipeline_env *env; /* NULL = the real world */
     ad_metrics *metrics;        /* NULL = none */
+    /* The disk spool stage (spool_stage.h; attached to ring by the pipeline); NULL = records
+       come straight from the ring, as without a spool. */
+    struct ad_spool_stage *spool;
 } ad_pipeline_opts;
 
 typedef struct ad_pipeline ad_pipeline;

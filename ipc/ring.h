@@ -106,7 +106,21 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(LI_TOKEN_REFRESHES, "li_token_refreshes")                                                    \
     X(LI_AUTH_FAILURES, "li_auth_failures")                                                        \
     X(LI_REQUESTS_REJECTED, "li_requests_rejected")                                                \
-    X(LI_FIELDS_TRUNCATED, "li_fields_truncated")
+    X(LI_FIELDS_TRUNCATED, "li_fields_truncated")                                                  \
+    X(SPOOL_RECORDS_WRITTEN, "spool_records_written")                                              \
+    X(SPOOL_BYTES_WRITTEN, "spool_bytes_written")                                                  \
+    X(SPOOL_RECORDS_READ, "spool_records_read")                                                    \
+    X(SPOOL_FSYNCS, "spool_fsyncs")                                                                \
+    X(SPOOL_FULL_EVENTS, "spool_full_events")                                                      \
+    X(RECORDS_LOST_SPOOL_FULL, "records_lost_spool_full")                                          \
+    X(RECORDS_LOST_SPOOL_AGE, "records_lost_spool_age")                                            \
+    X(RECORDS_LOST_SPOOL_CORRUPT, "records_lost_spool_corrupt")                                    \
+    X(SPOOL_BLOCKS_CORRUPT, "spool_blocks_corrupt")                                                \
+    X(SPOOL_TAIL_TRUNCATIONS, "spool_tail_truncations")                                            \
+    X(SPOOL_DISK_ERRORS, "spool_disk_errors")                                                      \
+    X(SPOOL_DEGRADED, "spool_degraded")                                                            \
+    X(SPOOL_RECOVERIES, "spool_recoveries")                                                        \
+    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

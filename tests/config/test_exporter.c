@@ -224,6 +224,39 @@ static void test_batch_retry_limits(void **state)
     load_bad("batch: {max_bytes: 17MiB}\n", "'batch.max_bytes'");
 }
 
+/* spool: off by default (exactly today's delivery), every key parsed, ranges enforced. */
+static void test_spool(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("exporter: {type: console}\n");
+    assert_false(cfg.spool.enabled);
+    assert_string_equal(cfg.spool.directory, "/var/lib/asimdns/spool");
+    assert_true(cfg.spool.max_size == 1ULL << 30);
+    assert_true(cfg.spool.max_age_ms == 0);
+    assert_int_equal(cfg.spool.fsync, AD_CONFIG_SPOOL_FSYNC_BATCH);
+    assert_int_equal(cfg.spool.compression, AD_CONFIG_SPOOL_COMPRESSION_NONE);
+    assert_int_equal(cfg.spool.full_policy, AD_CONFIG_SPOOL_FULL_BLOCK);
+    load_ok("spool: {enabled: true, directory: /srv/spool, max_size: 10GiB, max_age: 2h, "
+            "fsync: interval, fsync_interval: 250ms, compression: zlib, "
+            "full_policy: drop_oldest}\n");
+    assert_true(cfg.spool.enabled);
+    assert_string_equal(cfg.spool.directory, "/srv/spool");
+    assert_true(cfg.spool.max_size == 10ULL << 30);
+    assert_true(cfg.spool.max_age_ms == 7200000);
+    assert_int_equal(cfg.spool.fsync, AD_CONFIG_SPOOL_FSYNC_INTERVAL);
+    assert_true(cfg.spool.fsync_interval_ms == 250);
+    assert_int_equal(cfg.spool.compression, AD_CONFIG_SPOOL_COMPRESSION_ZLIB);
+    assert_int_equal(cfg.spool.full_policy, AD_CONFIG_SPOOL_FULL_DROP_OLDEST);
+    load_ok("spool: {fsync: always}\n");
+    assert_int_equal(cfg.spool.fsync, AD_CONFIG_SPOOL_FSYNC_ALWAYS);
+    load_bad("spool: {max_size: 100KiB}\n", "'spool.max_size'");
+    load_bad("spool: {fsync: sometimes}\n", "'spool.fsync'");
+    load_bad("spool: {full_policy: drop_newest}\n", "'spool.full_policy'");
+    load_bad("spool: {directory: relative/dir}\n", "'spool.directory'");
+    load_bad("spool: {compression: gzip}\n", "'spool.compression'");
+}
+
 static void test_filters_resource_metrics(void **state)
 {
     (void)state;
@@ -282,13 +315,10 @@ static void test_filters_resource_metrics(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_endpoints_from_file),
-        cmocka_unit_test(test_headers_and_tls),
-        cmocka_unit_test(test_headers_file),
-        cmocka_unit_test(test_nng_and_console),
-        cmocka_unit_test(test_batch_retry_limits),
-        cmocka_unit_test(test_filters_resource_metrics),
+        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_endpoints_from_file),
+        cmocka_unit_test(test_headers_and_tls), cmocka_unit_test(test_headers_file),
+        cmocka_unit_test(test_nng_and_console), cmocka_unit_test(test_batch_retry_limits),
+        cmocka_unit_test(test_spool),           cmocka_unit_test(test_filters_resource_metrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

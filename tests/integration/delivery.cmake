@@ -23,3 +23,14 @@ if(TARGET exporter_test_kafka)
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/delivery_kafka.sh ${PROJECT_BINARY_DIR} 6000 4)
   set_tests_properties(integration_delivery_kafka PROPERTIES LABELS integration TIMEOUT 300)
 endif()
+# The disk spool: outage overflowing a small ring ~10x, 10 SIGKILLs, a reboot (spool_outage.sh).
+if(NOT WIN32)
+  add_test(NAME integration_spool_outage
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/spool_outage.sh ${PROJECT_BINARY_DIR} 20 10)
+  set_tests_properties(integration_spool_outage PROPERTIES LABELS integration TIMEOUT 300)
+endif()
+if(NOT WIN32)
+  add_test(NAME integration_spool_corrupt
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/spool_corrupt.sh ${PROJECT_BINARY_DIR})
+  set_tests_properties(integration_spool_corrupt PROPERTIES LABELS integration TIMEOUT 300)
+endif()
