@@ -206,13 +206,13 @@ static int do_exchange(ad_http_call *c, nng_time deadline, bool *must_drop)
     return 0;
 }
 
-static bool stale_conn_error(int rv)
+bool ad_http_stale_conn_error(int rv)
 {
     return rv == NNG_ECLOSED || rv == NNG_ECONNRESET || rv == NNG_ECONNSHUT ||
            rv == NNG_ECONNABORTED;
 }
 
-static bool header_has(nng_http_res *res, const char *name, const char *token)
+bool ad_http_res_header_has(nng_http_res *res, const char *name, const char *token)
 {
     const char *v = nng_http_res_get_header(res, name);
     if (v == NULL)
@@ -290,7 +290,7 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
         if (rv == 0)
             break;
         drop_conn(c);
-        if (idle_kept && stale_conn_error(rv))
+        if (idle_kept && ad_http_stale_conn_error(rv))
             continue;
         snprintf(err, errlen, "no response from %s: %s", c->url->u_host, nng_text(rv));
         return rv;
@@ -298,7 +298,7 @@ int ad_http_call_do(ad_http_call *c, const char *method, const char *target,
     c->last_used = nng_clock();
     *status = nng_http_res_get_status(c->res);
     const char *ver = nng_http_res_get_version(c->res);
-    if (must_drop || header_has(c->res, "Connection", "close") ||
+    if (must_drop || ad_http_res_header_has(c->res, "Connection", "close") ||
         (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
         drop_conn(c);
     return 0;

@@ -14,8 +14,12 @@
 #ifndef AD_EXPORTER_HTTP_CALL_H
 #define AD_EXPORTER_HTTP_CALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
 
 #include "config/exporter_config.h"
 #include "exporter/transport.h"
@@ -56,5 +60,11 @@ const char *ad_http_call_header(const ad_http_call *c, const char *name);
 
 /* Wipes the last answer's body (a token answer). */
 void ad_http_call_forget_body(ad_http_call *c);
+
+/* Errors that mean the peer closed a kept connection before it answered (resend once). */
+bool ad_http_stale_conn_error(int rv);
+
+/* Whether header NAME of RES contains TOKEN, compared case-insensitively. */
+bool ad_http_res_header_has(nng_http_res *res, const char *name, const char *token);
 
 #endif

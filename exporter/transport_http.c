@@ -31,6 +31,7 @@
 
 #include "common/timeutil.h"
 #include "exporter/gzip.h"
+#include "exporter/http_call.h"
 #include "exporter/otlp_decode.h"
 #include "exporter/retry.h"
 #include "exporter/transport.h"
@@ -370,30 +371,7 @@ static int read_body(http_transport *h, nng_time deadline, uint64_t *announced)
     return rd_body(h, deadline, len);
 }
 
-/* Errors that mean the peer closed a kept connection before it answered. */
-static bool stale_conn_error(int rv)
-{
-    return rv == NNG_ECLOSED || rv == NNG_ECONNRESET || rv == NNG_ECONNSHUT ||
-           rv == NNG_ECONNABORTED;
-}
-
 /* ---- response ----------------------------------------------------------------------------- */
-
-static bool header_has(nng_http_res *res, const char *name, const char *token)
-{
-    const char *v = nng_http_res_get_header(res, name);
-    if (v == NULL)
-        return false;
-    size_t tl = strlen(token);
-    for (const char *p = v; *p; p++) {
-        size_t i = 0;
-        while (i < tl && p[i] && ((p[i] | 0x20) == (token[i] | 0x20)))
-            i++;
-        if (i == tl)
-            return true;
-    }
-    return false;
-}
 
 /* The body, gunzipped when the server encoded it; NULL/0 when it cannot be read. */
 static void response_body(http_transport *h, const uint8_t **body, size_t *len)
@@ -402,7 +380,7 @@ static void response_body(http_transport *h, const uint8_t **body, size_t *len)
     size_t n = h->body_len;
     *body = data;
     *len = n;
-    if (n == 0 || !header_has(h->res, "Content-Encoding", "gzip"))
+    if (n == 0 || !ad_http_res_header_has(h->res, "Content-Encoding", "gzip"))
         return;
     if (h->unzip == NULL)
         h->unzip = malloc(AD_OTLP_MAX_RESPONSE_BYTES);
@@ -537,7 +515,7 @@ static ad_err http_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
         if (rv == 0)
             break;
         drop_conn(h); /* its state is unknown after any failure */
-        if (idle_kept && stale_conn_error(rv))
+        if (idle_kept && ad_http_stale_conn_error(rv))
             continue; /* the server closed the idle kept connection: one new one at once */
         fail_retry(res, "no response", rv);
         return AD_OK;
@@ -571,7 +549,8 @@ static ad_err http_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
     h->last_used = nng_clock();
     classify(h, res);
     const char *ver = nng_http_res_get_version(h->res);
-    if (header_has(h->res, "Connection", "close") || (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
+    if (ad_http_res_header_has(h->res, "Connection", "close") ||
+        (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
         drop_conn(h);
     return AD_OK;
 }
