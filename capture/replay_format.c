@@ -1,5 +1,6 @@
 /* asimdns-capture: parse and write the ETW replay format (DESIGN.md §4). */
 #include "capture/replay_format.h"
+#include "common/ascii.h"
 
 #include <string.h>
 
@@ -47,17 +48,6 @@ static int parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
     return 1;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int parse_hex16(const char *s, size_t len, uint16_t *out)
 {
     if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -68,7 +58,7 @@ static int parse_hex16(const char *s, size_t len, uint16_t *out)
         return 0;
     unsigned v = 0;
     for (size_t i = 0; i < len; i++) {
-        int h = hex_value(s[i]);
+        int h = ad_hex_digit(s[i]);
         if (h < 0)
             return 0;
         v = v * 16 + (unsigned)h;
@@ -141,7 +131,7 @@ ad_err ad_replay_parse_line(const char *line, size_t len, ad_etw_event_in *ev,
     if (hex_len / 2 > cap || hex_len / 2 > AD_ETW_MAX_USERDATA)
         return fail(why, "USERDATA_HEX longer than 65535 bytes", AD_ERANGE);
     for (size_t i = 0; i < hex_len / 2; i++) {
-        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+        int hi = ad_hex_digit(hex[2 * i]), lo = ad_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return fail(why, "non-hex character in USERDATA_HEX", AD_EFORMAT);
         userdata[i] = (unsigned char)(hi << 4 | lo);

@@ -5,6 +5,7 @@
  * Sources are cited as "asim §x" = facts/asim-dns.md, "etw §x" = facts/etw-dns-providers.md.
  */
 #include "common/dns_tables.h"
+#include "common/ascii.h"
 
 #include <string.h>
 
@@ -14,17 +15,12 @@
 /* Text helpers                                                                               */
 /* ---------------------------------------------------------------------------------------- */
 
-static char dt_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 /* text[len] equals the NUL-terminated word, ASCII case-insensitively. */
 static bool dt_equal_ci(const char *text, size_t len, const char *word)
 {
     size_t i;
     for (i = 0; i < len; i++) {
-        if (word[i] == '\0' || dt_lower(text[i]) != dt_lower(word[i]))
+        if (word[i] == '\0' || ad_ascii_lower(text[i]) != ad_ascii_lower(word[i]))
             return false;
     }
     return word[len] == '\0';
@@ -420,24 +416,13 @@ const ad_provider_info *ad_provider_info_get(ad_provider provider)
     return &dt_providers[provider];
 }
 
-static int dt_hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 2*nbytes hex digits at text into out (big-endian digit order). */
 static bool dt_hex_bytes(const char *text, size_t nbytes, uint8_t *out)
 {
     size_t i;
     for (i = 0; i < nbytes; i++) {
-        int hi = dt_hex_value(text[2 * i]);
-        int lo = dt_hex_value(text[2 * i + 1]);
+        int hi = ad_hex_digit(text[2 * i]);
+        int lo = ad_hex_digit(text[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);

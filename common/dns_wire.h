@@ -30,12 +30,14 @@
 /* Buffer that always holds a name's text (253 content bytes, each at most 4 chars, + dots). */
 #define AD_DNS_NAME_TEXT_MAX 1024
 
-/* Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD). */
+/* Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD, RFC 6895 §2 for Z;
+   facts/asim-dns.md §5.5 maps each to its DnsFlags* field). */
 #define AD_DNS_FLAG_QR 0x8000u
 #define AD_DNS_FLAG_AA 0x0400u
 #define AD_DNS_FLAG_TC 0x0200u
 #define AD_DNS_FLAG_RD 0x0100u
 #define AD_DNS_FLAG_RA 0x0080u
+#define AD_DNS_FLAG_Z 0x0040u
 #define AD_DNS_FLAG_AD 0x0020u
 #define AD_DNS_FLAG_CD 0x0010u
 #define AD_DNS_OPCODE(flags) (((flags) >> 11) & 0x0fu)

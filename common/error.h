@@ -1,11 +1,17 @@
 /*
- * asimdns: error codes shared by every part.
+ * asimdns: error codes shared by every part, and the one way modules report errors.
  *
  * One enum, 0 = success. Fallible functions return an ad_err and deliver results through
- * out-parameters. OS error numbers are kept separately by the caller when they matter.
+ * out-parameters; where a caller needs to say more than the code (which file, which OS error),
+ * the function also takes a message buffer (char *msg, size_t cap; NULL allowed) and fills it
+ * with ad_err_msg. Library code never logs: the caller decides whether and how loudly.
  */
 #ifndef AD_COMMON_ERROR_H
 #define AD_COMMON_ERROR_H
+
+#include <stddef.h>
+
+#include "common/compiler.h"
 
 typedef enum ad_err {
     AD_OK = 0,
@@ -35,5 +41,9 @@ const char *ad_strerror(ad_err err);
 
 /* The symbolic name ("AD_EINVAL") for err; never NULL. */
 const char *ad_err_name(ad_err err);
+
+/* Formats a message into msg[cap] (cut to fit, always terminated); nothing when msg is NULL or
+   cap is 0, so callers may pass an optional buffer straight through. */
+void ad_err_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * asimdns: a small leveled logger writing text or JSON lines to stderr.
  *
- * ad_log_warn() style calls that take an OS error use ad_log_errno() variants. Every line
- * carries the process tag set by ad_log_init ("capture", "exporter", "asimdns").
+ * Every line carries the process tag set by ad_log_init ("capture", "exporter", "asimdns").
+ * There is no errno variant: callers put the OS error's text into the message themselves, and
+ * library code reports through ad_err and a message buffer (common/error.h) rather than logging.
  */
 #ifndef AD_COMMON_LOG_H
 #define AD_COMMON_LOG_H

@@ -8,6 +8,7 @@
  * a value between its check and its use.
  */
 #include "common/record.h"
+#include "common/ascii.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -500,17 +501,6 @@ void ad_addr_set_ipv6(ad_addr *addr, const uint8_t bytes[16], int port)
 /* Longest valid text: six hex groups and a dotted quad. */
 #define ADDR_TEXT_LONGEST 45
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Exactly four decimal parts 0..255; leading zeros are refused (octal in some parsers). */
 static bool parse_ipv4(const char *s, size_t len, uint8_t out[4])
 {
@@ -545,8 +535,8 @@ static bool parse_ipv6_group(const char *s, size_t len, size_t *i, ipv6_groups *
 {
     size_t start = *i;
     unsigned v = 0;
-    while (*i < len && *i - start < 5 && hex_value(s[*i]) >= 0)
-        v = v * 16 + (unsigned)hex_value(s[(*i)++]);
+    while (*i < len && *i - start < 5 && ad_hex_digit(s[*i]) >= 0)
+        v = v * 16 + (unsigned)ad_hex_digit(s[(*i)++]);
     if (*i < len && s[*i] == '.') {
         uint8_t q[4];
         if (gs->n > 6 || !parse_ipv4(s + start, len - start, q))

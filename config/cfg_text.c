@@ -1,5 +1,6 @@
 /* asimdns config: string value checks. Reasons never quote the value (it may be secret). */
 #include "config/cfg_text.h"
+#include "common/ascii.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,15 +17,10 @@ static bool text_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static char text_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 bool ad__cfg_text_ieq(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
-        if (text_lower(*a) != text_lower(*b))
+        if (ad_ascii_lower(*a) != ad_ascii_lower(*b))
             return false;
     }
     return *a == '\0' && *b == '\0';
@@ -33,7 +29,7 @@ bool ad__cfg_text_ieq(const char *a, const char *b)
 static bool text_iprefix(const char *s, const char *prefix)
 {
     for (; *prefix != '\0'; s++, prefix++) {
-        if (text_lower(*s) != *prefix)
+        if (ad_ascii_lower(*s) != *prefix)
             return false;
     }
     return true;
@@ -252,7 +248,7 @@ bool ad__cfg_check_domain(char *text, char *why, size_t whylen)
     memmove(text, s, n);
     text[n] = '\0';
     for (char *p = text; *p != '\0'; p++)
-        *p = text_lower(*p);
+        *p = ad_ascii_lower(*p);
     return true;
 }
 

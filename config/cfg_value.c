@@ -1,19 +1,9 @@
 /* asimdns config: scalar parsers and formatters (see cfg_value.h for the exact syntax). */
 #include "config/cfg_value.h"
+#include "common/ascii.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int value_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Reads decimal digits at *p into *out; false on overflow or when there are none. */
 static bool value_digits(const char **p, uint64_t *out)
@@ -42,7 +32,7 @@ bool ad__cfg_parse_u64(const char *s, uint64_t *out)
         if (*p == '\0')
             return false;
         for (; *p != '\0'; p++) {
-            int d = value_hex_digit(*p);
+            int d = ad_hex_digit(*p);
             if (d < 0 || v > (UINT64_MAX >> 4))
                 return false;
             v = (v << 4) | (uint64_t)d;

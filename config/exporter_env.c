@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "config/cfg_text.h"
 #include "config/cfg_value.h"
@@ -42,17 +43,6 @@ static const char *env_lookup(ad_config_getenv_fn fn, const char *what, char *va
     return NULL;
 }
 
-static int env_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[len] into out[cap]; false on a bad escape or when it does not fit. */
 static bool env_pct_decode(const char *s, size_t len, char *out, size_t cap, size_t *out_len)
 {
@@ -62,7 +52,7 @@ static bool env_pct_decode(const char *s, size_t len, char *out, size_t cap, siz
         if (c == '%') {
             if (i + 2 >= len)
                 return false;
-            int hi = env_hex(s[i + 1]), lo = env_hex(s[i + 2]);
+            int hi = ad_hex_digit(s[i + 1]), lo = ad_hex_digit(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return false;
             c = (char)(hi * 16 + lo);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/dns_tables.h"
 #include "common/record.h"
 #include "config/cfg_error.h"
@@ -40,11 +41,6 @@ static bool ieq(const char *a, const char *b)
     return ad__cfg_text_ieq(a, b);
 }
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Decimal, or hex with 0x (as the other integer keys). */
 static bool parse_uint(const char *text, uint32_t max, uint32_t *out)
 {
@@ -57,14 +53,10 @@ static bool parse_uint(const char *text, uint32_t max, uint32_t *out)
     if (text[0] == '\0')
         return false;
     for (const char *p = text; *p != '\0'; p++) {
-        unsigned d;
-        if (*p >= '0' && *p <= '9')
-            d = (unsigned)(*p - '0');
-        else if (base == 16 && lower(*p) >= 'a' && lower(*p) <= 'f')
-            d = (unsigned)(lower(*p) - 'a' + 10);
-        else
+        int d = ad_hex_digit(*p);
+        if (d < 0 || (unsigned)d >= base)
             return false;
-        v = v * base + d;
+        v = v * base + (unsigned)d;
         if (v > max)
             return false;
     }
@@ -136,7 +128,7 @@ static bool parse_name(ad_config_filters *f, const char *text, ad_config_filter_
             snprintf(why, whylen, "has a label longer than 63 characters");
             return false;
         }
-        name[i] = lower(c);
+        name[i] = ad_ascii_lower(c);
     }
     if (label == 0) {
         snprintf(why, whylen, "has an empty label");

@@ -14,16 +14,6 @@
 #define ASIM_SCHEMA "Dns"
 #define ASIM_SCHEMA_VERSION "0.1.7"
 
-/* DNS header flag bits (facts/asim-dns.md §5.5, RFC 1035 §4.1.1, RFC 6895 §2). */
-#define DNS_FLAG_AA 0x0400u
-#define DNS_FLAG_TC 0x0200u
-#define DNS_FLAG_RD 0x0100u
-#define DNS_FLAG_RA 0x0080u
-#define DNS_FLAG_Z 0x0040u
-#define DNS_FLAG_AD 0x0020u
-#define DNS_FLAG_CD 0x0010u
-#define DNS_OPCODE(flags) (((flags) >> 11) & 0xFu)
-
 /* OTLP SeverityNumber per EventSeverity: INFO, WARN, ERROR, FATAL (facts/otlp-logs.md §1.2). */
 static const int severity_numbers[AD_ASIM_SEVERITY__COUNT] = {9, 13, 17, 21};
 
@@ -43,8 +33,10 @@ void ad_asim_host_init(ad_asim_host *host, const char *fqdn)
 /* Copies text into the scratch area; NULL when it does not fit. */
 static const char *scratch_put(ad_asim *a, const char *text, size_t len)
 {
-    if (len > sizeof(a->scratch) - a->scratch_used)
+    if (len > sizeof(a->scratch) - a->scratch_used) {
+        a->scratch_full = true;
         return NULL;
+    }
     char *dst = a->scratch + a->scratch_used;
     memcpy(dst, text, len);
     a->scratch_used += len;
@@ -157,20 +149,20 @@ static void map_flags(ad_asim *a, const ad_record_hdr *h, bool has_flags, uint32
     if (h->present & AD_HAS_AA)
         add_bool(a, "DnsFlagsAuthoritative", h->bits & AD_BIT_AA);
     else if (has_flags)
-        add_bool(a, "DnsFlagsAuthoritative", f & DNS_FLAG_AA);
+        add_bool(a, "DnsFlagsAuthoritative", f & AD_DNS_FLAG_AA);
     if (h->present & AD_HAS_AD)
         add_bool(a, "DnsFlagsAuthenticated", h->bits & AD_BIT_AD);
     else if (has_flags)
-        add_bool(a, "DnsFlagsAuthenticated", f & DNS_FLAG_AD);
+        add_bool(a, "DnsFlagsAuthenticated", f & AD_DNS_FLAG_AD);
     if (h->present & AD_HAS_RD)
         add_bool(a, "DnsFlagsRecursionDesired", h->bits & AD_BIT_RD);
     else if (has_flags)
-        add_bool(a, "DnsFlagsRecursionDesired", f & DNS_FLAG_RD);
+        add_bool(a, "DnsFlagsRecursionDesired", f & AD_DNS_FLAG_RD);
     if (has_flags) {
-        add_bool(a, "DnsFlagsTruncated", f & DNS_FLAG_TC);
-        add_bool(a, "DnsFlagsRecursionAvailable", f & DNS_FLAG_RA);
-        add_bool(a, "DnsFlagsCheckingDisabled", f & DNS_FLAG_CD);
-        add_bool(a, "DnsFlagsZ", f & DNS_FLAG_Z);
+        add_bool(a, "DnsFlagsTruncated", f & AD_DNS_FLAG_TC);
+        add_bool(a, "DnsFlagsRecursionAvailable", f & AD_DNS_FLAG_RA);
+        add_bool(a, "DnsFlagsCheckingDisabled", f & AD_DNS_FLAG_CD);
+        add_bool(a, "DnsFlagsZ", f & AD_DNS_FLAG_Z);
     }
 }
 
@@ -213,6 +205,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
         return AD_EUNSUPP;
     out->nattrs = 0;
     out->scratch_used = 0;
+    out->scratch_full = false;
     out->packet_malformed = false;
     out->time_ns = h->time_ns;
     out->service_name = service_name(ev);
@@ -235,7 +228,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     /* EventType: the message's opcode when known, else the event id's (§8). */
     ad_asim_type type = def ? def->type : AD_ASIM_TYPE_QUERY;
     if (has_flags)
-        (void)ad_opcode_asim_type(DNS_OPCODE(flags), &type);
+        (void)ad_opcode_asim_type(AD_DNS_OPCODE(flags), &type);
     const char *type_name = ad_asim_type_name(type);
     bool is_response = subtype == AD_ASIM_SUBTYPE_RESPONSE;
     const char *subtype_name = ad_asim_subtype_name(subtype);
@@ -389,7 +382,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     ad_strbuf_u64(&body, h->event_id);
     ad_strbuf_putc(&body, ')');
     out->body_len = body.len;
-    return AD_OK;
+    return out->scratch_full ? AD_EFULL : AD_OK;
 }
 
 const ad_attr *ad_asim_find(const ad_asim *asim, const char *key)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/dns_tables.h"
+#include "common/dns_wire.h"
 #include "common/record.h"
 
 typedef enum ad_attr_kind { AD_ATTR_STR = 0, AD_ATTR_INT, AD_ATTR_BOOL } ad_attr_kind;
@@ -29,7 +30,10 @@ typedef struct ad_attr {
 } ad_attr;
 
 #define AD_ASIM_MAX_ATTRS 64
-#define AD_ASIM_SCRATCH 1024
+/* Texts made while mapping: one query name from the packet (at most AD_DNS_NAME_TEXT_MAX, every
+   byte escaped) plus the short ones (a time, three addresses, numbers, type names, the record
+   id: about 500 bytes together). */
+#define AD_ASIM_SCRATCH (AD_DNS_NAME_TEXT_MAX + 1024)
 
 /* The reporting device (Dvc* fields), resolved once at start-up. */
 typedef struct ad_asim_host {
@@ -50,6 +54,7 @@ typedef struct ad_asim {
     ad_attr attrs[AD_ASIM_MAX_ATTRS];
     bool packet_malformed; /* a response's packet did not parse: no DnsResponseName (counted) */
     size_t scratch_used;
+    bool scratch_full; /* a text did not fit: ad_asim_map returns AD_EFULL */
     char scratch[AD_ASIM_SCRATCH];
     char answers[AD_RECORD_MAX_STR + 1]; /* DnsResponseName made from the packet */
 } ad_asim;
@@ -64,7 +69,8 @@ void ad_asim_host_init(ad_asim_host *host, const char *fqdn);
  * transaction id, query name, type and class. generation + ev->hdr.sequence form the unique record
  * id. String views in *out point into ev's buffers, out->scratch and static tables: keep ev alive
  * while out is used. Returns AD_EUNSUPP for a provider this mapping does not know (counted by the
- * caller), AD_EFULL if the scratch space ran out (cannot happen with valid records).
+ * caller), AD_EFULL if a text did not fit in the scratch space (AD_ASIM_SCRATCH holds the
+ * longest texts a valid record produces, so this means a mapping bug, never bad input).
  */
 ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *host, ad_asim *out);
 

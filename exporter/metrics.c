@@ -51,49 +51,38 @@ void ad_metrics_beat(ad_metrics *m, uint64_t mono_ns)
 
 /* ---- readiness and liveness ------------------------------------------------------------ */
 
-static void say(char *why, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
 bool ad_metrics_ready(const ad_metrics *m, const ad_ring_status *st, uint64_t now_wall_ns,
                       uint64_t retry_window_ns, char *why, size_t whycap)
 {
     if (m == NULL || ad_atomic_load_relaxed(&m->attached) == 0) {
-        say(why, whycap, "not attached to the ring");
+        ad_err_msg(why, whycap, "not attached to the ring");
         return false;
     }
     if (st == NULL) {
-        say(why, whycap, "the ring cannot be read");
+        ad_err_msg(why, whycap, "the ring cannot be read");
         return false;
     }
     if (st->generation != ad_atomic_load_relaxed(&m->generation)) {
-        say(why, whycap, "the ring was recreated; attaching again");
+        ad_err_msg(why, whycap, "the ring was recreated; attaching again");
         return false;
     }
     uint64_t period = ad_ring_status_capture_period_ns(st);
     uint64_t age = ad_ring_status_age_ns(st, st->capture_heartbeat_ns);
     if (st->capture_pid == 0 || !st->capture_alive) {
-        say(why, whycap, "capture is not running");
+        ad_err_msg(why, whycap, "capture is not running");
         return false;
     }
     if (age > AD_RING_STALE_INTERVALS * period) {
-        say(why, whycap, "capture heartbeat is %.1f s old", (double)age / 1e9);
+        ad_err_msg(why, whycap, "capture heartbeat is %.1f s old", (double)age / 1e9);
         return false;
     }
     uint64_t since = ad_atomic_load_relaxed(&m->failing_since_ns);
     if (since != 0 && now_wall_ns > since && now_wall_ns - since >= retry_window_ns) {
-        say(why, whycap, "deliveries failing for %.1f s", (double)(now_wall_ns - since) / 1e9);
+        ad_err_msg(why, whycap, "deliveries failing for %.1f s",
+                   (double)(now_wall_ns - since) / 1e9);
         return false;
     }
-    say(why, whycap, "ready");
+    ad_err_msg(why, whycap, "ready");
     return true;
 }
 

@@ -1,8 +1,6 @@
 /* asimdns-exporter: a record's outcome, query and endpoints (see record_view.h). */
 #include "exporter/record_view.h"
 
-#define DNS_RCODE(flags) ((flags)&0xFu)
-
 static void read_packet(const ad_event *ev, ad_packet_info *pi)
 {
     pi->header = pi->question = pi->parsed = false;
@@ -66,9 +64,9 @@ void ad_record_view_outcome(ad_record_view *rv, const ad_event *ev)
     /* Outcome. A response without an RCODE field may still carry one in its flags word. */
     rv->has_rcode = (h->present & AD_HAS_RCODE) != 0;
     rv->rcode = h->rcode;
-    if (!rv->has_rcode && rv->has_flags && (rv->flags & 0x8000u) && rv->message_response) {
+    if (!rv->has_rcode && rv->has_flags && (rv->flags & AD_DNS_FLAG_QR) && rv->message_response) {
         rv->has_rcode = true;
-        rv->rcode = DNS_RCODE(rv->flags);
+        rv->rcode = AD_DNS_RCODE(rv->flags);
     }
     bool has_status = (h->present & AD_HAS_STATUS) != 0;
     rv->details = "NA";

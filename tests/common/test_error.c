@@ -82,6 +82,19 @@ static void test_unknown_values(void **state)
     }
 }
 
+static void test_message_buffer(void **state)
+{
+    (void)state;
+    char msg[8];
+    memset(msg, 'x', sizeof(msg));
+    ad_err_msg(msg, sizeof(msg), "%s %d", "ring", 12345);
+    assert_string_equal(msg, "ring 12"); /* cut to fit, terminated */
+    ad_err_msg(NULL, 16, "%d", 1);       /* optional buffer: nothing happens */
+    memset(msg, 'x', sizeof(msg));
+    ad_err_msg(msg, 0, "%d", 1);
+    assert_int_equal(msg[0], 'x');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_every_code_has_its_name),
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_unknown_values),
+        cmocka_unit_test(test_message_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

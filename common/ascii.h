@@ -1,0 +1,27 @@
+/*
+ * asimdns: ASCII character helpers for parsers of configuration, replay text and addresses.
+ * Locale-independent on purpose: <ctype.h> follows the C locale, and these inputs are protocol
+ * text, not user language.
+ */
+#ifndef AD_COMMON_ASCII_H
+#define AD_COMMON_ASCII_H
+
+/* c with 'A'..'Z' folded to 'a'..'z'; every other byte unchanged. */
+static inline char ad_ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The value of one hexadecimal digit (either case), or -1 when c is not one. */
+static inline int ad_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+#endif
