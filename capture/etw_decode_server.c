@@ -57,67 +57,79 @@
 /* ---- Analytic templates, 2025 manifest (facts §2.4) ---- */
 
 /* clang-format off */
-static const ad__etw_field f256[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Source"),
-    F(U8, RD, "RD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    F(LEN, SKIP, "BufferSize"),
+/* Template 256's first 11 fields, which template 287 repeats before its own. */
+#define T256_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    F(ANSI, PEER_IP, "Source"), \
+    F(U8, RD, "RD"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, XID, "XID"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    F(LEN, SKIP, "BufferSize"), \
     F(BIN, PACKET, "PacketData"),
+
+static const ad__etw_field f256[] = {
+    T256_HEAD
     /* optional (facts §2.6: S7 has none of these) */
     S(UTF16, ADDITIONAL, "AdditionalInfo"),
     S(UTF16, GUID, "GUID"),
 };
 
-static const ad__etw_field f257[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Destination"),
-    F(U8, AA, "AA"),
-    F(U8, AD, "AD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U8, DNSSEC, "DNSSEC"),
-    F(U32, RCODE, "RCODE"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, ZONE_SCOPE, "Scope"),
-    S(UTF16, ZONE, "Zone"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
+/* Template 257's first 18 fields, which template 284 repeats before its own. */
+#define T257_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    F(ANSI, PEER_IP, "Destination"), \
+    F(U8, AA, "AA"), \
+    F(U8, AD, "AD"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, XID, "XID"), \
+    F(U8, DNSSEC, "DNSSEC"), \
+    F(U32, RCODE, "RCODE"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    S(UTF16, ZONE_SCOPE, "Scope"), \
+    S(UTF16, ZONE, "Zone"), \
+    S(UTF16, POLICY, "PolicyName"), \
+    F(LEN, SKIP, "BufferSize"), \
+    F(BIN, PACKET, "PacketData"), \
+    /* optional */ \
     S(UTF16, ADDITIONAL, "AdditionalInfo"),
+
+static const ad__etw_field f257[] = {
+    T257_HEAD
     F(U32, ELAPSED, "ElapsedTime"),
     S(UTF16, GUID, "GUID"),
     F(UTF16, SKIP, "StaleRecordsPresent"), /* not in 2022 events (facts §2.6) */
 };
 
-static const ad__etw_field f258[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    S(UTF16, REASON, "Reason"),
-    F(ANSI, PEER_IP, "Destination"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, RCODE, "RCODE"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, ZONE, "Zone"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    F(U32, ELAPSED, "ElapsedTime"),
+/* Template 258's first 17 fields, which template 285 repeats before its own. */
+#define T258_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    S(UTF16, REASON, "Reason"), \
+    F(ANSI, PEER_IP, "Destination"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, XID, "XID"), \
+    F(U32, RCODE, "RCODE"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    S(UTF16, ZONE, "Zone"), \
+    S(UTF16, POLICY, "PolicyName"), \
+    F(LEN, SKIP, "BufferSize"), \
+    F(BIN, PACKET, "PacketData"), \
+    /* optional */ \
+    S(UTF16, ADDITIONAL, "AdditionalInfo"), \
+    F(U32, ELAPSED, "ElapsedTime"), \
     S(UTF16, GUID, "GUID"),
+
+static const ad__etw_field f258[] = {
+    T258_HEAD
 };
 
 static const ad__etw_field f259[] = {
@@ -134,64 +146,76 @@ static const ad__etw_field f259[] = {
     S(UTF16, ADDITIONAL, "AdditionalInfo"),
 };
 
-static const ad__etw_field f260[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, PEER_IP, "Destination"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(U8, RD, "RD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, QXID, "QXID"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
+/* Template 260's first 17 fields, which template 289 repeats before its own. */
+#define T260_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, PEER_IP, "Destination"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    F(U8, RD, "RD"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, QXID, "QXID"), \
+    F(U32, XID, "XID"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    S(UTF16, RECURSION_SCOPE, "RecursionScope"), \
+    S(UTF16, CACHE_SCOPE, "CacheScope"), \
+    S(UTF16, POLICY, "PolicyName"), \
+    F(LEN, SKIP, "BufferSize"), \
+    F(BIN, PACKET, "PacketData"), \
+    /* optional */ \
+    S(UTF16, ADDITIONAL, "AdditionalInfo"), \
     S(UTF16, GUID, "GUID"),
+
+static const ad__etw_field f260[] = {
+    T260_HEAD
 };
+
+/* Template 261's first 18 fields, which template 290 repeats before its own. */
+#define T261_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, PEER_IP, "Source"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    F(U8, AA, "AA"), \
+    F(U8, AD, "AD"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, XID, "XID"), \
+    F(U32, RECURSION_DEPTH, "RecursionDepth"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    S(UTF16, RECURSION_SCOPE, "RecursionScope"), \
+    S(UTF16, CACHE_SCOPE, "CacheScope"), \
+    F(LEN, SKIP, "BufferSize"), \
+    F(BIN, PACKET, "PacketData"), \
+    /* optional */ \
+    S(UTF16, ADDITIONAL, "AdditionalInfo"), \
+    S(UTF16, GUID, "GUID"), \
+    F(U32, QUERIES_ATTACHED, "QueriesAttached"),
 
 static const ad__etw_field f261[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, PEER_IP, "Source"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(U8, AA, "AA"),
-    F(U8, AD, "AD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, RECURSION_DEPTH, "RecursionDepth"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    S(UTF16, GUID, "GUID"),
-    F(U32, QUERIES_ATTACHED, "QueriesAttached"),
+    T261_HEAD
 };
 
-static const ad__etw_field f262[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Destination"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, QXID, "QXID"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
+/* Template 262's first 13 fields, which template 291 repeats before its own. */
+#define T262_HEAD \
+    F(U8, TCP, "TCP"), \
+    F(ANSI, IFACE_IP, "InterfaceIP"), \
+    F(ANSI, PEER_IP, "Destination"), \
+    S(ANSI, QNAME, "QNAME"), \
+    F(U32, QTYPE, "QTYPE"), \
+    F(U32, QXID, "QXID"), \
+    F(U32, XID, "XID"), \
+    F(U32, PORT, "Port"), \
+    F(U32, FLAGS, "Flags"), \
+    S(UTF16, RECURSION_SCOPE, "RecursionScope"), \
+    S(UTF16, CACHE_SCOPE, "CacheScope"), \
+    /* optional */ \
+    S(UTF16, ADDITIONAL, "AdditionalInfo"), \
     S(UTF16, GUID, "GUID"),
+
+static const ad__etw_field f262[] = {
+    T262_HEAD
 };
 
 static const ad__etw_field f263[] = {
@@ -344,25 +368,7 @@ static const ad__etw_field f281[] = {
 
 /* T284 = T257 fields 1-18, then DataTag, ElapsedTime, GUID, EDNS fields, StaleRecordsPresent */
 static const ad__etw_field f284[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Destination"),
-    F(U8, AA, "AA"),
-    F(U8, AD, "AD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U8, DNSSEC, "DNSSEC"),
-    F(U32, RCODE, "RCODE"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, ZONE_SCOPE, "Scope"),
-    S(UTF16, ZONE, "Zone"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
+    T257_HEAD
     F(U64, SKIP, "DataTag"),
     F(U32, ELAPSED, "ElapsedTime"),
     S(UTF16, GUID, "GUID"),
@@ -373,24 +379,7 @@ static const ad__etw_field f284[] = {
 
 /* T285 = T258 fields 1-17, then EDNSCorrelationTag, EDNSScopeName */
 static const ad__etw_field f285[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    S(UTF16, REASON, "Reason"),
-    F(ANSI, PEER_IP, "Destination"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, RCODE, "RCODE"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, ZONE, "Zone"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    F(U32, ELAPSED, "ElapsedTime"),
-    S(UTF16, GUID, "GUID"),
+    T258_HEAD
     F(GUID, SKIP, "EDNSCorrelationTag"),
     F(UTF16, SKIP, "EDNSScopeName"),
 };
@@ -417,17 +406,7 @@ static const ad__etw_field f286[] = {
 
 /* T287 = T256 fields 1-11, then GUID and EDNS fields (no AdditionalInfo) */
 static const ad__etw_field f287[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Source"),
-    F(U8, RD, "RD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
+    T256_HEAD
     /* optional */
     S(UTF16, GUID, "GUID"),
     F(U8, SKIP, "EDNSExtendedRCodeBits"),
@@ -450,69 +429,21 @@ static const ad__etw_field f288[] = {
 
 /* T289 = T260 fields 1-17, then EDNSScopeName, EDNSCorrelationTag */
 static const ad__etw_field f289[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, PEER_IP, "Destination"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(U8, RD, "RD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, QXID, "QXID"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    S(UTF16, POLICY, "PolicyName"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    S(UTF16, GUID, "GUID"),
+    T260_HEAD
     F(UTF16, SKIP, "EDNSScopeName"),
     F(GUID, SKIP, "EDNSCorrelationTag"),
 };
 
 /* T290 = T261 fields 1-18, then EDNSScopeName, EDNSCorrelationTag */
 static const ad__etw_field f290[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, PEER_IP, "Source"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(U8, AA, "AA"),
-    F(U8, AD, "AD"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, XID, "XID"),
-    F(U32, RECURSION_DEPTH, "RecursionDepth"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    F(LEN, SKIP, "BufferSize"),
-    F(BIN, PACKET, "PacketData"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    S(UTF16, GUID, "GUID"),
-    F(U32, QUERIES_ATTACHED, "QueriesAttached"),
+    T261_HEAD
     F(UTF16, SKIP, "EDNSScopeName"),
     F(GUID, SKIP, "EDNSCorrelationTag"),
 };
 
 /* T291 = T262 fields 1-13, then EDNSScopeName, EDNSCorrelationTag */
 static const ad__etw_field f291[] = {
-    F(U8, TCP, "TCP"),
-    F(ANSI, IFACE_IP, "InterfaceIP"),
-    F(ANSI, PEER_IP, "Destination"),
-    S(ANSI, QNAME, "QNAME"),
-    F(U32, QTYPE, "QTYPE"),
-    F(U32, QXID, "QXID"),
-    F(U32, XID, "XID"),
-    F(U32, PORT, "Port"),
-    F(U32, FLAGS, "Flags"),
-    S(UTF16, RECURSION_SCOPE, "RecursionScope"),
-    S(UTF16, CACHE_SCOPE, "CacheScope"),
-    /* optional */
-    S(UTF16, ADDITIONAL, "AdditionalInfo"),
-    S(UTF16, GUID, "GUID"),
+    T262_HEAD
     F(UTF16, SKIP, "EDNSScopeName"),
     F(GUID, SKIP, "EDNSCorrelationTag"),
 };
