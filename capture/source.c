@@ -19,7 +19,7 @@ void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_c
     ctx->heartbeat_interval_ns = (uint64_t)secs * NS_PER_SEC;
     ad_ring_producer_heartbeat(ring, ad_time_now_ns());
     ctx->next_heartbeat_mono = ad_time_mono_ns() + ctx->heartbeat_interval_ns;
-    ctx->summary_interval_ns = (uint64_t)cfg->log_summary_seconds * NS_PER_SEC;
+    ctx->summary_interval_ns = (uint64_t)cfg->log.summary_seconds * NS_PER_SEC;
     ctx->next_summary_mono = ad_time_mono_ns() + ctx->summary_interval_ns;
     for (unsigned i = 0; i < AD_ARRAY_LEN(ctx->summary_last); i++)
         ctx->summary_last[i] = 0;

@@ -100,7 +100,6 @@ typedef struct ad_capture_config {
         char group[AD_CONFIG_NAME_MAX];
     } privileges;
     ad_config_log log;
-    uint32_t log_summary_seconds; /* log.summary_seconds: one counter line per period, 0 = off */
     uint32_t heartbeat_seconds;
 } ad_capture_config;
 

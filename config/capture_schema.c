@@ -8,6 +8,7 @@
 #include "config/capture_config.h"
 #include "config/cfg_load.h"
 #include "config/cfg_text.h"
+#include "config/log_schema.h"
 
 typedef ad_capture_config C;
 
@@ -20,14 +21,6 @@ static const ad__cfg_enum mixes[] = {{"dns_server", AD_MIX_DNS_SERVER},
                                      {"dns_client", AD_MIX_DNS_CLIENT},
                                      {"both", AD_MIX_BOTH},
                                      {NULL, 0}};
-
-static const ad__cfg_enum log_levels[] = {{"debug", AD_LOG_DEBUG},
-                                          {"info", AD_LOG_INFO},
-                                          {"warn", AD_LOG_WARN},
-                                          {"error", AD_LOG_ERROR},
-                                          {NULL, 0}};
-
-static const ad__cfg_enum log_formats[] = {{"text", AD_LOG_TEXT}, {"json", AD_LOG_JSON}, {NULL, 0}};
 
 static const ad__cfg_list event_id_list = {
     .elem = AD__CFG_T_UINT,
@@ -303,34 +296,14 @@ static const ad__cfg_entry privileges_table[] = {
     {.type = AD__CFG_T_END},
 };
 
-static const ad__cfg_entry log_table[] = {
-    {.name = "level",
-     .type = AD__CFG_T_ENUM,
-     AD__CFG_FIELD(C, log.level),
-     .def = "info",
-     .aux = log_levels,
-     .help = "lowest level logged"},
-    {.name = "format",
-     .type = AD__CFG_T_ENUM,
-     AD__CFG_FIELD(C, log.format),
-     .def = "text",
-     .aux = log_formats,
-     .help = "log line format"},
-    {.name = "summary_seconds",
-     .type = AD__CFG_T_UINT,
-     AD__CFG_FIELD(C, log_summary_seconds),
-     .def = "60",
-     .min = 0,
-     .max = 86400,
-     .help = "period of the one-line counter summary in the log; 0 turns it off"},
-    {.type = AD__CFG_T_END},
-};
-
 static const ad__cfg_entry capture_table[] = {
     {.name = "source", .type = AD__CFG_T_SECTION, .aux = source_table},
     {.name = "ring", .type = AD__CFG_T_SECTION, .aux = ring_table},
     {.name = "privileges", .type = AD__CFG_T_SECTION, .aux = privileges_table},
-    {.name = "log", .type = AD__CFG_T_SECTION, .aux = log_table},
+    {.name = "log",
+     .type = AD__CFG_T_SECTION,
+     .offset = offsetof(C, log),
+     .aux = ad__cfg_log_table},
     {.name = "heartbeat_seconds",
      .type = AD__CFG_T_UINT,
      AD__CFG_FIELD(C, heartbeat_seconds),

@@ -47,8 +47,9 @@ typedef void (*ad_config_line_fn)(void *ctx, const char *line);
 
 /* `log:` section, same in both files. */
 typedef struct ad_config_log {
-    ad_log_level level;   /* debug|info|warn|error, default info */
-    ad_log_format format; /* text|json, default text */
+    ad_log_level level;       /* debug|info|warn|error, default info */
+    ad_log_format format;     /* text|json, default text */
+    uint32_t summary_seconds; /* one counter line per period, 0 = off; default 60 */
 } ad_config_log;
 
 #endif

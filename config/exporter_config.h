@@ -250,7 +250,6 @@ typedef struct ad_exporter_config {
     } metrics;
     ad_config_spool spool;
     ad_config_log log;
-    uint32_t log_summary_seconds; /* log.summary_seconds: one counter line per period, 0 = off */
     char host_name[AD_CONFIG_HOST_MAX]; /* empty = the OS host name */
 } ad_exporter_config;
 

@@ -8,6 +8,7 @@
 
 #include "config/cfg_load.h"
 #include "config/cfg_text.h"
+#include "config/log_schema.h"
 #include "config/exporter_internal.h"
 #include "config/exporter_kafka_schema.h"
 
@@ -24,14 +25,6 @@ static const ad__cfg_enum compressions[] = {
     {"gzip", AD_COMPRESSION_GZIP}, {"none", AD_COMPRESSION_NONE}, {NULL, 0}};
 
 static const ad__cfg_enum nng_modes[] = {{"req", AD_NNG_REQ}, {"push", AD_NNG_PUSH}, {NULL, 0}};
-
-static const ad__cfg_enum log_levels[] = {{"debug", AD_LOG_DEBUG},
-                                          {"info", AD_LOG_INFO},
-                                          {"warn", AD_LOG_WARN},
-                                          {"error", AD_LOG_ERROR},
-                                          {NULL, 0}};
-
-static const ad__cfg_enum log_formats[] = {{"text", AD_LOG_TEXT}, {"json", AD_LOG_JSON}, {NULL, 0}};
 
 static const ad__cfg_kv header_map = {
     .elem_size = sizeof(ad_config_header),
@@ -342,29 +335,6 @@ static const ad__cfg_entry spool_table[] = {
     {.type = AD__CFG_T_END},
 };
 
-static const ad__cfg_entry log_table[] = {
-    {.name = "level",
-     .type = AD__CFG_T_ENUM,
-     AD__CFG_FIELD(E, log.level),
-     .def = "info",
-     .aux = log_levels,
-     .help = "lowest level logged"},
-    {.name = "format",
-     .type = AD__CFG_T_ENUM,
-     AD__CFG_FIELD(E, log.format),
-     .def = "text",
-     .aux = log_formats,
-     .help = "log line format"},
-    {.name = "summary_seconds",
-     .type = AD__CFG_T_UINT,
-     AD__CFG_FIELD(E, log_summary_seconds),
-     .def = "60",
-     .min = 0,
-     .max = 86400,
-     .help = "period of the one-line delivery summary in the log; 0 turns it off"},
-    {.type = AD__CFG_T_END},
-};
-
 static const ad__cfg_entry exporter_table[] = {
     {.name = "ring", .type = AD__CFG_T_SECTION, .aux = ring_table},
     {.name = "exporter", .type = AD__CFG_T_SECTION, .aux = exporter_type_table},
@@ -384,7 +354,10 @@ static const ad__cfg_entry exporter_table[] = {
      .aux = &ad__exporter_filters_custom,
      .help = "rules: the first that matches drops or keeps the record"},
     {.name = "metrics", .type = AD__CFG_T_SECTION, .aux = metrics_table},
-    {.name = "log", .type = AD__CFG_T_SECTION, .aux = log_table},
+    {.name = "log",
+     .type = AD__CFG_T_SECTION,
+     .offset = offsetof(E, log),
+     .aux = ad__cfg_log_table},
     {.name = "spool", .type = AD__CFG_T_SECTION, .aux = spool_table},
     {.name = "host_name",
      .type = AD__CFG_T_STR,

@@ -281,8 +281,8 @@ int main(int argc, char **argv)
         }
         ad_log_info("metrics endpoint: http://%s/metrics, /healthz, /readyz", cfg.metrics.listen);
     }
-    if (cfg.log_summary_seconds != 0)
-        ad_log_info("summary line every %u s", cfg.log_summary_seconds);
+    if (cfg.log.summary_seconds != 0)
+        ad_log_info("summary line every %u s", cfg.log.summary_seconds);
 
     ad_err rc = AD_OK;
     (void)ad_sd_notify("READY=1");

@@ -792,7 +792,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
     ad_ratelimit_init(&p->rl_ring, AD_PIPELINE_LOG_INTERVAL_NS);
     ad_ratelimit_init(&p->rl_gaps, AD_PIPELINE_LOG_INTERVAL_NS);
     p->gaps_seen = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
-    p->summary_ns = (uint64_t)p->cfg->log_summary_seconds * 1000000000ULL;
+    p->summary_ns = (uint64_t)p->cfg->log.summary_seconds * 1000000000ULL;
     for (int i = 0; i < SUMMARY_N; i++)
         p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
     ad_xport_set_tick(p->t, pipeline_tick, p);

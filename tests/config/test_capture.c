@@ -78,7 +78,7 @@ static void test_all_defaults(void **state)
     assert_string_equal(cfg.privileges.group, "");
     assert_int_equal(cfg.log.level, AD_LOG_INFO);
     assert_int_equal(cfg.log.format, AD_LOG_TEXT);
-    assert_int_equal(cfg.log_summary_seconds, 60);
+    assert_int_equal(cfg.log.summary_seconds, 60);
     assert_int_equal(cfg.heartbeat_seconds, 1);
 }
 
@@ -280,7 +280,7 @@ static void test_ring_and_misc(void **state)
     assert_string_equal(cfg.privileges.user, "nobody");
     assert_int_equal(cfg.log.level, AD_LOG_DEBUG);
     assert_int_equal(cfg.log.format, AD_LOG_JSON);
-    assert_int_equal(cfg.log_summary_seconds, 0);
+    assert_int_equal(cfg.log.summary_seconds, 0);
     assert_int_equal(cfg.heartbeat_seconds, 60);
 
     /* Empty sections are allowed and mean "all defaults". */

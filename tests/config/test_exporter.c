@@ -61,7 +61,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.resource.attr_count, 0);
     assert_int_equal(cfg.filters.rule_count, 0);
     assert_string_equal(cfg.metrics.listen, "");
-    assert_int_equal(cfg.log_summary_seconds, 60);
+    assert_int_equal(cfg.log.summary_seconds, 60);
     assert_int_equal(cfg.log.level, AD_LOG_INFO);
     assert_string_equal(cfg.host_name, "");
 
@@ -277,7 +277,7 @@ static void test_filters_resource_metrics(void **state)
             "metrics:\n  listen: \"[::1]:9464\"\n"
             "log:\n  summary_seconds: 0\n"
             "host_name: dns-01.corp.example\n");
-    assert_int_equal(cfg.log_summary_seconds, 0);
+    assert_int_equal(cfg.log.summary_seconds, 0);
     const ad_config_filters *f = &cfg.filters;
     assert_int_equal(f->rule_count, 3);
     assert_string_equal(f->rules[0].name, "keep-corp");
