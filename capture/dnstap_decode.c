@@ -118,8 +118,8 @@ static bool set_dns(ad_dnstap_event *out, const uint8_t *msg, size_t len, bool r
     ad_event *ev = &out->ev;
     ev->packet.ptr = (const char *)msg;
     ev->packet.len = len;
-    out->dns_err = ad_dns_parse(msg, len, &out->dns);
-    if (out->dns_err == AD_DNS_ESHORT_HEADER) {
+    out->dns_err = ad_dns_parse(msg, len, &out->dns, NULL);
+    if (!out->dns.has_header) {
         ev->hdr.bits |= AD_REC_PARTIAL;
         return false;
     }
@@ -142,17 +142,15 @@ static bool set_dns(ad_dnstap_event *out, const uint8_t *msg, size_t len, bool r
         ev->hdr.qtype = d->qtype;
         ev->hdr.present |= AD_HAS_QTYPE;
     }
-    if (out->dns_err != AD_DNS_OK) {
+    if (out->dns_err != AD_OK)
         ev->hdr.bits |= AD_REC_PARTIAL;
-        return true;
-    }
     return true;
 }
 
 ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out)
 {
     ad_dnstap_event_release(out);
-    out->dns_err = AD_DNS_OK;
+    out->dns_err = AD_OK;
     out->query_time_ns = 0;
     out->response_time_ns = 0;
     ad_event_init(&out->ev);
@@ -213,7 +211,7 @@ ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out
     if (m->has_query_zone && m->query_zone.len > 0) {
         size_t off = 0, zl = 0;
         if (ad_dns_read_name(m->query_zone.data, m->query_zone.len, &off, out->zone,
-                             sizeof(out->zone), &zl) == AD_DNS_OK)
+                             sizeof(out->zone), &zl, NULL) == AD_OK)
             ad_event_set_str(ev, AD_STR_ZONE, out->zone, zl);
         else
             ev->hdr.bits |= AD_REC_PARTIAL;

@@ -57,8 +57,8 @@ enum {
  */
 typedef struct ad_dnstap_event {
     ad_event ev;
-    ad_dns_err dns_err; /* result of parsing the embedded DNS message (AD_DNS_OK if none) */
-    void *pb;           /* the unpacked protobuf message (owned) */
+    ad_err dns_err; /* result of parsing the embedded DNS message (AD_OK if none) */
+    void *pb;       /* the unpacked protobuf message (owned) */
     ad_dns_msg dns;
     uint64_t query_time_ns;    /* the message's query_time, Unix ns; 0 when absent */
     uint64_t response_time_ns; /* its response_time; 0 when absent */

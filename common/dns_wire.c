@@ -3,33 +3,12 @@
 
 #include <string.h>
 
-const char *ad_dns_strerror(ad_dns_err err)
+/* Returns err after naming the broken rule in *why (when the caller asked). */
+static ad_err fail(const char **why, ad_err err, const char *text)
 {
-    switch (err) {
-    case AD_DNS_OK:
-        return "ok";
-    case AD_DNS_ESHORT_HEADER:
-        return "message shorter than the 12-byte DNS header";
-    case AD_DNS_ETRUNC:
-        return "message truncated inside a name, question or resource record";
-    case AD_DNS_ELABEL:
-        return "label length over 63 (reserved label type)";
-    case AD_DNS_ENAME_LEN:
-        return "name longer than 255 bytes";
-    case AD_DNS_EPTR_RANGE:
-        return "compression pointer beyond the message";
-    case AD_DNS_EPTR_FORWARD:
-        return "compression pointer does not point backwards";
-    case AD_DNS_EPTR_LOOP:
-        return "too many compression pointers in one name";
-    case AD_DNS_ERDATA:
-        return "RDATA does not match its type";
-    case AD_DNS_ESPACE:
-        return "text buffer too small";
-    case AD_DNS_ERR__COUNT:
-        break;
-    }
-    return "unknown DNS parse error";
+    if (why != NULL)
+        *why = text;
+    return err;
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -98,7 +77,8 @@ size_t ad_dns_escape_byte(uint8_t c, bool in_text, char out[4])
  * (not just before the pointer itself, which a run reading forward past the pointer could
  * otherwise revisit), so positions strictly decrease; AD_DNS_MAX_JUMPS bounds the work more.
  */
-static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t *off, text_buf *tb)
+static ad_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t *off, text_buf *tb,
+                        const char **why)
 {
     size_t pos = *off;
     size_t bound = limit < len ? limit : len;
@@ -110,29 +90,29 @@ static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t
     bool any_label = false;
     for (;;) {
         if (pos >= bound)
-            return AD_DNS_ETRUNC;
+            return fail(why, AD_ETRUNC, AD_DNS_WHY_TRUNC);
         uint8_t b = msg[pos];
         if ((b & 0xc0u) == 0xc0u) {
             if (pos + 1 >= bound)
-                return AD_DNS_ETRUNC;
+                return fail(why, AD_ETRUNC, AD_DNS_WHY_TRUNC);
             size_t target = ((size_t)(b & 0x3fu) << 8) | msg[pos + 1];
             if (!jumped) {
                 end_after = pos + 2;
                 jumped = true;
             }
             if (target >= len)
-                return AD_DNS_EPTR_RANGE;
+                return fail(why, AD_EFORMAT, AD_DNS_WHY_PTR_RANGE);
             if (target >= run_start)
-                return AD_DNS_EPTR_FORWARD;
+                return fail(why, AD_EFORMAT, AD_DNS_WHY_PTR_FORWARD);
             if (++jumps > AD_DNS_MAX_JUMPS)
-                return AD_DNS_EPTR_LOOP;
+                return fail(why, AD_EFORMAT, AD_DNS_WHY_PTR_LOOP);
             pos = target;
             run_start = target;
             bound = len;
             continue;
         }
         if ((b & 0xc0u) != 0)
-            return AD_DNS_ELABEL;
+            return fail(why, AD_EFORMAT, AD_DNS_WHY_LABEL);
         if (b == 0) {
             if (!jumped)
                 end_after = pos + 1;
@@ -140,9 +120,9 @@ static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t
         }
         wire_len += (size_t)b + 1;
         if (wire_len > AD_DNS_NAME_WIRE_MAX)
-            return AD_DNS_ENAME_LEN;
+            return fail(why, AD_EFORMAT, AD_DNS_WHY_NAME_LEN);
         if ((size_t)b >= bound - pos)
-            return AD_DNS_ETRUNC;
+            return fail(why, AD_ETRUNC, AD_DNS_WHY_TRUNC);
         if (tb != NULL) {
             for (size_t i = 1; i <= b; i++) {
                 char esc[4];
@@ -156,33 +136,33 @@ static ad_dns_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t
     if (tb != NULL && !any_label)
         tb_put(tb, ".", 1);
     if (tb != NULL && !tb->ok)
-        return AD_DNS_ESPACE;
+        return fail(why, AD_EFULL, AD_DNS_WHY_SPACE);
     *off = end_after;
-    return AD_DNS_OK;
+    return AD_OK;
 }
 
-ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
-                            size_t *text_len)
+ad_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
+                        size_t *text_len, const char **why)
 {
     if (text == NULL || cap == 0)
-        return AD_DNS_ESPACE;
-    return ad_dns_read_name_in(msg, len, len, off, text, cap, text_len);
+        return fail(why, AD_EFULL, AD_DNS_WHY_SPACE);
+    return ad_dns_read_name_in(msg, len, len, off, text, cap, text_len, why);
 }
 
-ad_dns_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off,
-                               char *text, size_t cap, size_t *text_len)
+ad_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off, char *text,
+                           size_t cap, size_t *text_len, const char **why)
 {
     if (text == NULL) {
         if (text_len != NULL)
             *text_len = 0;
-        return read_name(msg, len, limit, off, NULL);
+        return read_name(msg, len, limit, off, NULL, why);
     }
     text_buf tb;
     tb_init(&tb, text, cap);
     if (!tb.ok)
-        return AD_DNS_ESPACE;
-    ad_dns_err err = read_name(msg, len, limit, off, &tb);
-    if (err != AD_DNS_OK) {
+        return fail(why, AD_EFULL, AD_DNS_WHY_SPACE);
+    ad_err err = read_name(msg, len, limit, off, &tb, why);
+    if (err != AD_OK) {
         text[0] = '\0';
         tb.len = 0;
     }
@@ -191,11 +171,12 @@ ad_dns_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, siz
     return err;
 }
 
-ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out)
+ad_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out, const char **why)
 {
     memset(out, 0, sizeof(*out));
     if (msg == NULL || len < AD_DNS_HEADER_SIZE)
-        return AD_DNS_ESHORT_HEADER;
+        return fail(why, AD_ETRUNC, AD_DNS_WHY_SHORT_HEADER);
+    out->has_header = true;
     out->hdr.id = get16(msg);
     out->hdr.flags = get16(msg + 2);
     out->hdr.qdcount = get16(msg + 4);
@@ -204,23 +185,23 @@ ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out)
     out->hdr.arcount = get16(msg + 10);
     size_t off = AD_DNS_HEADER_SIZE;
     for (unsigned q = 0; q < out->hdr.qdcount; q++) {
-        ad_dns_err err;
+        ad_err err;
         if (q == 0) {
             text_buf tb;
             tb_init(&tb, out->qname, sizeof(out->qname));
-            err = read_name(msg, len, len, &off, &tb);
-            if (err != AD_DNS_OK) {
+            err = read_name(msg, len, len, &off, &tb, why);
+            if (err != AD_OK) {
                 out->qname[0] = '\0';
                 return err;
             }
             out->qname_len = tb.len;
         } else {
-            err = read_name(msg, len, len, &off, NULL);
-            if (err != AD_DNS_OK)
+            err = read_name(msg, len, len, &off, NULL, why);
+            if (err != AD_OK)
                 return err;
         }
         if (len - off < 4)
-            return AD_DNS_ETRUNC;
+            return fail(why, AD_ETRUNC, AD_DNS_WHY_TRUNC);
         if (q == 0) {
             out->qtype = get16(msg + off);
             out->qclass = get16(msg + off + 2);
@@ -229,5 +210,5 @@ ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out)
         off += 4;
     }
     out->answer_offset = off;
-    return AD_DNS_OK;
+    return AD_OK;
 }

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
+
 /* RFC 1035 §4.1.1 header size. */
 #define AD_DNS_HEADER_SIZE 12
 /* RFC 1035 §2.3.4: labels 63 octets or less, names 255 octets or less (wire form). */
@@ -43,22 +45,22 @@
 #define AD_DNS_OPCODE(flags) (((flags) >> 11) & 0x0fu)
 #define AD_DNS_RCODE(flags) ((flags)&0x0fu)
 
-typedef enum ad_dns_err {
-    AD_DNS_OK = 0,
-    AD_DNS_ESHORT_HEADER, /* fewer than 12 bytes */
-    AD_DNS_ETRUNC,        /* a name, question, RR or RDATA runs past the end of the message */
-    AD_DNS_ELABEL,        /* label length over 63 (label type 0x40 or 0x80) */
-    AD_DNS_ENAME_LEN,     /* name longer than 255 wire bytes */
-    AD_DNS_EPTR_RANGE,    /* compression pointer beyond the message */
-    AD_DNS_EPTR_FORWARD,  /* compression pointer not strictly backwards */
-    AD_DNS_EPTR_LOOP,     /* more than AD_DNS_MAX_JUMPS pointers in one name */
-    AD_DNS_ERDATA,        /* RDATA length or contents do not match its type */
-    AD_DNS_ESPACE,        /* caller's text buffer too small (names only; see answers) */
-    AD_DNS_ERR__COUNT
-} ad_dns_err;
-
-/* A short English description (never NULL). */
-const char *ad_dns_strerror(ad_dns_err err);
+/*
+ * Errors (common/error.h): AD_ETRUNC when the message ends before the header, a name, a
+ * question, a resource record or its RDATA is complete; AD_EFORMAT when a rule is broken (label
+ * type, name length, compression pointer range, direction or count, RDATA that does not match
+ * its type); AD_EFULL when the caller's text buffer is too small. An optional `why`
+ * out-parameter receives the AD_DNS_WHY_* text of the rule, for logs and tests.
+ */
+#define AD_DNS_WHY_SHORT_HEADER "message shorter than the 12-byte DNS header"
+#define AD_DNS_WHY_TRUNC "message truncated inside a name, question or resource record"
+#define AD_DNS_WHY_LABEL "label length over 63 (reserved label type)"
+#define AD_DNS_WHY_NAME_LEN "name longer than 255 bytes"
+#define AD_DNS_WHY_PTR_RANGE "compression pointer beyond the message"
+#define AD_DNS_WHY_PTR_FORWARD "compression pointer does not point backwards"
+#define AD_DNS_WHY_PTR_LOOP "too many compression pointers in one name"
+#define AD_DNS_WHY_RDATA "RDATA does not match its type"
+#define AD_DNS_WHY_SPACE "text buffer too small"
 
 typedef struct ad_dns_header {
     uint16_t id;
@@ -70,6 +72,7 @@ typedef struct ad_dns_header {
 } ad_dns_header;
 
 typedef struct ad_dns_msg {
+    bool has_header; /* the 12-byte header was there: hdr is valid */
     ad_dns_header hdr;
     bool has_question;                /* qdcount >= 1 and the first question parsed */
     char qname[AD_DNS_NAME_TEXT_MAX]; /* NUL-terminated text of the first question's name */
@@ -82,24 +85,24 @@ typedef struct ad_dns_msg {
 /*
  * Parses the header and the question section of msg[len] into *out. With qdcount 0 the
  * message is valid and has_question is false. On an error *out keeps what was parsed before
- * it (hdr is valid unless the error is AD_DNS_ESHORT_HEADER).
+ * it (hdr is valid when has_header is set) and *why (when why is not NULL) names the rule.
  */
-ad_dns_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out);
+ad_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out, const char **why);
 
 /*
  * Reads the (possibly compressed) name at *off in msg[len] into text[cap] (NUL-terminated)
  * and advances *off past the name's bytes at that position. *text_len gets the text length.
  */
-ad_dns_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
-                            size_t *text_len);
+ad_err ad_dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *text, size_t cap,
+                        size_t *text_len, const char **why);
 
 /*
  * ad_dns_read_name with the name's uncompressed part bounded by limit (the end of an RDATA);
  * compression pointers may still lead anywhere before len. text == NULL only validates and
  * skips the name (cap and text_len then unused; *text_len is set to 0 when given).
  */
-ad_dns_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off,
-                               char *text, size_t cap, size_t *text_len);
+ad_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t *off, char *text,
+                           size_t cap, size_t *text_len, const char **why);
 
 /*
  * One label byte (in_text false) or TXT character-string byte (in_text true) in RFC 1035 §5.1

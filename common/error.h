@@ -4,7 +4,9 @@
  * One enum, 0 = success. Fallible functions return an ad_err and deliver results through
  * out-parameters; where a caller needs to say more than the code (which file, which OS error),
  * the function also takes a message buffer (char *msg, size_t cap; NULL allowed) and fills it
- * with ad_err_msg. Library code never logs: the caller decides whether and how loudly.
+ * with ad_err_msg; where the reason is one of a fixed set on a hot path (the DNS parser), an
+ * optional `const char **why` receives a static text instead, so nothing is formatted. Library
+ * code never logs: the caller decides whether and how loudly.
  */
 #ifndef AD_COMMON_ERROR_H
 #define AD_COMMON_ERROR_H

@@ -188,9 +188,9 @@ static void map_response_packet(ad_asim *out, const ad_event *ev, const ad_packe
     }
     size_t len = 0;
     bool full = false;
-    ad_dns_err err = ad_dns_answers_text((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg,
-                                         out->answers, sizeof(out->answers), &len, &full);
-    if (err != AD_DNS_OK && !(cut && err == AD_DNS_ETRUNC)) {
+    ad_err err = ad_dns_answers_text((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg,
+                                     out->answers, sizeof(out->answers), &len, &full, NULL);
+    if (err != AD_OK && !(cut && err == AD_ETRUNC)) {
         out->packet_malformed = true;
         return;
     }

@@ -31,32 +31,47 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
+static ad_err rdata_bad(const char **why)
+{
+    if (why != NULL)
+        *why = AD_DNS_WHY_RDATA;
+    return AD_EFORMAT;
+}
+
+static ad_err truncated_at(const char **why)
+{
+    if (why != NULL)
+        *why = AD_DNS_WHY_TRUNC;
+    return AD_ETRUNC;
+}
+
 /* The name at *off inside the RDATA ending at end, appended to sb. */
-static ad_dns_err put_name(const uint8_t *msg, size_t len, size_t end, size_t *off, ad_strbuf *sb)
+static ad_err put_name(const uint8_t *msg, size_t len, size_t end, size_t *off, ad_strbuf *sb,
+                       const char **why)
 {
     char text[AD_DNS_NAME_TEXT_MAX];
     size_t n = 0;
-    ad_dns_err err = ad_dns_read_name_in(msg, len, end, off, text, sizeof(text), &n);
-    if (err == AD_DNS_ETRUNC)
-        return AD_DNS_ERDATA; /* the name runs past its RDATA */
-    if (err != AD_DNS_OK)
+    ad_err err = ad_dns_read_name_in(msg, len, end, off, text, sizeof(text), &n, why);
+    if (err == AD_ETRUNC)
+        return rdata_bad(why); /* the name runs past its RDATA */
+    if (err != AD_OK)
         return err;
     ad_strbuf_append(sb, text, n);
-    return AD_DNS_OK;
+    return AD_OK;
 }
 
 /* One record's RDATA into sb (which has room for any single item's text). */
-static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, size_t rdata,
-                               size_t rdlen, ad_strbuf *sb)
+static ad_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, size_t rdata,
+                           size_t rdlen, ad_strbuf *sb, const char **why)
 {
     size_t end = rdata + rdlen;
     size_t off = rdata;
-    ad_dns_err err;
+    ad_err err;
     switch (type) {
     case T_A:
     case T_AAAA: {
         if (rdlen != (type == T_A ? 4u : 16u))
-            return AD_DNS_ERDATA;
+            return rdata_bad(why);
         ad_addr addr;
         memset(&addr, 0, sizeof(addr));
         if (type == T_A)
@@ -65,7 +80,7 @@ static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, si
             ad_addr_set_ipv6(&addr, msg + rdata, -1);
         char text[AD_ADDR_TEXT_MAX];
         ad_strbuf_append(sb, text, ad_addr_format(&addr, text, sizeof(text)));
-        return AD_DNS_OK;
+        return AD_OK;
     }
     case T_MX:
     case T_NS:
@@ -74,54 +89,54 @@ static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, si
     case T_DNAME:
         if (type == T_MX) {
             if (rdlen < 3)
-                return AD_DNS_ERDATA;
+                return rdata_bad(why);
             ad_strbuf_u64(sb, get16(msg + rdata));
             ad_strbuf_putc(sb, ' ');
             off += 2;
         }
-        err = put_name(msg, len, end, &off, sb);
-        if (err != AD_DNS_OK)
+        err = put_name(msg, len, end, &off, sb, why);
+        if (err != AD_OK)
             return err;
-        return off == end ? AD_DNS_OK : AD_DNS_ERDATA;
+        return off == end ? AD_OK : rdata_bad(why);
     case T_SOA:
         /* RFC 1035 §3.3.13: MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM. */
         for (int i = 0; i < 2; i++) {
-            err = put_name(msg, len, end, &off, sb);
-            if (err != AD_DNS_OK)
+            err = put_name(msg, len, end, &off, sb, why);
+            if (err != AD_OK)
                 return err;
             ad_strbuf_putc(sb, ' ');
         }
         if (end - off != 20)
-            return AD_DNS_ERDATA;
+            return rdata_bad(why);
         for (int i = 0; i < 5; i++) {
             if (i > 0)
                 ad_strbuf_putc(sb, ' ');
             ad_strbuf_u64(sb, get32(msg + off + 4 * (size_t)i));
         }
-        return AD_DNS_OK;
+        return AD_OK;
     case T_SRV:
         /* RFC 2782: PRIORITY WEIGHT PORT TARGET. */
         if (rdlen < 7)
-            return AD_DNS_ERDATA;
+            return rdata_bad(why);
         for (int i = 0; i < 3; i++) {
             ad_strbuf_u64(sb, get16(msg + rdata + 2 * (size_t)i));
             ad_strbuf_putc(sb, ' ');
         }
         off += 6;
-        err = put_name(msg, len, end, &off, sb);
-        if (err != AD_DNS_OK)
+        err = put_name(msg, len, end, &off, sb, why);
+        if (err != AD_OK)
             return err;
-        return off == end ? AD_DNS_OK : AD_DNS_ERDATA;
+        return off == end ? AD_OK : rdata_bad(why);
     case T_TXT: {
         /* RFC 1035 §3.3.14: one or more <character-string>s. */
         if (rdlen == 0)
-            return AD_DNS_ERDATA;
+            return rdata_bad(why);
         size_t shown = 0;
         bool cut = false;
         while (off < end) {
             size_t n = msg[off];
             if (n >= end - off)
-                return AD_DNS_ERDATA;
+                return rdata_bad(why);
             if (off != rdata && !cut) {
                 if (shown < AD_DNS_TXT_SUMMARY_MAX) {
                     ad_strbuf_putc(sb, ' ');
@@ -143,12 +158,12 @@ static ad_dns_err summarize_rr(const uint8_t *msg, size_t len, uint16_t type, si
         }
         if (cut)
             ad_strbuf_puts(sb, "...");
-        return AD_DNS_OK;
+        return AD_OK;
     }
     default:
         ad_strbuf_puts(sb, "TYPE");
         ad_strbuf_u64(sb, type);
-        return AD_DNS_OK;
+        return AD_OK;
     }
 }
 
@@ -159,25 +174,26 @@ typedef struct summary {
 } summary;
 
 /* Walks count records from *off and summarizes each into s. */
-static ad_dns_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned count, summary *s)
+static ad_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned count, summary *s,
+                   const char **why)
 {
     for (unsigned i = 0; i < count; i++) {
-        ad_dns_err err = ad_dns_read_name_in(msg, len, len, off, NULL, 0, NULL);
-        if (err != AD_DNS_OK)
+        ad_err err = ad_dns_read_name_in(msg, len, len, off, NULL, 0, NULL, why);
+        if (err != AD_OK)
             return err;
         if (len - *off < 10)
-            return AD_DNS_ETRUNC;
+            return truncated_at(why);
         uint16_t type = get16(msg + *off);
         size_t rdlen = get16(msg + *off + 8);
         *off += 10;
         if (rdlen > len - *off)
-            return AD_DNS_ETRUNC;
+            return truncated_at(why);
         /* Longest item: SOA, two names' text, two spaces and five 10-digit numbers. */
         char item[2 * AD_DNS_NAME_TEXT_MAX + 64];
         ad_strbuf tb;
         ad_strbuf_init(&tb, item, sizeof(item));
-        err = summarize_rr(msg, len, type, *off, rdlen, &tb);
-        if (err != AD_DNS_OK)
+        err = summarize_rr(msg, len, type, *off, rdlen, &tb, why);
+        if (err != AD_OK)
             return err;
         size_t need = tb.len + (s->out.len > 0 ? 1 : 0);
         if (!s->full && need < s->out.cap - s->out.len) {
@@ -189,11 +205,11 @@ static ad_dns_err walk(const uint8_t *msg, size_t len, size_t *off, unsigned cou
         }
         *off += rdlen;
     }
-    return AD_DNS_OK;
+    return AD_OK;
 }
 
-ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
-                               size_t cap, size_t *out_len, bool *truncated)
+ad_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
+                           size_t cap, size_t *out_len, bool *truncated, const char **why)
 {
     char none[1];
     summary s = {.full = false};
@@ -207,8 +223,8 @@ ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg 
     size_t off = parsed->answer_offset;
     const ad_dns_header *h = &parsed->hdr;
     if (msg == NULL || off < AD_DNS_HEADER_SIZE || off > len)
-        return h->ancount == 0 ? AD_DNS_OK : AD_DNS_ETRUNC;
-    ad_dns_err err = walk(msg, len, &off, h->ancount, &s);
+        return h->ancount == 0 ? AD_OK : truncated_at(why);
+    ad_err err = walk(msg, len, &off, h->ancount, &s, why);
     if (out_len != NULL && buf != NULL && cap > 0)
         *out_len = s.out.len;
     if (truncated != NULL)

@@ -30,9 +30,10 @@
  * Summarizes the response msg[len], already parsed by ad_dns_parse into *parsed, into
  * buf[cap] (always NUL-terminated when cap > 0). Only whole items are written: when the next
  * item does not fit, the text stops and *truncated is set. A malformed record stops the
- * summary with its error; the items before it stay in buf.
+ * summary with its error (AD_ETRUNC or AD_EFORMAT, the rule in *why as in dns_wire.h); the
+ * items before it stay in buf.
  */
-ad_dns_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
-                               size_t cap, size_t *out_len, bool *truncated);
+ad_err ad_dns_answers_text(const uint8_t *msg, size_t len, const ad_dns_msg *parsed, char *buf,
+                           size_t cap, size_t *out_len, bool *truncated, const char **why);
 
 #endif

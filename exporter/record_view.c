@@ -6,10 +6,10 @@ static void read_packet(const ad_event *ev, ad_packet_info *pi)
     pi->header = pi->question = pi->parsed = false;
     if (ev->packet.len == 0)
         return;
-    ad_dns_err err = ad_dns_parse((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg);
-    pi->header = err != AD_DNS_ESHORT_HEADER;
+    ad_err err = ad_dns_parse((const uint8_t *)ev->packet.ptr, ev->packet.len, &pi->msg, NULL);
+    pi->header = pi->msg.has_header;
     pi->question = pi->header && pi->msg.has_question;
-    pi->parsed = err == AD_DNS_OK;
+    pi->parsed = err == AD_OK;
 }
 
 bool ad_record_view_needs_packet(const ad_event *ev)
