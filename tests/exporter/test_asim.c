@@ -377,6 +377,39 @@ static void test_query_name_from_packet_survives(void **state)
     expect_str("DnsQuery", "www.example.com");
 }
 
+/* The longest query name text a packet can hold (255 wire bytes, every byte escaped as \DDD)
+   maps in full next to every other text the mapping makes: the scratch space is sized for it. */
+static void test_longest_escaped_name_fits(void **state)
+{
+    (void)state;
+    static const uint8_t label_lengths[] = {63, 63, 63, 61}; /* 4 + 252 + 1 = 255 wire bytes */
+    uint8_t q[12 + 255 + 4] = {0x00, 0x07, 0x01, 0x00, 0, 1};
+    size_t n = 12, text_len = 0;
+    for (size_t i = 0; i < sizeof(label_lengths); i++) {
+        q[n++] = label_lengths[i];
+        memset(q + n, 0x01, label_lengths[i]);
+        n += label_lengths[i];
+        text_len += 4u * label_lengths[i] + 1; /* "\001" per byte, then a dot */
+    }
+    q[n++] = 0;
+    q[n++] = 0;
+    q[n++] = 1;
+    q[n++] = 0;
+    q[n++] = 1;
+    ad_event ev;
+    server_event(&ev, 256, "");
+    ev.str[AD_STR_QNAME].len = 0;
+    v4(&ev.hdr.src, 192, 168, 100, 200, 53535);
+    v4(&ev.hdr.dst, 10, 0, 0, 53, 53);
+    ev.packet.ptr = (const char *)q;
+    ev.packet.len = n;
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    const ad_attr *a = must_find("DnsQuery");
+    assert_int_equal(a->len, text_len - 1); /* the trailing dot is removed */
+    assert_memory_equal(a->str, "\\001\\001", 8);
+    expect_str("SrcIpAddr", "192.168.100.200");
+}
+
 /* DnsQueryClassName (facts/asim-dns.md §4.4): only the packet's question has a class; the
  * DNS Client's queries are IN; events without either have none. */
 static void test_query_class(void **state)
@@ -483,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_client_statuses),
         cmocka_unit_test(test_client_process_id),
         cmocka_unit_test(test_query_name_from_packet_survives),
+        cmocka_unit_test(test_longest_escaped_name_fits),
         cmocka_unit_test(test_query_class),
         cmocka_unit_test(test_dnstap_response_name),
         cmocka_unit_test(test_unknown_provider_unsupported),
