@@ -1,8 +1,14 @@
 /* asimdns tests: config test helpers (see config_test_util.h). */
 #include "tests/config/config_test_util.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 static const char *const *test_env_vars;
 
@@ -51,4 +57,26 @@ const char *test_write_file(const char *name, const char *text, size_t len)
     fwrite(text, 1, len, f);
     fclose(f);
     return path;
+}
+
+void test_capture_ok(const char *yaml, ad_capture_config *cfg)
+{
+    char err[AD_CONFIG_ERR_MAX] = "";
+    if (test_load_capture(yaml, cfg, err, sizeof(err)) != AD_OK)
+        fail_msg("load failed: %s", err);
+}
+
+void test_exporter_ok(const char *yaml, ad_exporter_config *cfg)
+{
+    char err[AD_CONFIG_ERR_MAX] = "";
+    if (test_load_exporter(yaml, cfg, err, sizeof(err)) != AD_OK)
+        fail_msg("load failed: %s", err);
+}
+
+void test_exporter_bad(const char *yaml, ad_exporter_config *cfg, const char *expect)
+{
+    char err[AD_CONFIG_ERR_MAX] = "";
+    assert_int_not_equal(test_load_exporter(yaml, cfg, err, sizeof(err)), AD_OK);
+    if (strstr(err, expect) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, expect);
 }

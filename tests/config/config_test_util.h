@@ -22,6 +22,13 @@ const char *test_getenv(const char *name);
 ad_err test_load_capture(const char *yaml, ad_capture_config *cfg, char *err, size_t errlen);
 ad_err test_load_exporter(const char *yaml, ad_exporter_config *cfg, char *err, size_t errlen);
 
+/* Loads yaml and fails the running cmocka test (with the message) unless it is accepted. */
+void test_capture_ok(const char *yaml, ad_capture_config *cfg);
+void test_exporter_ok(const char *yaml, ad_exporter_config *cfg);
+
+/* Fails the running cmocka test unless yaml is refused with a message containing expect. */
+void test_exporter_bad(const char *yaml, ad_exporter_config *cfg, const char *expect);
+
 /* Collects dump lines into one newline-separated text. */
 typedef struct test_dump {
     char text[65536];

@@ -17,10 +17,7 @@ static ad_capture_config cfg;
 
 static void load_ok(const char *yaml)
 {
-    char err[AD_CONFIG_ERR_MAX] = "";
-    ad_err rc = test_load_capture(yaml, &cfg, err, sizeof(err));
-    if (rc != AD_OK)
-        fail_msg("load failed: %s", err);
+    test_capture_ok(yaml, &cfg);
 }
 
 static const ad_guid dns_server_guid = {

@@ -26,17 +26,12 @@ static ad_exporter_config cfg;
 
 static void load_ok(const char *yaml)
 {
-    char err[AD_CONFIG_ERR_MAX] = "";
-    if (test_load_exporter(yaml, &cfg, err, sizeof(err)) != AD_OK)
-        fail_msg("load failed: %s", err);
+    test_exporter_ok(yaml, &cfg);
 }
 
 static void load_bad(const char *yaml, const char *expect)
 {
-    char err[AD_CONFIG_ERR_MAX] = "";
-    assert_int_not_equal(test_load_exporter(yaml, &cfg, err, sizeof(err)), AD_OK);
-    if (strstr(err, expect) == NULL)
-        fail_msg("error '%s' lacks '%s'", err, expect);
+    test_exporter_bad(yaml, &cfg, expect);
 }
 
 static void test_defaults(void **state)
