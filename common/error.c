@@ -1,6 +1,9 @@
 /* asimdns: messages and names for ad_err. */
 #include "common/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static const struct {
     const char *name;
     const char *message;
@@ -38,4 +41,15 @@ const char *ad_err_name(ad_err err)
     if ((unsigned)err >= AD_ERR__COUNT)
         return "AD_E?";
     return error_table[err].name;
+}
+
+void ad_err_msg(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg == NULL || cap == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
 }

@@ -7,6 +7,10 @@
 #ifndef AD_COMMON_ERROR_H
 #define AD_COMMON_ERROR_H
 
+#include <stddef.h>
+
+#include "common/compiler.h"
+
 typedef enum ad_err {
     AD_OK = 0,
     AD_EINVAL,    /* invalid argument or value */
@@ -35,5 +39,12 @@ const char *ad_strerror(ad_err err);
 
 /* The symbolic name ("AD_EINVAL") for err; never NULL. */
 const char *ad_err_name(ad_err err);
+
+/*
+ * Writes the message that goes with a returned ad_err into the caller's buffer (msg, cap);
+ * nothing when msg is NULL or cap is 0. The one way a module reports what went wrong: it
+ * returns the code and the message, and its caller decides whether and how to log them.
+ */
+void ad_err_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
 
 #endif

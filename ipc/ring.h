@@ -1,7 +1,7 @@
 /*
  * asimdns: the shared-memory ring between asimdns-capture (single producer) and
  * asimdns-exporter (single consumer). Contract: DESIGN.md §3; layout and memory ordering:
- * docs/RING.md and the top of ipc/ring.c.
+ * docs/RING.md and the top of ipc/ring_internal.h.
  *
  * Records are variable-length opaque byte strings (the capture puts a common/record.h record
  * in each). The ring numbers every accepted record with a sequence that continues across

@@ -20,19 +20,6 @@
 
 #define SNAPSHOT_TRIES 16
 
-static void status_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
-
-static void status_msg(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (msg == NULL || cap == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-}
-
 static void copy_data(ad_ring_status *st, const ad_ring_data_hdr *h)
 {
     st->producer_pos = ad_atomic_load_acquire(&h->producer_pos);
@@ -104,7 +91,7 @@ ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_stat
 
     memset(st, 0, sizeof(*st));
     if (ad_ring_name_check(name) != AD_OK) {
-        status_msg(msg, msgcap, "ring name \"%s\" is invalid", name != NULL ? name : "(null)");
+        ad_err_msg(msg, msgcap, "ring name \"%s\" is invalid", name != NULL ? name : "(null)");
         return AD_EINVAL;
     }
     snprintf(st->name, sizeof(st->name), "%s", name);
@@ -372,10 +359,10 @@ ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns
         e = AD_RING_DEGRADED; /* the ring holds the records until an exporter comes */
     }
     if (c == AD_RING_HEALTHY && e == AD_RING_HEALTHY) {
-        status_msg(why, whycap, "capture and exporter attached, heartbeats fresh");
+        ad_err_msg(why, whycap, "capture and exporter attached, heartbeats fresh");
         return AD_RING_HEALTHY;
     }
-    status_msg(why, whycap, "%s", c != AD_RING_HEALTHY ? cwhy : ewhy);
+    ad_err_msg(why, whycap, "%s", c != AD_RING_HEALTHY ? cwhy : ewhy);
     return c > e ? c : e;
 }
 

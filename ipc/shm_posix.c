@@ -23,7 +23,6 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,19 +36,6 @@
 #endif
 
 #include "common/compiler.h"
-
-static void shm_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
-
-static void shm_msg(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (msg == NULL || cap == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-}
 
 static ad_err shm_name(char *out, size_t cap, const char *ring, const char *kind)
 {
@@ -339,7 +325,7 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
             made = true;
         } else if (errno != EEXIST) {
             int e = errno;
-            shm_msg(msg, cap, "cannot create the ring directory %s: %s", ring_dir, strerror(e));
+            ad_err_msg(msg, cap, "cannot create the ring directory %s: %s", ring_dir, strerror(e));
             *err = e == EACCES || e == EPERM ? AD_EPERM : (e == ENOENT ? AD_ENOENT : AD_ESYS);
             return -1;
         }
@@ -348,12 +334,13 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT) {
-            shm_msg(msg, cap, "ring directory %s does not exist (is asimdns-capture running?)",
-                    ring_dir);
+            ad_err_msg(msg, cap, "ring directory %s does not exist (is asimdns-capture running?)",
+                       ring_dir);
             *err = AD_ENOENT;
         } else {
-            shm_msg(msg, cap, "cannot open the ring directory %s: %s%s", ring_dir, strerror(e),
-                    e == ELOOP || e == ENOTDIR ? " (it must be a real directory, not a link)" : "");
+            ad_err_msg(msg, cap, "cannot open the ring directory %s: %s%s", ring_dir, strerror(e),
+                       e == ELOOP || e == ENOTDIR ? " (it must be a real directory, not a link)"
+                                                  : "");
             *err = e == EACCES || e == EPERM || e == ELOOP || e == ENOTDIR ? AD_EPERM : AD_ESYS;
         }
         return -1;
@@ -364,7 +351,7 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
         (void)fchmod(fd, 0755);
     }
     if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        shm_msg(msg, cap, "ring directory %s is not a directory", ring_dir);
+        ad_err_msg(msg, cap, "ring directory %s is not a directory", ring_dir);
         *err = AD_EPERM;
         close(fd);
         return -1;
@@ -373,12 +360,13 @@ static int dir_open(bool create, uid_t trusted, ad_err *err, char *msg, size_t c
         (st.st_mode & 022) != 0 || has_acl(fd, ACL_ACCESS)) {
         char owner[96];
         uid_text(st.st_uid, owner, sizeof(owner));
-        shm_msg(msg, cap,
-                "ring directory %s (owner uid %s, mode %04o%s) is not trusted: it must belong to "
-                "root or the ring's owner, without group/other write bits or an ACL, or others "
-                "could create names in it (refusing it)",
-                ring_dir, owner, (unsigned)(st.st_mode & 07777),
-                has_acl(fd, ACL_ACCESS) ? ", with an ACL" : "");
+        ad_err_msg(
+            msg, cap,
+            "ring directory %s (owner uid %s, mode %04o%s) is not trusted: it must belong to "
+            "root or the ring's owner, without group/other write bits or an ACL, or others "
+            "could create names in it (refusing it)",
+            ring_dir, owner, (unsigned)(st.st_mode & 07777),
+            has_acl(fd, ACL_ACCESS) ? ", with an ACL" : "");
         *err = AD_EPERM;
         close(fd);
         return -1;
@@ -393,8 +381,8 @@ static ad_err map_fd(int fd, size_t size, bool writable, ad__shm *out, char *msg
     int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
     void *addr = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
     if (addr == MAP_FAILED) {
-        shm_msg(msg, cap, "cannot map ring object %s/%s (%llu bytes): %s", ring_dir, out->name,
-                (unsigned long long)size, strerror(errno));
+        ad_err_msg(msg, cap, "cannot map ring object %s/%s (%llu bytes): %s", ring_dir, out->name,
+                   (unsigned long long)size, strerror(errno));
         return AD_ESYS;
     }
     out->addr = addr;
@@ -412,7 +400,7 @@ static ad_err shm_begin(const char *ring, const char *kind, ad__shm *out, char *
     out->handle = -1;
     out->guard = -1;
     if (shm_name(out->name, sizeof(out->name), ring, kind) != AD_OK) {
-        shm_msg(msg, cap, "ring name too long");
+        ad_err_msg(msg, cap, "ring name too long");
         return AD_ERANGE;
     }
     return AD_OK;
@@ -432,15 +420,15 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
         return err;
     }
     if ((perm->mode & ~0777u) != 0) {
-        shm_msg(msg, msgcap, "mode %04o for %s has bits outside 0777", perm->mode, out->name);
+        ad_err_msg(msg, msgcap, "mode %04o for %s has bits outside 0777", perm->mode, out->name);
         return AD_EINVAL;
     }
     if (perm->owner != NULL && (err = resolve_uid(perm->owner, &uid)) != AD_OK) {
-        shm_msg(msg, msgcap, "ring owner \"%s\" is not a known user", perm->owner);
+        ad_err_msg(msg, msgcap, "ring owner \"%s\" is not a known user", perm->owner);
         return err == AD_ENOMEM ? err : AD_EINVAL;
     }
     if (perm->group != NULL && (err = resolve_gid(perm->group, &gid)) != AD_OK) {
-        shm_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
+        ad_err_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
         return err == AD_ENOMEM ? err : AD_EINVAL;
     }
     if ((dfd = dir_open(true, uid, &err, msg, msgcap)) < 0) {
@@ -455,11 +443,11 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
         int e = errno;
         close(dfd);
         if (e == EEXIST) {
-            shm_msg(msg, msgcap, "ring object %s/%s already exists", ring_dir, out->name);
+            ad_err_msg(msg, msgcap, "ring object %s/%s already exists", ring_dir, out->name);
             return AD_EEXIST;
         }
-        shm_msg(msg, msgcap, "cannot create ring object %s/%s: %s", ring_dir, out->name,
-                strerror(e));
+        ad_err_msg(msg, msgcap, "cannot create ring object %s/%s: %s", ring_dir, out->name,
+                   strerror(e));
         return e == EACCES ? AD_EPERM : AD_ESYS;
     }
 #ifdef __linux__
@@ -469,22 +457,22 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
     if ((uid != geteuid() || gid != getegid()) && fchown(fd, uid, gid) != 0) {
         int e = errno;
         uid_text(uid, who, sizeof(who));
-        shm_msg(msg, msgcap,
-                "cannot give %s to owner %s and group %lu: %s (a different owner needs root; "
-                "a group needs membership)",
-                out->name, who, (unsigned long)gid, strerror(e));
+        ad_err_msg(msg, msgcap,
+                   "cannot give %s to owner %s and group %lu: %s (a different owner needs root; "
+                   "a group needs membership)",
+                   out->name, who, (unsigned long)gid, strerror(e));
         err = AD_EPERM;
         goto fail;
     }
     if (fchmod(fd, (mode_t)perm->mode) != 0) {
-        shm_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, out->name,
-                strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, out->name,
+                   strerror(errno));
         err = AD_EPERM;
         goto fail;
     }
     if (ftruncate(fd, (off_t)size) != 0) {
-        shm_msg(msg, msgcap, "cannot size %s to %llu bytes: %s", out->name,
-                (unsigned long long)size, strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot size %s to %llu bytes: %s", out->name,
+                   (unsigned long long)size, strerror(errno));
         err = AD_ENOMEM;
         goto fail;
     }
@@ -513,15 +501,15 @@ static void explain_denied(int dfd, const ad__shm *s, bool writable, char *msg, 
     if (fstatat(dfd, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         uid_text(st.st_uid, owner, sizeof(owner));
         gid_text(st.st_gid, group, sizeof(group));
-        shm_msg(msg, msgcap,
-                "permission denied opening ring object %s/%s for %s: it is owned by uid %s, "
-                "group %s, mode %04o, and this process runs as uid %s without that access (the "
-                "exporter's user must be a member of the ring's group)",
-                ring_dir, s->name, writable ? "reading and writing" : "reading", owner, group,
-                (unsigned)(st.st_mode & 07777), self);
+        ad_err_msg(msg, msgcap,
+                   "permission denied opening ring object %s/%s for %s: it is owned by uid %s, "
+                   "group %s, mode %04o, and this process runs as uid %s without that access (the "
+                   "exporter's user must be a member of the ring's group)",
+                   ring_dir, s->name, writable ? "reading and writing" : "reading", owner, group,
+                   (unsigned)(st.st_mode & 07777), self);
     } else {
-        shm_msg(msg, msgcap, "permission denied opening ring object %s/%s for %s (uid %s)",
-                ring_dir, s->name, writable ? "reading and writing" : "reading", self);
+        ad_err_msg(msg, msgcap, "permission denied opening ring object %s/%s for %s (uid %s)",
+                   ring_dir, s->name, writable ? "reading and writing" : "reading", self);
     }
 }
 
@@ -540,7 +528,8 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     }
     if (expect != NULL && expect->owner != NULL) {
         if (expect->owner[0] != '\0' && (err = resolve_uid(expect->owner, &want)) != AD_OK) {
-            shm_msg(msg, msgcap, "expected ring owner \"%s\" is not a known user", expect->owner);
+            ad_err_msg(msg, msgcap, "expected ring owner \"%s\" is not a known user",
+                       expect->owner);
             return err == AD_ENOMEM ? err : AD_EINVAL;
         }
         trusted = want;
@@ -555,15 +544,16 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT) {
-            shm_msg(msg, msgcap, "ring object %s/%s does not exist (is asimdns-capture running?)",
-                    ring_dir, out->name);
+            ad_err_msg(msg, msgcap,
+                       "ring object %s/%s does not exist (is asimdns-capture running?)", ring_dir,
+                       out->name);
             err = AD_ENOENT;
         } else if (e == EACCES || e == EPERM) {
             explain_denied(dfd, out, writable, msg, msgcap);
             err = AD_EPERM;
         } else {
-            shm_msg(msg, msgcap, "cannot open ring object %s/%s: %s%s", ring_dir, out->name,
-                    strerror(e), e == ELOOP ? " (a symbolic link: refusing it)" : "");
+            ad_err_msg(msg, msgcap, "cannot open ring object %s/%s: %s%s", ring_dir, out->name,
+                       strerror(e), e == ELOOP ? " (a symbolic link: refusing it)" : "");
             err = e == ELOOP ? AD_EPERM : AD_ESYS;
         }
         close(dfd);
@@ -571,17 +561,17 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     }
     close(dfd);
     if (fstat(fd, &st) != 0) {
-        shm_msg(msg, msgcap, "cannot stat ring object %s: %s", out->name, strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot stat ring object %s: %s", out->name, strerror(errno));
         close(fd);
         return AD_ESYS;
     }
     out->mode = (uint32_t)(st.st_mode & 07777);
     snprintf(out->owner, sizeof(out->owner), "%lu", (unsigned long)st.st_uid);
     if (!S_ISREG(st.st_mode)) {
-        shm_msg(msg, msgcap,
-                "ring object %s/%s is not a regular file (file type %o): refusing it (possible "
-                "squatting)",
-                ring_dir, out->name, (unsigned)(st.st_mode & S_IFMT) >> 12);
+        ad_err_msg(msg, msgcap,
+                   "ring object %s/%s is not a regular file (file type %o): refusing it (possible "
+                   "squatting)",
+                   ring_dir, out->name, (unsigned)(st.st_mode & S_IFMT) >> 12);
         close(fd);
         return AD_EPERM;
     }
@@ -589,39 +579,40 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
         char have[96], exp[96];
         uid_text(st.st_uid, have, sizeof(have));
         uid_text(want, exp, sizeof(exp));
-        shm_msg(msg, msgcap,
-                "ring object %s/%s is owned by uid %s, expected uid %s: refusing an object "
-                "someone else created (possible squatting)",
-                ring_dir, out->name, have, exp);
+        ad_err_msg(msg, msgcap,
+                   "ring object %s/%s is owned by uid %s, expected uid %s: refusing an object "
+                   "someone else created (possible squatting)",
+                   ring_dir, out->name, have, exp);
         close(fd);
         return AD_EPERM;
     }
     if (has_acl(fd, ACL_ACCESS)) {
-        shm_msg(msg, msgcap,
-                "ring object %s/%s carries a POSIX ACL, which can grant access its mode bits do "
-                "not show: refusing it (remove the ring and let asimdns-capture create it again)",
-                ring_dir, out->name);
+        ad_err_msg(
+            msg, msgcap,
+            "ring object %s/%s carries a POSIX ACL, which can grant access its mode bits do "
+            "not show: refusing it (remove the ring and let asimdns-capture create it again)",
+            ring_dir, out->name);
         close(fd);
         return AD_EPERM;
     }
     if (st.st_size == 0) {
         /* The creator makes the object and sizes it in two steps: empty means "being created",
          * which callers retry like a missing object. */
-        shm_msg(msg, msgcap, "ring object %s/%s is being created", ring_dir, out->name);
+        ad_err_msg(msg, msgcap, "ring object %s/%s is being created", ring_dir, out->name);
         close(fd);
         return AD_ENOENT;
     }
     if (st.st_size < 0 || (uint64_t)st.st_size > SIZE_MAX / 2) {
-        shm_msg(msg, msgcap, "ring object %s/%s is not a plausible ring object (size %lld)",
-                ring_dir, out->name, (long long)st.st_size);
+        ad_err_msg(msg, msgcap, "ring object %s/%s is not a plausible ring object (size %lld)",
+                   ring_dir, out->name, (long long)st.st_size);
         close(fd);
         return AD_ECORRUPT;
     }
     if (expect != NULL && (out->mode & expect->deny_mode) != 0) {
-        shm_msg(msg, msgcap,
-                "ring object %s/%s has mode %04o, which lets others write it (bits %04o must "
-                "be clear): refusing it",
-                ring_dir, out->name, out->mode, expect->deny_mode);
+        ad_err_msg(msg, msgcap,
+                   "ring object %s/%s has mode %04o, which lets others write it (bits %04o must "
+                   "be clear): refusing it",
+                   ring_dir, out->name, out->mode, expect->deny_mode);
         close(fd);
         return AD_EPERM;
     }
@@ -644,21 +635,21 @@ ad_err ad__shm_apply_perm(ad__shm *s, const ad__shm_perm *perm, char *msg, size_
     int fd = (int)s->handle;
 
     if (perm->group != NULL && (err = resolve_gid(perm->group, &gid)) != AD_OK) {
-        shm_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
+        ad_err_msg(msg, msgcap, "ring group \"%s\" is not a known group", perm->group);
         return err == AD_ENOMEM ? err : AD_EINVAL;
     }
     if (fstat(fd, &st) != 0) {
-        shm_msg(msg, msgcap, "cannot stat ring object %s: %s", s->name, strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot stat ring object %s: %s", s->name, strerror(errno));
         return AD_ESYS;
     }
     if (st.st_gid != gid && fchown(fd, (uid_t)-1, gid) != 0) {
-        shm_msg(msg, msgcap, "cannot set group %lu on %s: %s", (unsigned long)gid, s->name,
-                strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot set group %lu on %s: %s", (unsigned long)gid, s->name,
+                   strerror(errno));
         return AD_EPERM;
     }
     if ((st.st_mode & 07777) != perm->mode && fchmod(fd, (mode_t)perm->mode) != 0) {
-        shm_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, s->name,
-                strerror(errno));
+        ad_err_msg(msg, msgcap, "cannot set mode %04o on %s: %s", perm->mode, s->name,
+                   strerror(errno));
         return AD_EPERM;
     }
     s->mode = perm->mode;

@@ -33,7 +33,6 @@
 #include <aclapi.h>
 #include <sddl.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,19 +40,6 @@
 #include "common/compiler.h"
 
 #define SDDL_MAX 1024
-
-static void shm_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
-
-static void shm_msg(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (msg == NULL || cap == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* Ring names are validated ASCII, so widening is a byte-for-byte copy. */
 static ad_err ascii_to_wide(const char *in, wchar_t *out, size_t cap)
@@ -199,14 +185,14 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
     out->guard = -1;
     if (win_name(out->name, sizeof(out->name), wname, AD__SHM_NAME_MAX, ring, kind, global) !=
         AD_OK) {
-        shm_msg(msg, msgcap, "ring name too long");
+        ad_err_msg(msg, msgcap, "ring name too long");
         return AD_ERANGE;
     }
     if ((err = self_sid(&self)) != AD_OK ||
         sid_to_text(self, self_text, sizeof(self_text)) != AD_OK) {
         LocalFree(self);
-        shm_msg(msg, msgcap, "cannot read this process's user SID (error %lu)",
-                (unsigned long)GetLastError());
+        ad_err_msg(msg, msgcap, "cannot read this process's user SID (error %lu)",
+                   (unsigned long)GetLastError());
         return AD_ESYS;
     }
     LocalFree(self);
@@ -215,8 +201,8 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
         if (account_sid(perm->peer_account, &peer) != AD_OK ||
             sid_to_text(peer, peer_text, sizeof(peer_text)) != AD_OK) {
             LocalFree(peer);
-            shm_msg(msg, msgcap, "exporter account \"%s\" is not a known account or SID",
-                    perm->peer_account);
+            ad_err_msg(msg, msgcap, "exporter account \"%s\" is not a known account or SID",
+                       perm->peer_account);
             return AD_EINVAL;
         }
         LocalFree(peer);
@@ -229,7 +215,7 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
     }
     if (n <= 0 || (size_t)n >= sizeof(sddl) || ascii_to_wide(sddl, wsddl, SDDL_MAX) != AD_OK ||
         !ConvertStringSecurityDescriptorToSecurityDescriptorW(wsddl, SDDL_REVISION_1, &sd, NULL)) {
-        shm_msg(msg, msgcap, "cannot build the security descriptor for %s", out->name);
+        ad_err_msg(msg, msgcap, "cannot build the security descriptor for %s", out->name);
         return AD_ESYS;
     }
     sa.nLength = sizeof(sa);
@@ -242,28 +228,29 @@ ad_err ad__shm_create(const char *ring, const char *kind, bool global, size_t si
     if (h == NULL) {
         if (e == ERROR_ACCESS_DENIED) {
             /* The name exists with a descriptor that keeps us out: someone else's object. */
-            shm_msg(msg, msgcap, "section %s already exists and is not accessible", out->name);
+            ad_err_msg(msg, msgcap, "section %s already exists and is not accessible", out->name);
             return AD_EEXIST;
         }
         if (e == ERROR_PRIVILEGE_NOT_HELD) {
-            shm_msg(msg, msgcap,
-                    "creating %s needs SeCreateGlobalPrivilege (run as a service, or use the "
-                    "Local\\ name space)",
-                    out->name);
+            ad_err_msg(msg, msgcap,
+                       "creating %s needs SeCreateGlobalPrivilege (run as a service, or use the "
+                       "Local\\ name space)",
+                       out->name);
             return AD_EPERM;
         }
-        shm_msg(msg, msgcap, "cannot create section %s (error %lu)", out->name, (unsigned long)e);
+        ad_err_msg(msg, msgcap, "cannot create section %s (error %lu)", out->name,
+                   (unsigned long)e);
         return e == ERROR_NOT_ENOUGH_MEMORY || e == ERROR_COMMITMENT_LIMIT ? AD_ENOMEM : AD_ESYS;
     }
     if (e == ERROR_ALREADY_EXISTS) {
         CloseHandle(h); /* fail closed: never adopt an object we did not create */
-        shm_msg(msg, msgcap, "section %s already exists", out->name);
+        ad_err_msg(msg, msgcap, "section %s already exists", out->name);
         return AD_EEXIST;
     }
     out->addr = MapViewOfFile(h, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, size);
     if (out->addr == NULL) {
-        shm_msg(msg, msgcap, "cannot map section %s (error %lu)", out->name,
-                (unsigned long)GetLastError());
+        ad_err_msg(msg, msgcap, "cannot map section %s (error %lu)", out->name,
+                   (unsigned long)GetLastError());
         CloseHandle(h);
         return AD_ESYS;
     }
@@ -289,40 +276,40 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
     out->guard = -1;
     if (win_name(out->name, sizeof(out->name), wname, AD__SHM_NAME_MAX, ring, kind, global) !=
         AD_OK) {
-        shm_msg(msg, msgcap, "ring name too long");
+        ad_err_msg(msg, msgcap, "ring name too long");
         return AD_ERANGE;
     }
     h = OpenFileMappingW(access, FALSE, wname);
     if (h == NULL) {
         DWORD e = GetLastError();
         if (e == ERROR_FILE_NOT_FOUND) {
-            shm_msg(msg, msgcap, "ring section %s does not exist (is asimdns-capture running?)",
-                    out->name);
+            ad_err_msg(msg, msgcap, "ring section %s does not exist (is asimdns-capture running?)",
+                       out->name);
             return AD_ENOENT;
         }
         if (e == ERROR_ACCESS_DENIED) {
-            shm_msg(msg, msgcap,
-                    "access denied opening ring section %s for %s: the capture grants access "
-                    "only to the account named in its exporter_account setting",
-                    out->name, writable ? "reading and writing" : "reading");
+            ad_err_msg(msg, msgcap,
+                       "access denied opening ring section %s for %s: the capture grants access "
+                       "only to the account named in its exporter_account setting",
+                       out->name, writable ? "reading and writing" : "reading");
             return AD_EPERM;
         }
-        shm_msg(msg, msgcap, "cannot open ring section %s (error %lu)", out->name,
-                (unsigned long)e);
+        ad_err_msg(msg, msgcap, "cannot open ring section %s (error %lu)", out->name,
+                   (unsigned long)e);
         return AD_ESYS;
     }
     if (object_owner(h, &owner, &sd, out->owner, sizeof(out->owner)) != AD_OK) {
-        shm_msg(msg, msgcap, "cannot read the owner of ring section %s", out->name);
+        ad_err_msg(msg, msgcap, "cannot read the owner of ring section %s", out->name);
         CloseHandle(h);
         return AD_EPERM;
     }
     if (expect != NULL && expect->owner != NULL) {
         err = expect->owner[0] == '\0' ? self_sid(&want) : account_sid(expect->owner, &want);
         if (err != AD_OK || !EqualSid(owner, want)) {
-            shm_msg(msg, msgcap,
-                    "ring section %s is owned by %s, not by the expected account: refusing an "
-                    "object someone else created (possible squatting)",
-                    out->name, out->owner);
+            ad_err_msg(msg, msgcap,
+                       "ring section %s is owned by %s, not by the expected account: refusing an "
+                       "object someone else created (possible squatting)",
+                       out->name, out->owner);
             LocalFree(want);
             LocalFree(sd);
             CloseHandle(h);
@@ -338,8 +325,8 @@ ad_err ad__shm_open(const char *ring, const char *kind, bool global, bool writab
         out->addr = MapViewOfFile(h, map_access, 0, 0, 0);
     }
     if (out->addr == NULL) {
-        shm_msg(msg, msgcap, "cannot map ring section %s (error %lu)", out->name,
-                (unsigned long)GetLastError());
+        ad_err_msg(msg, msgcap, "cannot map ring section %s (error %lu)", out->name,
+                   (unsigned long)GetLastError());
         CloseHandle(h);
         return AD_ESYS;
     }

@@ -82,6 +82,19 @@ static void test_unknown_values(void **state)
     }
 }
 
+/* The message buffer: formatted, cut to its size, and never written without one. */
+static void test_err_msg(void **state)
+{
+    (void)state;
+    char buf[8];
+    ad_err_msg(buf, sizeof(buf), "ring %s: %d", "abc", 42);
+    assert_string_equal(buf, "ring ab");
+    memset(buf, 'x', sizeof(buf));
+    ad_err_msg(buf, 0, "%s", "nothing");
+    assert_int_equal(buf[0], 'x');
+    ad_err_msg(NULL, 16, "%s", "nothing");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_every_code_has_its_name),
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_unknown_values),
+        cmocka_unit_test(test_err_msg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
