@@ -47,4 +47,7 @@ const char *ad_err_name(ad_err err);
  */
 void ad_err_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
 
+/* Adds one more item to such a message, after "; " when it is not empty (cut at cap). */
+void ad_err_msg_append(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
+
 #endif

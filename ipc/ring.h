@@ -199,7 +199,9 @@ ad_err ad_ring_unlink(const char *name, bool global_namespace);
  * configured layout, capacity and max payload; a re-attached ring keeps its records, positions,
  * sequence, generation and counters. Refused (message in msg): a foreign owner (squatting), a
  * different layout/version/capacity (AD_EVERSION) unless cfg->recreate_on_mismatch, or a live
- * producer already attached (AD_EEXIST). msg may be NULL.
+ * producer already attached (AD_EEXIST). msg may be NULL. On success msg says what happened
+ * ("ring NAME: created (...)" or "re-attached (...)", after anything replaced or recreated on
+ * the way) for the caller to log: the ring itself never logs.
  */
 ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, char *msg,
                              size_t msgcap);
@@ -241,6 +243,11 @@ bool ad_ring_producer_has_room(ad_ring_producer *p, size_t len);
  * that `asimdns status --check` looks at for rising drops).
  */
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns);
+/* The same, reporting a repair: AD_ECORRUPT when it rewrote the header's identity words or
+   restored or re-initialised the cursor object (each also counted), with what it did in msg
+   ("" and AD_OK when nothing needed repair), for the caller to log. */
+ad_err ad_ring_producer_heartbeat_msg(ad_ring_producer *p, uint64_t now_ns, char *msg,
+                                      size_t msgcap);
 
 void ad_ring_producer_counter_add(ad_ring_producer *p, ad_capture_counter c, uint64_t n);
 /* For counters polled as absolute values (ETW session loss counters). */
@@ -270,7 +277,8 @@ typedef struct ad_ring_view {
  * Maps the data object read-only and the cursor read-write, validates the header, and resumes
  * at the committed cursor. Refused with a message: missing ring (AD_ENOENT), no permission
  * (AD_EPERM), wrong owner (AD_EPERM), layout mismatch (AD_EVERSION), another live consumer
- * (AD_EEXIST).
+ * (AD_EEXIST). On success msg is "" or says what had to be corrected at attach (an
+ * impossible committed cursor, exporter counters the seal does not vouch for; each counted).
  */
 ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consumer **out, char *msg,
                              size_t msgcap);
@@ -308,6 +316,10 @@ void ad_ring_consumer_rewind(ad_ring_consumer *c);
 
 /* Stores now_ns (wall clock, Unix ns) as the exporter heartbeat. */
 void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns);
+/* The same, reporting a repair: AD_ECORRUPT with msg when exporter counters were reset to
+   their sealed values (counted as counters_reset); "" and AD_OK otherwise. */
+ad_err ad_ring_consumer_heartbeat_msg(ad_ring_consumer *c, uint64_t now_ns, char *msg,
+                                      size_t msgcap);
 
 /*
  * Records the outcome of one delivery attempt at now_ns (wall clock) in the cursor: ok sets

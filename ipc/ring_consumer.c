@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "common/compiler.h"
-#include "common/log.h"
 #include "common/record.h"
 #include "common/timeutil.h"
 #include "ipc/atomics.h"
@@ -47,7 +46,11 @@ struct ad_ring_consumer {
     ad__shm cursor;
     char name[AD_RING_NAME_MAX + 1];
     bool global;
+    /* What open or the last heartbeat repaired, for the caller to report. */
+    char note[512];
 };
+
+#define NOTE(c, ...) ad_err_msg_append((c)->note, sizeof((c)->note), __VA_ARGS__)
 
 static inline void cons_count(ad_ring_consumer *c, ad_exporter_counter e, uint64_t n)
 {
@@ -421,7 +424,7 @@ void ad_ring_consumer_rewind(ad_ring_consumer *c)
     c->skip_pending = false; /* a skipped range is found again on the way */
 }
 
-static void cons_adopt_counters(ad_ring_consumer *c, const char *name);
+static void cons_adopt_counters(ad_ring_consumer *c);
 
 /* Seals the current counters (see ad__ring_counters_verify). */
 static void cons_seal_counters(ad_ring_consumer *c)
@@ -435,6 +438,13 @@ static void cons_seal_counters(ad_ring_consumer *c)
 
 void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns)
 {
+    (void)ad_ring_consumer_heartbeat_msg(c, now_ns, NULL, 0);
+}
+
+ad_err ad_ring_consumer_heartbeat_msg(ad_ring_consumer *c, uint64_t now_ns, char *msg,
+                                      size_t msgcap)
+{
+    c->note[0] = '\0';
     /* Our words again from the private copies: a damaged consumer_pos would make capture
        treat the ring as full (or overwrite unread records) until our next commit, and with
        capture dropping everything there might never be one. */
@@ -445,9 +455,15 @@ void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns)
     }
     /* Counters only grow, and not by much in one period: one that went back or leapt since
        the last seal was written by someone else; put it back before sealing again. */
-    cons_adopt_counters(c, c->name);
+    cons_adopt_counters(c);
     cons_seal_counters(c);
     ad_atomic_store_relaxed(&c->cur->heartbeat_ns, now_ns);
+    if (c->note[0] == '\0') {
+        ad_err_msg(msg, msgcap, "%s", "");
+        return AD_OK;
+    }
+    ad_err_msg(msg, msgcap, "ring %s: %s", c->name, c->note);
+    return AD_ECORRUPT;
 }
 
 void ad_ring_consumer_delivery(ad_ring_consumer *c, bool ok, uint64_t now_ns)
@@ -541,7 +557,7 @@ ad_err ad_ring_consumer_check(ad_ring_consumer *c)
  * (what someone scribbled since); the rest are reset to their sealed values, which is
  * counted.
  */
-static void cons_adopt_counters(ad_ring_consumer *c, const char *name)
+static void cons_adopt_counters(ad_ring_consumer *c)
 {
     uint64_t v[AD_RING_COUNTER_SLOTS];
     unsigned bad = ad__ring_counters_verify(c->cur, v);
@@ -553,9 +569,10 @@ static void cons_adopt_counters(ad_ring_consumer *c, const char *name)
     }
     cons_count(c, AD_EXP_COUNTERS_RESET, 1);
     cons_seal_counters(c);
-    ad_log_warn("ring %s: %u exporter counter(s) in the cursor object were not plausible (not "
-                "what the exporter last sealed); reset them to their last sealed values",
-                name, bad);
+    NOTE(c,
+         "%u exporter counter(s) in the cursor object were not plausible (not what the "
+         "exporter last sealed); reset them to their last sealed values",
+         bad);
 }
 
 ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consumer **out, char *msg,
@@ -659,9 +676,8 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
     if (!ad__ring_cursor_plausible(cons, prod, c->capacity)) {
         prod &= ~(uint64_t)(AD_RING_ALIGN - 1);
         cons_count(c, AD_EXP_RESYNCS, 1);
-        ad_log_warn("ring %s: committed cursor %llu is impossible (producer %llu); resuming at "
-                    "the producer",
-                    cfg->name, (unsigned long long)cons, (unsigned long long)prod);
+        NOTE(c, "committed cursor %llu is impossible (producer %llu); resuming at the producer",
+             (unsigned long long)cons, (unsigned long long)prod);
         cons = prod;
         cseq = 0;
         ad_atomic_store_release(&cur->consumer_pos, cons);
@@ -670,7 +686,7 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
         cseq = 0; /* not a sequence this ring has handed out: unknown */
     }
     c->epoch = ad_atomic_load_relaxed(&cur->cursor_epoch);
-    cons_adopt_counters(c, cfg->name);
+    cons_adopt_counters(c);
     c->stuck_rp = c->stuck_prod = UINT64_MAX;
     c->read_pos = c->committed = cons;
     c->committed_seq = c->last_seq = cseq;
@@ -690,6 +706,11 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
                                                              : AD_RING_DEFAULT_HEARTBEAT_NS);
     ad_atomic_store_relaxed(&cur->failing_since_ns, 0);
     ad_atomic_store_relaxed(&cur->delivery_failures, 0);
+    if (c->note[0] != '\0') {
+        ad_err_msg(msg, msgcap, "ring %s: %s", c->name, c->note);
+    } else {
+        ad_err_msg(msg, msgcap, "%s", "");
+    }
     *out = c;
     return AD_OK;
 

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "common/compiler.h"
-#include "common/log.h"
 #include "common/record.h"
 #include "common/timeutil.h"
 #include "ipc/atomics.h"
@@ -43,7 +42,11 @@ struct ad_ring_producer {
     uint64_t hb_interval;  /* promised heartbeat period, stored in the header at attach */
     uint64_t cursor_epoch; /* the cursor's epoch as we last initialised or found it */
     uint64_t generation;   /* the ring's generation (private copy of the header's) */
+    /* What open or the last heartbeat repaired or replaced, for the caller to report. */
+    char note[512];
 };
+
+#define NOTE(p, ...) ad_err_msg_append((p)->note, sizeof((p)->note), __VA_ARGS__)
 
 /*
  * A new generation: it only has to differ from the previous ring's, so clocks, pid and an
@@ -239,12 +242,18 @@ static void prod_check_header(ad_ring_producer *p)
     h->generation = p->generation;
     ad_atomic_store_release(&h->magic, AD_RING_MAGIC);
     prod_count(p, AD_CAP_HEADER_REPAIRS, 1);
-    ad_log_warn("ring %s: the data header's identity words were damaged; wrote them again",
-                p->name);
+    NOTE(p, "the data header's identity words were damaged; wrote them again");
 }
 
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns)
 {
+    (void)ad_ring_producer_heartbeat_msg(p, now_ns, NULL, 0);
+}
+
+ad_err ad_ring_producer_heartbeat_msg(ad_ring_producer *p, uint64_t now_ns, char *msg,
+                                      size_t msgcap)
+{
+    p->note[0] = '\0';
     /* The last interval for `asimdns status --check` (ring_layout.h gives the store order). */
     ad_atomic_store_relaxed(&p->hdr->prev_heartbeat_ns,
                             ad_atomic_load_relaxed(&p->hdr->interval_end_ns));
@@ -272,6 +281,12 @@ void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns)
     prod_check_header(p);
     ad_atomic_store_release(&p->hdr->heartbeat_ns, now_ns);
     prod_check_cursor(p);
+    if (p->note[0] == '\0') {
+        ad_err_msg(msg, msgcap, "%s", "");
+        return AD_OK;
+    }
+    ad_err_msg(msg, msgcap, "ring %s: %s", p->name, p->note);
+    return AD_ECORRUPT;
 }
 
 static void cursor_init(ad_ring_cursor *cur, uint64_t generation, uint64_t consumer_pos,
@@ -291,15 +306,14 @@ static void prod_check_cursor(ad_ring_producer *p)
         if (!p->cursor_faulted) {
             p->cursor_faulted = true;
             prod_count(p, AD_CAP_CURSOR_FAULTS, 1);
-            ad_log_warn("ring %s: the cursor object was truncated under capture; restoring it",
-                        p->name);
+            NOTE(p, "the cursor object was truncated under capture; restoring it");
         }
         if (ad__shm_repair(&p->cursor) != AD_OK &&
             (ad__shm_restore_size(&p->cursor) != AD_OK || ad__shm_repair(&p->cursor) != AD_OK)) {
             return; /* still reading zeros; try again at the next heartbeat */
         }
         p->cursor_faulted = false;
-        ad_log_info("ring %s: cursor object restored and mapped again", p->name);
+        NOTE(p, "cursor object restored and mapped again");
     }
     if (ad_atomic_load_acquire(&cur->magic) == AD_RING_CURSOR_MAGIC &&
         cur->layout_version == AD_RING_LAYOUT_VERSION && cur->size == AD_RING_CURSOR_SIZE &&
@@ -316,9 +330,10 @@ static void prod_check_cursor(ad_ring_producer *p)
     p->cursor_epoch++;
     cursor_init(cur, p->hdr->generation, p->cons_cache, 0, p->cursor_epoch);
     prod_count(p, AD_CAP_CURSOR_REINITS, 1);
-    ad_log_warn("ring %s: the cursor object no longer belonged to this ring (truncated, or "
-                "overwritten); initialised it again (epoch %llu) at consumer position %llu",
-                p->name, (unsigned long long)p->cursor_epoch, (unsigned long long)p->cons_cache);
+    NOTE(p,
+         "the cursor object no longer belonged to this ring (truncated, or overwritten); "
+         "initialised it again (epoch %llu) at consumer position %llu",
+         (unsigned long long)p->cursor_epoch, (unsigned long long)p->cons_cache);
 }
 
 void ad_ring_producer_counter_add(ad_ring_producer *p, ad_capture_counter c, uint64_t n)
@@ -482,7 +497,7 @@ static ad_err prod_create_cursor(ad_ring_producer *p, const ad_ring_config *cfg,
         ad_err_msg(msg, msgcap, "ring %s: cannot remove the stale cursor object", cfg->name);
         return AD_EPERM;
     }
-    ad_log_warn("ring %s: replaced a stale cursor object", cfg->name);
+    NOTE(p, "replaced a stale cursor object");
     return ad__shm_create(cfg->name, AD__RING_KIND_CURSOR, cfg->global_namespace,
                           AD_RING_CURSOR_SIZE, &perm, &p->cursor, msg, msgcap);
 }
@@ -536,8 +551,8 @@ static ad_err prod_create(ad_ring_producer *p, const ad_ring_config *cfg, char *
     p->pos = 0;
     p->seq = 1;
     p->cons_cache = 0;
-    ad_log_info("ring %s: created (capacity %llu, max payload %u, generation %016llx)", cfg->name,
-                (unsigned long long)cfg->capacity, cfg->max_payload, (unsigned long long)gen);
+    NOTE(p, "created (capacity %llu, max payload %u, generation %016llx)",
+         (unsigned long long)cfg->capacity, cfg->max_payload, (unsigned long long)gen);
     return AD_OK;
 }
 
@@ -626,9 +641,8 @@ static ad_err prod_attach(ad_ring_producer *p, const ad_ring_config *cfg, char *
             return err;
         }
         cursor_init((ad_ring_cursor *)p->cursor.addr, h->generation, pos, seq - 1, 1);
-        ad_log_warn("ring %s: cursor object was missing or unusable; recreated at the producer "
-                    "position (unread records, if any, are skipped)",
-                    cfg->name);
+        NOTE(p, "cursor object was missing or unusable; recreated at the producer position "
+                "(unread records, if any, are skipped)");
     } else if (err != AD_OK) {
         return err;
     } else {
@@ -663,9 +677,8 @@ static ad_err prod_attach(ad_ring_producer *p, const ad_ring_config *cfg, char *
         p->cons_cache = pos >= cfg->capacity ? pos - cfg->capacity : 0; /* "full" */
     }
     prod_stamp_attach(p);
-    ad_log_info("ring %s: re-attached (position %llu, next sequence %llu, generation %016llx)",
-                cfg->name, (unsigned long long)pos, (unsigned long long)seq,
-                (unsigned long long)h->generation);
+    NOTE(p, "re-attached (position %llu, next sequence %llu, generation %016llx)",
+         (unsigned long long)pos, (unsigned long long)seq, (unsigned long long)h->generation);
     return AD_OK;
 }
 
@@ -723,8 +736,7 @@ ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, 
         if (!mismatch || !cfg->recreate_on_mismatch || attempt > 0) {
             break;
         }
-        ad_log_warn("ring %s: replacing the existing objects (%s)", cfg->name,
-                    msg != NULL ? msg : ad_strerror(err));
+        NOTE(p, "replaced the existing objects (%s)", msg != NULL ? msg : ad_strerror(err));
         if (ad_ring_unlink(cfg->name, cfg->global_namespace) != AD_OK) {
             ad_err_msg(msg, msgcap,
                        "ring %s: cannot remove the existing objects to recreate them (only their "
@@ -740,7 +752,7 @@ ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, 
         free(p);
         return err;
     }
-    ad_err_msg(msg, msgcap, "ok");
+    ad_err_msg(msg, msgcap, "ring %s: %s", p->name, p->note);
     *out = p;
     return AD_OK;
 }

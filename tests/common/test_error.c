@@ -95,6 +95,22 @@ static void test_err_msg(void **state)
     ad_err_msg(NULL, 16, "%s", "nothing");
 }
 
+/* Items joined with "; ", the first without, all cut at the buffer's size. */
+static void test_err_msg_append(void **state)
+{
+    (void)state;
+    char buf[24] = "";
+    ad_err_msg_append(buf, sizeof(buf), "one %d", 1);
+    assert_string_equal(buf, "one 1");
+    ad_err_msg_append(buf, sizeof(buf), "two");
+    assert_string_equal(buf, "one 1; two");
+    ad_err_msg_append(buf, sizeof(buf), "three is too long to fit");
+    assert_string_equal(buf, "one 1; two; three is to");
+    ad_err_msg_append(buf, sizeof(buf), "more");
+    assert_string_equal(buf, "one 1; two; three is to");
+    ad_err_msg_append(NULL, 8, "x");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_unknown_values),
         cmocka_unit_test(test_err_msg),
+        cmocka_unit_test(test_err_msg_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
