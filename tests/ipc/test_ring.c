@@ -15,6 +15,8 @@
 #include "common/timeutil.h"
 #include "ipc/ring.h"
 #include "ipc/ring_layout.h"
+#include "cli/status_render.h"
+#include "health/ring_health.h"
 #include "ipc/ring_status.h"
 #include "tests/ipc/ring_test_util.h"
 
