@@ -76,7 +76,14 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(CURSOR_REINITS, "cursor_reinits")                                                            \
     X(HEADER_REPAIRS, "header_repairs")
 
-/* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
+/*
+ * Exporter-side counters, one u64 slot each in the cursor object. Append only, as above.
+ * records_corrupt is the sum of its three causes, each counted on its own too:
+ * records_corrupt_ring (a record header or producer position in the ring failed validation:
+ * the reader resynchronised or waits), records_corrupt_payload (a payload that does not decode,
+ * or whose own sequence disagrees with its ring header) and records_unmappable (a valid record
+ * of a provider this build cannot map to ASIM).
+ */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
     X(RECORDS_READ, "records_read")                                                                \
     X(RECORDS_EXPORTED, "records_exported")                                                        \
@@ -120,7 +127,10 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(SPOOL_DISK_ERRORS, "spool_disk_errors")                                                      \
     X(SPOOL_DEGRADED, "spool_degraded")                                                            \
     X(SPOOL_RECOVERIES, "spool_recoveries")                                                        \
-    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")
+    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")                              \
+    X(RECORDS_CORRUPT_RING, "records_corrupt_ring")                                                \
+    X(RECORDS_CORRUPT_PAYLOAD, "records_corrupt_payload")                                          \
+    X(RECORDS_UNMAPPABLE, "records_unmappable")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

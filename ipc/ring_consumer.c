@@ -57,6 +57,13 @@ static inline void cons_count(ad_ring_consumer *c, ad_exporter_counter e, uint64
     ad_atomic_add_relaxed(&c->cur->counters[e], n);
 }
 
+/* Damage in the ring itself: records_corrupt_ring, and the records_corrupt total. */
+static inline void cons_corrupt(ad_ring_consumer *c)
+{
+    cons_count(c, AD_EXP_RECORDS_CORRUPT_RING, 1);
+    cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+}
+
 static void cons_publish(ad_ring_consumer *c, uint64_t pos, uint64_t seq);
 
 /*
@@ -183,7 +190,7 @@ static void cons_stuck(ad_ring_consumer *c, uint64_t prod)
         c->stuck_rp = c->read_pos;
         c->stuck_prod = prod;
         if (!c->bad_prod_set || prod != c->bad_prod) { /* one damaged word, one count */
-            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+            cons_corrupt(c);
         }
     }
 }
@@ -204,7 +211,7 @@ ad_err ad_ring_consumer_peek(ad_ring_consumer *c, ad_ring_view *views, size_t ma
             if (truth < c->read_pos || truth - c->read_pos > c->capacity) {
                 /* Lapped, or we had followed something capture never wrote: both words agree
                    on where capture is, so go there (back or forward) and count it. */
-                cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+                cons_corrupt(c);
                 cons_resync(c, truth);
                 goto done;
             }
@@ -224,7 +231,7 @@ ad_err ad_ring_consumer_peek(ad_ring_consumer *c, ad_ring_view *views, size_t ma
         if (!c->bad_prod_set || seen != c->bad_prod) {
             c->bad_prod = seen; /* a damaged producer_pos: counted once, read around it */
             c->bad_prod_set = true;
-            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+            cons_corrupt(c);
         }
     }
     rp = c->read_pos;
@@ -287,12 +294,12 @@ corrupt:
         uint64_t seen = prod, truth;
         if (cons_truth(c, &truth) && truth != rp) {
             /* Two words agree: skip to capture, or go back to it when we had read past it. */
-            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+            cons_corrupt(c);
             cons_resync(c, truth);
         } else if (cons_confirm(c, &truth) && truth > rp && truth - rp <= c->capacity) {
             /* Only the last record vouches for its end: follow it, but never more than a ring
                ahead (a damaged last_rec_pos would otherwise send us anywhere). */
-            cons_count(c, AD_EXP_RECORDS_CORRUPT, 1);
+            cons_corrupt(c);
             cons_resync(c, truth);
         } else {
             cons_stuck(c, seen);
