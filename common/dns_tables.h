@@ -31,6 +31,21 @@
 
 #include "common/record.h"
 
+/* text[len] equals the NUL-terminated word, ASCII case-insensitively (names in tables). */
+static inline bool ad_ascii_equal_ci(const char *text, size_t len, const char *word)
+{
+    for (size_t i = 0; i < len; i++) {
+        char a = text[i], b = word[i];
+        if (b == '\0')
+            return false;
+        a = (a >= 'A' && a <= 'Z') ? (char)(a - 'A' + 'a') : a;
+        b = (b >= 'A' && b <= 'Z') ? (char)(b - 'A' + 'a') : b;
+        if (a != b)
+            return false;
+    }
+    return word[len] == '\0';
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* QTYPE (DnsQueryType / DnsQueryTypeName)                                                   */
 /* ---------------------------------------------------------------------------------------- */
