@@ -44,6 +44,9 @@ const char *ad_err_name(ad_err err)
     return error_table[err].name;
 }
 
+/* AD_PRINTF(4, 0): fmt is checked at the callers, which pass their own format on. */
+static void msg_at(char *msg, size_t cap, size_t at, const char *fmt, va_list ap) AD_PRINTF(4, 0);
+
 static void msg_at(char *msg, size_t cap, size_t at, const char *fmt, va_list ap)
 {
     if (msg != NULL && at < cap) {
