@@ -61,7 +61,7 @@ sink_format=${SINK_FORMAT:-count}
 
 cap_bin=$build/capture/asimdns-capture
 exp_bin=$build/exporter/asimdns-exporter
-cli=$build/exporter/asimdns
+cli=$build/cli/asimdns
 rx_bin=$build/tests/exporter/exporter_test_receiver
 for b in "$cap_bin" "$exp_bin" "$cli" "$rx_bin"; do
   [ -x "$b" ] || { echo "export_e2e: missing $b (ninja -C $build)" >&2; exit 1; }

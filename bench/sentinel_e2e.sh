@@ -22,7 +22,7 @@ source "$root/tests/lib/testlib.sh"
 tl_start "$build"
 ring="bench-li-$$"
 tl_rings+=("$ring")
-cli=$build/exporter/asimdns
+cli=$build/cli/asimdns
 
 make_tls_cert "$work" server localhost "DNS:localhost,IP:127.0.0.1"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout "$work/app.key" -out "$work/app.pem" \

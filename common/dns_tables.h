@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ascii.h"
 #include "common/record.h"
 
 /* ---------------------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static const struct {
     const char *name;
@@ -43,12 +44,36 @@ const char *ad_err_name(ad_err err)
     return error_table[err].name;
 }
 
+/* AD_PRINTF(4, 0): fmt is checked at the callers, which pass their own format on. */
+static void msg_at(char *msg, size_t cap, size_t at, const char *fmt, va_list ap) AD_PRINTF(4, 0);
+
+static void msg_at(char *msg, size_t cap, size_t at, const char *fmt, va_list ap)
+{
+    if (msg != NULL && at < cap) {
+        vsnprintf(msg + at, cap - at, fmt, ap);
+    }
+}
+
 void ad_err_msg(char *msg, size_t cap, const char *fmt, ...)
 {
     va_list ap;
-    if (msg == NULL || cap == 0)
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
+    msg_at(msg, cap, 0, fmt, ap);
+    va_end(ap);
+}
+
+void ad_err_msg_append(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg == NULL || cap == 0) {
+        return;
+    }
+    size_t n = strnlen(msg, cap);
+    if (n != 0 && n + 2 < cap) {
+        memcpy(msg + n, "; ", 3);
+        n += 2;
+    }
+    va_start(ap, fmt);
+    msg_at(msg, cap, n, fmt, ap);
     va_end(ap);
 }

@@ -44,8 +44,14 @@ const char *ad_strerror(ad_err err);
 /* The symbolic name ("AD_EINVAL") for err; never NULL. */
 const char *ad_err_name(ad_err err);
 
-/* Formats a message into msg[cap] (cut to fit, always terminated); nothing when msg is NULL or
-   cap is 0, so callers may pass an optional buffer straight through. */
+/*
+ * Writes the message that goes with a returned ad_err into the caller's buffer (msg, cap);
+ * nothing when msg is NULL or cap is 0. The one way a module reports what went wrong: it
+ * returns the code and the message, and its caller decides whether and how to log them.
+ */
 void ad_err_msg(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
+
+/* Adds one more item to such a message, after "; " when it is not empty (cut at cap). */
+void ad_err_msg_append(char *msg, size_t cap, const char *fmt, ...) AD_PRINTF(3, 4);
 
 #endif

@@ -201,3 +201,18 @@ void ad__cfg_dump(const ad__cfg_entry *table, const void *base, const char *path
         }
     }
 }
+
+int ad__cfg_check_verdict(const char *path, ad_err rc, const char *err, FILE *out, FILE *errout)
+{
+    if (rc != AD_OK) {
+        fprintf(errout, "%s\n", err);
+        return 1;
+    }
+    fprintf(out, "# %s: OK\n", path);
+    return 0;
+}
+
+void ad__cfg_print_line(void *ctx, const char *line)
+{
+    fprintf((FILE *)ctx, "%s\n", line);
+}

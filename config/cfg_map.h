@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/compiler.h"
 #include "common/error.h"
@@ -130,6 +131,15 @@ ad_err ad__cfg_apply(ad__cfg_ctx *ctx, const ad__cfg_entry *table, uint32_t map,
 
 /* Writes "FILE:LINE:COLUMN: message" for node into ctx->err; returns AD_EINVAL. */
 ad_err ad__cfg_fail(ad__cfg_ctx *ctx, uint32_t node, const char *fmt, ...) AD_PRINTF(3, 4);
+
+/*
+ * `--check`'s verdict on a loaded file: "# PATH: OK" on out (AD_OK; the caller then prints the
+ * dump through ad__cfg_print_line) or the one-line error on errout. Returns the exit code.
+ */
+int ad__cfg_check_verdict(const char *path, ad_err rc, const char *err, FILE *out, FILE *errout);
+
+/* An ad_config_line_fn writing each line to the FILE * ctx. */
+void ad__cfg_print_line(void *ctx, const char *line);
 
 /* Emits "path.key: value" lines for every entry of table, secrets redacted. */
 void ad__cfg_dump(const ad__cfg_entry *table, const void *base, const char *path,

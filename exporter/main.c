@@ -83,8 +83,11 @@ static ad_err attach(exporter *x)
     for (;;) {
         char msg[256] = "";
         ad_err err = ad_ring_consumer_open(&rc, &x->ring, msg, sizeof(msg));
-        if (err == AD_OK)
+        if (err == AD_OK) {
+            if (msg[0] != '\0')
+                ad_log_warn("%s", msg); /* what the attach had to correct */
             return AD_OK;
+        }
         if (err != AD_ENOENT) {
             ad_log_error("ring '%s': %s (%s)", x->cfg->ring.name, msg, ad_strerror(err));
             return err;

@@ -22,7 +22,7 @@
 #include "config/exporter_config.h"
 #include "exporter/procstat.h"
 #include "ipc/atomics.h"
-#include "ipc/ring_status.h"
+#include "health/ring_health.h"
 
 /* Upper bounds (seconds) of the delivery latency histogram buckets; +Inf is implied. */
 #define AD_METRICS_LATENCY_BUCKETS 15

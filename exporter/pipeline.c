@@ -335,15 +335,18 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
     *cr = CONSUMED;
     if (ad_record_decode(v->data, v->len, &p->ev) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* invalid bytes: nothing can be sent for it */
+        count(p, AD_EXP_RECORDS_CORRUPT_PAYLOAD, 1);
     } else if (p->ev.hdr.sequence != v->seq) {
         /* The ring header's sequence was validated (increasing, checked header); the payload's
            copy was not. A mismatch means the payload changed after capture wrote it: counted
            and not sent, so a record id is never taken from bytes nobody vouches for. */
         count(p, AD_EXP_RECORDS_CORRUPT, 1);
+        count(p, AD_EXP_RECORDS_CORRUPT_PAYLOAD, 1);
     } else if (!ad_filter_keep(&p->filter, &p->ev)) {
         count(p, AD_EXP_RECORDS_FILTERED, 1);
     } else if (ad_asim_map(&p->ev, source_generation(p, v), p->o.host, &p->asim) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
+        count(p, AD_EXP_RECORDS_UNMAPPABLE, 1);
     } else {
         add_result res;
         ad_err err = batch_add(p, &res);

@@ -1,7 +1,7 @@
 /*
  * asimdns: the shared-memory ring between asimdns-capture (single producer) and
  * asimdns-exporter (single consumer). Contract: DESIGN.md §3; layout and memory ordering:
- * docs/RING.md and the top of ipc/ring.c.
+ * docs/RING.md and the top of ipc/ring_internal.h.
  *
  * Records are variable-length opaque byte strings (the capture puts a common/record.h record
  * in each). The ring numbers every accepted record with a sequence that continues across
@@ -76,7 +76,14 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(CURSOR_REINITS, "cursor_reinits")                                                            \
     X(HEADER_REPAIRS, "header_repairs")
 
-/* Exporter-side counters, one u64 slot each in the cursor object. Append only, as above. */
+/*
+ * Exporter-side counters, one u64 slot each in the cursor object. Append only, as above.
+ * records_corrupt is the sum of its three causes, each counted on its own too:
+ * records_corrupt_ring (a record header or producer position in the ring failed validation:
+ * the reader resynchronised or waits), records_corrupt_payload (a payload that does not decode,
+ * or whose own sequence disagrees with its ring header) and records_unmappable (a valid record
+ * of a provider this build cannot map to ASIM).
+ */
 #define AD_EXPORTER_COUNTERS(X)                                                                    \
     X(RECORDS_READ, "records_read")                                                                \
     X(RECORDS_EXPORTED, "records_exported")                                                        \
@@ -120,7 +127,10 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(SPOOL_DISK_ERRORS, "spool_disk_errors")                                                      \
     X(SPOOL_DEGRADED, "spool_degraded")                                                            \
     X(SPOOL_RECOVERIES, "spool_recoveries")                                                        \
-    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")
+    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")                              \
+    X(RECORDS_CORRUPT_RING, "records_corrupt_ring")                                                \
+    X(RECORDS_CORRUPT_PAYLOAD, "records_corrupt_payload")                                          \
+    X(RECORDS_UNMAPPABLE, "records_unmappable")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,
@@ -199,7 +209,9 @@ ad_err ad_ring_unlink(const char *name, bool global_namespace);
  * configured layout, capacity and max payload; a re-attached ring keeps its records, positions,
  * sequence, generation and counters. Refused (message in msg): a foreign owner (squatting), a
  * different layout/version/capacity (AD_EVERSION) unless cfg->recreate_on_mismatch, or a live
- * producer already attached (AD_EEXIST). msg may be NULL.
+ * producer already attached (AD_EEXIST). msg may be NULL. On success msg says what happened
+ * ("ring NAME: created (...)" or "re-attached (...)", after anything replaced or recreated on
+ * the way) for the caller to log: the ring itself never logs.
  */
 ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, char *msg,
                              size_t msgcap);
@@ -241,6 +253,11 @@ bool ad_ring_producer_has_room(ad_ring_producer *p, size_t len);
  * that `asimdns status --check` looks at for rising drops).
  */
 void ad_ring_producer_heartbeat(ad_ring_producer *p, uint64_t now_ns);
+/* The same, reporting a repair: AD_ECORRUPT when it rewrote the header's identity words or
+   restored or re-initialised the cursor object (each also counted), with what it did in msg
+   ("" and AD_OK when nothing needed repair), for the caller to log. */
+ad_err ad_ring_producer_heartbeat_msg(ad_ring_producer *p, uint64_t now_ns, char *msg,
+                                      size_t msgcap);
 
 void ad_ring_producer_counter_add(ad_ring_producer *p, ad_capture_counter c, uint64_t n);
 /* For counters polled as absolute values (ETW session loss counters). */
@@ -270,7 +287,8 @@ typedef struct ad_ring_view {
  * Maps the data object read-only and the cursor read-write, validates the header, and resumes
  * at the committed cursor. Refused with a message: missing ring (AD_ENOENT), no permission
  * (AD_EPERM), wrong owner (AD_EPERM), layout mismatch (AD_EVERSION), another live consumer
- * (AD_EEXIST).
+ * (AD_EEXIST). On success msg is "" or says what had to be corrected at attach (an
+ * impossible committed cursor, exporter counters the seal does not vouch for; each counted).
  */
 ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consumer **out, char *msg,
                              size_t msgcap);
@@ -308,6 +326,10 @@ void ad_ring_consumer_rewind(ad_ring_consumer *c);
 
 /* Stores now_ns (wall clock, Unix ns) as the exporter heartbeat. */
 void ad_ring_consumer_heartbeat(ad_ring_consumer *c, uint64_t now_ns);
+/* The same, reporting a repair: AD_ECORRUPT with msg when exporter counters were reset to
+   their sealed values (counted as counters_reset); "" and AD_OK otherwise. */
+ad_err ad_ring_consumer_heartbeat_msg(ad_ring_consumer *c, uint64_t now_ns, char *msg,
+                                      size_t msgcap);
 
 /*
  * Records the outcome of one delivery attempt at now_ns (wall clock) in the cursor: ok sets

@@ -1,7 +1,8 @@
 /*
- * asimdns: a read-only snapshot of a ring for `asimdns status`: both objects' positions,
- * heartbeats, pids and every counter, plus a health verdict and two renderings (a human table
- * and JSON). Maps the data header page and the cursor page read-only; never writes.
+ * asimdns: a read-only snapshot of a ring for `asimdns status` and /metrics: both objects'
+ * positions, heartbeats, pids and every counter. Maps the data header page and the cursor page
+ * read-only; never writes. The health rules over it: health/ring_health.h; its renderings:
+ * cli/status_render.h.
  */
 #ifndef AD_IPC_RING_STATUS_H
 #define AD_IPC_RING_STATUS_H
@@ -11,7 +12,6 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "common/strbuf.h"
 #include "ipc/ring.h"
 #include "ipc/ring_layout.h"
 
@@ -75,22 +75,6 @@ typedef struct ad_ring_status {
     uint64_t used_bytes; /* producer_pos - consumer_pos when cursor_valid */
 } ad_ring_status;
 
-typedef enum ad_ring_health {
-    AD_RING_HEALTHY = 0,  /* running, fresh heartbeat, nothing lost or about to be */
-    AD_RING_DEGRADED = 1, /* running, but stale, losing records, failing or nearly full */
-    AD_RING_DOWN = 2      /* not running (or no ring at all) */
-} ad_ring_health;
-
-/* Which service `asimdns status --check` judges. */
-typedef enum ad_ring_component { AD_RING_CAPTURE = 0, AD_RING_EXPORTER = 1 } ad_ring_component;
-
-/* A heartbeat older than this many promised periods is stale. */
-#define AD_RING_STALE_INTERVALS 3u
-/* Used bytes above this share of the capacity (percent) degrade both services. */
-#define AD_RING_FULL_WARN_PERCENT 80u
-/* A measured heartbeat gap counts as the period only up to this (heartbeat_seconds' limit). */
-#define AD_RING_MAX_HEARTBEAT_NS (60ULL * 1000000000ULL)
-
 /*
  * Takes a snapshot of ring name. AD_ENOENT when the ring does not exist, AD_EPERM when the
  * data object cannot be read, AD_EVERSION for another layout (message in msg). A missing or
@@ -99,51 +83,7 @@ typedef enum ad_ring_component { AD_RING_CAPTURE = 0, AD_RING_EXPORTER = 1 } ad_
 ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_status *st, char *msg,
                            size_t msgcap);
 
-/*
- * One service's verdict, with a one-line reason (several joined by "; "):
- *   capture   down: not attached (clean stop) or its pid is gone.
- *             degraded: heartbeat older than AD_RING_STALE_INTERVALS periods; records dropped
- *             (ring full, too large) or ETW losses (events lost, real-time/log buffers lost)
- *             increased in the last heartbeat interval; ring above AD_RING_FULL_WARN_PERCENT.
- *   exporter  down: cursor unreadable, not attached, or its pid is gone.
- *             degraded: heartbeat stale (as above); the last delivery attempt failed (and none
- *             succeeded since); ring above AD_RING_FULL_WARN_PERCENT; impossible cursor.
- * Pure: depends only on *st (taken_ns is "now"), so tests can build any state.
- */
-ad_ring_health ad_ring_status_check(const ad_ring_status *st, ad_ring_component which, char *why,
-                                    size_t whycap);
-
-/* The heartbeat period a side is judged by: the promised one, or the measured last gap when
-   that is longer (capped at AD_RING_MAX_HEARTBEAT_NS); 1 s when neither is recorded. */
-uint64_t ad_ring_status_capture_period_ns(const ad_ring_status *st);
-uint64_t ad_ring_status_exporter_period_ns(const ad_ring_status *st);
-
-/* Ring use in percent (0 when the consumer position is unknown). */
-double ad_ring_status_used_percent(const ad_ring_status *st);
-
-/*
- * The verdict for `asimdns status` without --check: the capture's verdict, and the exporter's
- * capped at degraded (the ring keeps records while the exporter is away), with the reason of
- * the worse one. stale_ns is not used any more (the periods recorded in the ring decide) and
- * is kept for source compatibility.
- */
-ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns, char *why,
-                                     size_t whycap);
-
-const char *ad_ring_component_name(ad_ring_component c);
-
 /* Age in ns at the snapshot (taken_ns) of a wall-clock stamp; one from the future counts as 0. */
 uint64_t ad_ring_status_age_ns(const ad_ring_status *st, uint64_t t);
-
-const char *ad_ring_health_name(ad_ring_health h);
-
-/* Appends a human-readable table (every counter, zero or not). */
-void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb);
-
-/*
- * Appends one JSON object. Positions and counters are numbers; the generation is a hex string
- * (u64 does not survive JSON number parsers); ages are in ns, null when the side is detached.
- */
-void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb);
 
 #endif

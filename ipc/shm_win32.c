@@ -33,7 +33,6 @@
 #include <aclapi.h>
 #include <sddl.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -82,17 +82,33 @@ static void test_unknown_values(void **state)
     }
 }
 
-static void test_message_buffer(void **state)
+/* The message buffer: formatted, cut to its size, and never written without one. */
+static void test_err_msg(void **state)
 {
     (void)state;
-    char msg[8];
-    memset(msg, 'x', sizeof(msg));
-    ad_err_msg(msg, sizeof(msg), "%s %d", "ring", 12345);
-    assert_string_equal(msg, "ring 12"); /* cut to fit, terminated */
-    ad_err_msg(NULL, 16, "%d", 1);       /* optional buffer: nothing happens */
-    memset(msg, 'x', sizeof(msg));
-    ad_err_msg(msg, 0, "%d", 1);
-    assert_int_equal(msg[0], 'x');
+    char buf[8];
+    ad_err_msg(buf, sizeof(buf), "ring %s: %d", "abc", 42);
+    assert_string_equal(buf, "ring ab");
+    memset(buf, 'x', sizeof(buf));
+    ad_err_msg(buf, 0, "%s", "nothing");
+    assert_int_equal(buf[0], 'x');
+    ad_err_msg(NULL, 16, "%s", "nothing");
+}
+
+/* Items joined with "; ", the first without, all cut at the buffer's size. */
+static void test_err_msg_append(void **state)
+{
+    (void)state;
+    char buf[24] = "";
+    ad_err_msg_append(buf, sizeof(buf), "one %d", 1);
+    assert_string_equal(buf, "one 1");
+    ad_err_msg_append(buf, sizeof(buf), "two");
+    assert_string_equal(buf, "one 1; two");
+    ad_err_msg_append(buf, sizeof(buf), "three is too long to fit");
+    assert_string_equal(buf, "one 1; two; three is to");
+    ad_err_msg_append(buf, sizeof(buf), "more");
+    assert_string_equal(buf, "one 1; two; three is to");
+    ad_err_msg_append(NULL, 8, "x");
 }
 
 int main(void)
@@ -102,7 +118,8 @@ int main(void)
         cmocka_unit_test(test_every_code_has_its_name),
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_unknown_values),
-        cmocka_unit_test(test_message_buffer),
+        cmocka_unit_test(test_err_msg),
+        cmocka_unit_test(test_err_msg_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

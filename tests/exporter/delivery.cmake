@@ -3,7 +3,7 @@
 
 # Scriptable OTLP/HTTP receiver for tests/integration/delivery*.sh.
 add_executable(exporter_test_receiver ${CMAKE_CURRENT_SOURCE_DIR}/receiver.c)
-target_link_libraries(exporter_test_receiver PRIVATE ad_exporter)
+target_link_libraries(exporter_test_receiver PRIVATE ad_cli)
 
 # A receiver that answers with a 2 GiB and an endless chunked body: bounded memory, counted,
 # retried, then delivered (real exporter and capture processes, a Python peer on loopback).

@@ -54,7 +54,7 @@ grep -q "^#.*asimdns remove-ring --ring" "$src/config/examples/capture-synthetic
   || fail "the example capture config does not show asimdns remove-ring"
 [ -n "$(counter records_rejected || true)" ] \
   || fail "the finished capture's ring is gone (it should stay for the exporter)"
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null || fail "remove-ring failed"
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null || fail "remove-ring failed"
 [ -z "$(counter records_rejected || true)" ] || fail "the ring is still there after remove-ring"
 echo "1 passed, 0 failed: --max-idle without a ring, /v1/logs endpoint warning, URL in" \
   "refusals, replay ring documentation"

@@ -44,7 +44,7 @@
 #include "exporter/gzip.h"
 #include "exporter/otlp_decode.h"
 #include "exporter/otlp_scan.h"
-#include "exporter/sink.h"
+#include "cli/sink.h"
 
 #define MAX_SCRIPT 256
 #define MAX_STALLED 64

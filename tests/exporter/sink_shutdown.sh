@@ -43,7 +43,7 @@ stop_within() {
 
 for i in $(seq 1 "$rounds"); do
   out="$work/sink-$i.jsonl"
-  "$build/exporter/asimdns" sink --listen "$url" --format asim-json --out "$out" \
+  "$build/cli/asimdns" sink --listen "$url" --format asim-json --out "$out" \
     2>"$work/sink-round.log" &
   sink=$!
   # Under load: some requests have come in (not just a connection).
@@ -62,7 +62,7 @@ sink_watchdog=$watchdog
 
 # The exporter side: SIGTERM while it delivers to a live sink.
 watchdog=0
-"$build/exporter/asimdns" sink --listen "$url" --format count 2>"$work/sink.log" &
+"$build/cli/asimdns" sink --listen "$url" --format count 2>"$work/sink.log" &
 pids+=($!)
 stop_within "$exp_pid" exporter 0
 for i in $(seq 1 $((rounds / 3))); do

@@ -586,6 +586,10 @@ static void test_corrupt_records_skipped(void **state)
     produce(5, false);
     assert_int_equal(run(1000), AD_OK);
     assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT), 1);
+    /* ... counted by its cause: a payload that does not decode, not damage in the ring. */
+    assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT_PAYLOAD), 1);
+    assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT_RING), 0);
+    assert_int_equal(ctr(AD_EXP_RECORDS_UNMAPPABLE), 0);
     assert_int_equal(ctr(AD_EXP_RECORDS_EXPORTED), 10);
     assert_delivered(1, 5, 1);
     assert_int_equal(F.t.delivered[6], 0);
@@ -607,6 +611,8 @@ static void test_record_id_from_ring_header(void **state)
     assert_int_equal(run(1000), AD_OK);
     /* collect_seq checked every batch is in ring order (ids increase: unique). */
     assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT), 4);
+    assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT_PAYLOAD), 4);
+    assert_int_equal(ctr(AD_EXP_RECORDS_CORRUPT_RING), 0);
     assert_int_equal(ctr(AD_EXP_RECORDS_EXPORTED), 13);
     assert_delivered(1, 5, 1);
     for (uint64_t s = 6; s <= 17; s += 3) {

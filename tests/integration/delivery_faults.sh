@@ -50,7 +50,7 @@ retried=$(counter batches_retried)
 echo "outage: $n records, $retried retries, $dups duplicates" >&2
 [ "$dups" -le "$BATCH" ] || fail "$dups duplicates after one outage"
 stop_receiver
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 
 # ---- 2. exporter killed with SIGKILL --------------------------------------------------------
 rm -f "$work/ids" "$work/records.jsonl" "$work/requests.log"

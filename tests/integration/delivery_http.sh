@@ -41,7 +41,7 @@ for field in '"EventSchema":"Dns"' '"EventSchemaVersion":"0.1.7"' '"EventType":"
 done
 [ "$(wc -l <"$work/records.jsonl")" -eq "$n" ] || fail "records file has $(wc -l <"$work/records.jsonl") lines"
 stop_receiver
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 
 # ---- 2. non-retryable answers -------------------------------------------------------------
 rm -f "$work/ids" "$work/records.jsonl" "$work/requests.log"

@@ -71,7 +71,7 @@ consume() {
 exported_at_least() { [ "$(counter records_exported)" -ge "$1" ]; }
 
 new_ring() {
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+  "$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
 }
 
 # stream TOPIC TIMEOUT LOG: a fresh ring, capture writing m records at rate per second in the

@@ -10,7 +10,7 @@ source "$(dirname "$0")/delivery_lib.sh"
 n=${2:-20000}
 
 start_sink() { # FORMAT OUT
-  "$build/exporter/asimdns" sink --listen "ipc://$work/sink.ipc" --format "$1" --out "$2" \
+  "$build/cli/asimdns" sink --listen "ipc://$work/sink.ipc" --format "$1" --out "$2" \
     --max-idle 3 2>>"$work/sink.log" &
   sink_pid=$!
   pids+=("$sink_pid")
@@ -42,7 +42,7 @@ done
 grep -q "$n records" "$work/sink.log" || fail "sink summary"
 
 # ---- otlp-json ----------------------------------------------------------------------------
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 m=500
 write_capture_config "$m" 0
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
@@ -56,7 +56,7 @@ got=$(grep -o '"asimdns.record_id","value":{"stringValue":"[0-9a-f]*-[0-9]*"' "$
 [ "$got" -eq "$m" ] || fail "OTLP/JSON carries $got record ids, expected $m"
 
 # ---- count (wire walk, record-id ranges) ----------------------------------------------------
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 start_sink count /dev/null
 timeout 120 "$build/exporter/asimdns-exporter" -c "$work/exporter.yaml" --allow-root --max-idle 1 2>"$work/exporter3.log" \

@@ -13,7 +13,7 @@ n=${2:-2000}
 make_test_certs
 
 new_ring() {
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+  "$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
   "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 }
 
@@ -22,7 +22,7 @@ run_case() {
   local name=$1 tls=$2 port
   shift 2
   port=$(free_port)
-  "$build/exporter/asimdns" sink --listen "tls+tcp://127.0.0.1:$port" --format count \
+  "$build/cli/asimdns" sink --listen "tls+tcp://127.0.0.1:$port" --format count \
     --tls-cert "$work/server.pem" --tls-key "$work/server.key" "$@" --max-idle 30 \
     2>"$work/sink-$name.log" &
   sink_pid=$!
@@ -86,9 +86,9 @@ run_case mtls "{ca_file: \"$work/server.pem\", server_name: localhost, cert_file
 expect_delivery mtls
 
 # The sink refuses TLS options without a tls+tcp:// URL and a tls+tcp:// URL without them.
-"$build/exporter/asimdns" sink --listen "tls+tcp://127.0.0.1:1" --max-idle 1 2>/dev/null &&
+"$build/cli/asimdns" sink --listen "tls+tcp://127.0.0.1:1" --max-idle 1 2>/dev/null &&
   fail "sink listened on tls+tcp:// without a certificate"
-"$build/exporter/asimdns" sink --listen "tcp://127.0.0.1:1" --tls-cert "$work/server.pem" \
+"$build/cli/asimdns" sink --listen "tcp://127.0.0.1:1" --tls-cert "$work/server.pem" \
   --tls-key "$work/server.key" --max-idle 1 2>/dev/null &&
   fail "sink took TLS options for tcp://"
 echo "1 passed, 0 failed: nng tls+tcp:// verified, refused (wrong CA, IP without server_name," \

@@ -48,12 +48,12 @@ expect_refused wrong-ca
 run_case verified "{ca_file: \"$work/server.pem\", server_name: localhost}"
 expect_delivery verified
 
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 run_case insecure "{insecure_skip_verify: true}"
 expect_delivery insecure
 
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log"
 run_case no-client-cert "{ca_file: \"$work/server.pem\", server_name: localhost}" --tls-client-ca "$work/client.pem"
 expect_refused no-client-cert

@@ -53,6 +53,6 @@ ring=$(sed -n "s/^== asimdns-capture: .* ring '\(.*\)'$/\1/p" "$out")
 dir=$(sed -n 's/^== asimdns-capture: dnstap socket \(.*\)\/dnstap.sock .*/\1/p' "$out")
 [ -n "$ring" ] && [ -n "$dir" ] || fail "cannot find the demo's ring name and temp dir in its output"
 [ ! -e "$dir" ] || fail "the demo left $dir behind"
-if "$build/exporter/asimdns" status --ring "$ring" >/dev/null 2>&1; then fail "the demo left ring $ring"; fi
+if "$build/cli/asimdns" status --ring "$ring" >/dev/null 2>&1; then fail "the demo left ring $ring"; fi
 if pgrep -f "$dir/unbound.conf" >/dev/null; then fail "the demo left Unbound running"; fi
 echo "1 passed, 0 failed: scripts/demo sent $queries queries, $records ASIM records arrived"

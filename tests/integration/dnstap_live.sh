@@ -124,7 +124,7 @@ batch: {max_records: 100, max_age: 100ms}
 retry: {initial_interval: 100ms, max_interval: 400ms, multiplier: 2, jitter: 0.5}
 host_name: test-host.example.org
 YAML
-"$build/exporter/asimdns" sink --listen "ipc://$work/sink.ipc" --format asim-json \
+"$build/cli/asimdns" sink --listen "ipc://$work/sink.ipc" --format asim-json \
   --out "$work/out.jsonl" 2>"$work/sink.log" &
 pids+=($!)
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
@@ -401,7 +401,7 @@ server_pid=
 wait_until 20 check quiet || { check verbose || true; fail "records missing or wrong (above)"; }
 
 # The capture's counters: every frame decoded, no pairing evictions, no writer dropped.
-status=$("$build/exporter/asimdns" status --ring "$ring" --json) || true
+status=$("$build/cli/asimdns" status --ring "$ring" --json) || true
 counter() { # the capture's running total (not its last-interval figure)
   python3 -c 'import json, sys; print(json.loads(sys.argv[1])["capture"]["counters"][sys.argv[2]])' \
     "$status" "$1" 2>/dev/null || echo "?"

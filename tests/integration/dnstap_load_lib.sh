@@ -25,7 +25,7 @@ dl_tools_missing() {
 }
 
 dl_setup() {
-  dl_cli=$dl_build/exporter/asimdns
+  dl_cli=$dl_build/cli/asimdns
   local b
   for b in "$dl_build/capture/asimdns-capture" "$dl_build/exporter/asimdns-exporter" "$dl_cli"; do
     [ -x "$b" ] || { echo "missing $b (build first)" >&2; exit 1; }

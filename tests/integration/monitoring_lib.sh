@@ -2,7 +2,7 @@
 # Every ring a test makes is listed in tl_rings[] and removed on exit; every process is stopped
 # by pid (tests/lib/testlib.sh's cleanup, armed by delivery_lib.sh).
 
-asimdns=$build/exporter/asimdns
+asimdns=$build/cli/asimdns
 # The exporter refuses root unless told (tests run as root in CI).
 exp_flags=()
 if [ "$(id -u)" -eq 0 ] && "$build/exporter/asimdns-exporter" --help 2>&1 | grep -q -- --allow-root; then

@@ -17,7 +17,7 @@ tl_start "$build"
 chmod 755 "$work"
 dir=$work/rings
 ring="it-recov-$$"
-cli=$build/exporter/asimdns
+cli=$build/cli/asimdns
 passed=0
 
 cat >"$work/capture.yaml" <<YAML

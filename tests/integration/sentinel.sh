@@ -75,7 +75,7 @@ auth_yaml() {
 # started in the background (exp_pid). EXTRA_YAML goes into the logs_ingestion section.
 start_case() {
   local name=$1 auth=$2 count=$3 rate=$4 extra=$5
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
+  "$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null 2>&1 || true
   write_capture_config "$count" "$rate"
   if [ "$rate" -eq 0 ]; then
     "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" || fail "capture failed"
@@ -287,7 +287,7 @@ case_expiry() {
 case_secret_hidden() {
   LI_TEST_SECRET="$secret" "$build/exporter/asimdns-exporter" --check -c "$work/exporter.yaml" >"$work/check.out" 2>&1 || true
   if grep -rqF -- "$secret" "$work"/*.log "$work/check.out"; then fail "the client secret leaked"; fi
-  "$build/exporter/asimdns" status --ring "$ring" --json >"$work/status.json" 2>/dev/null || true
+  "$build/cli/asimdns" status --ring "$ring" --json >"$work/status.json" 2>/dev/null || true
   if grep -qF -- "$secret" "$work/status.json"; then fail "the client secret leaked into status"; fi
 }
 

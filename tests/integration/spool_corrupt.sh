@@ -57,6 +57,6 @@ spool: {enabled: true, directory: $work/spool, max_size: 1MiB}"
        grep -q "records lost (ids" "$work/exporter-$mode.log" || fail "$mode: loss not logged" ;;
   esac
   stop_receiver
-  "$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+  "$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 done
 echo "3 passed, 0 failed: damaged spool files reported, counted exactly, the rest delivered"

@@ -67,7 +67,7 @@ echo "outage + $kills SIGKILLs: $n records, $dups duplicates" >&2
 [ "$dups" -le $(( kills * BATCH )) ] || fail "$dups duplicates: more than one batch per kill"
 [ "$(counter records_lost_spool_corrupt)" -eq 0 ] || fail "spool losses counted"
 stop_receiver
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 
 # ---- 2. reboot: capture and exporter killed, ring removed -------------------------------------
 rm -f "$work/ids" "$work/records.jsonl" "$work/requests.log"
@@ -87,7 +87,7 @@ kill -KILL "$exp_pid" || true
 kill -KILL "$cap_pid" 2>/dev/null || true # it may have written its records and ended
 wait "$exp_pid" 2>/dev/null || true
 wait "$cap_pid" 2>/dev/null || true
-"$build/exporter/asimdns" remove-ring --ring "$ring" >/dev/null
+"$build/cli/asimdns" remove-ring --ring "$ring" >/dev/null
 # After the "reboot": a new capture (a new ring, one record) and exporter.
 write_synthetic_capture "$work/capture.yaml" "$ring" 1MiB 13 10 1
 start_receiver "$port"

@@ -15,6 +15,8 @@
 #include "common/timeutil.h"
 #include "ipc/ring.h"
 #include "ipc/ring_layout.h"
+#include "cli/status_render.h"
+#include "health/ring_health.h"
 #include "ipc/ring_status.h"
 #include "tests/ipc/ring_test_util.h"
 
@@ -137,6 +139,11 @@ static void test_config_validation(void **state)
 
     assert_string_equal(ad_capture_counter_name(AD_CAP_DROPPED_RING_FULL), "dropped_ring_full");
     assert_string_equal(ad_exporter_counter_name(AD_EXP_RECORDS_CORRUPT), "records_corrupt");
+    assert_string_equal(ad_exporter_counter_name(AD_EXP_RECORDS_CORRUPT_RING),
+                        "records_corrupt_ring");
+    assert_string_equal(ad_exporter_counter_name(AD_EXP_RECORDS_CORRUPT_PAYLOAD),
+                        "records_corrupt_payload");
+    assert_string_equal(ad_exporter_counter_name(AD_EXP_RECORDS_UNMAPPABLE), "records_unmappable");
     assert_null(ad_capture_counter_name(AD_CAP__COUNT));
 }
 
@@ -653,6 +660,8 @@ static void test_corrupt_header_resync(void **state)
     assert_int_equal(ad_ring_consumer_peek(fx.c, v, 64, &n), AD_OK);
     assert_int_equal(n, 3);
     assert_int_equal(ccount(&fx, AD_EXP_RECORDS_CORRUPT), 1);
+    assert_int_equal(ccount(&fx, AD_EXP_RECORDS_CORRUPT_RING), 1); /* the ring's own cause */
+    assert_int_equal(ccount(&fx, AD_EXP_RECORDS_CORRUPT_PAYLOAD), 0);
     assert_int_equal(ccount(&fx, AD_EXP_RESYNCS), 1);
     assert_int_equal(ccount(&fx, AD_EXP_BYTES_SKIPPED_CORRUPT), 7 * 56);
     assert_int_equal(ad_ring_consumer_read_pos(fx.c), ad_ring_producer_position(fx.p));
@@ -771,6 +780,7 @@ static void test_damaged_producer_pos_when_full(void **state)
     assert_int_equal(got, 34);
     assert_int_equal(ad_ring_consumer_committed_pos(fx.c), good);
     assert_int_equal(ccount(&fx, AD_EXP_RECORDS_CORRUPT), 1);
+    assert_int_equal(ccount(&fx, AD_EXP_RECORDS_CORRUPT_RING), 1);
     ad_ring_producer_heartbeat(fx.p, ad_time_now_ns());
     assert_int_equal(ad_atomic_load_relaxed(&hdr->producer_pos), good);
     assert_int_equal(write_pat(fx.p, 100, &seq), AD_OK);

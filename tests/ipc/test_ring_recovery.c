@@ -321,8 +321,10 @@ static void test_garbage_counters_not_inherited(void **state)
     assert_int_equal(st.exporter_counters[AD_EXP_RECORDS_EXPORTED], 7);
     assert_int_equal(st.exporter_counters_untrusted, 1);
 
-    /* A new exporter takes the sealed values and counts the reset. */
+    /* A new exporter takes the sealed values and counts the reset; the open reports it in its
+       message for the exporter to log (the ring never logs). */
     fx_consumer(&fx);
+    assert_non_null(strstr(fx.msg, "1 exporter counter(s) in the cursor object were not"));
     assert_int_equal(ad_ring_consumer_counter_get(fx.c, AD_EXP_RECORDS_EXPORTED), 7);
     assert_int_equal(ad_ring_consumer_counter_get(fx.c, AD_EXP_RECORDS_READ), 7);
     assert_int_equal(ad_ring_consumer_counter_get(fx.c, AD_EXP_COUNTERS_RESET), 1);
@@ -354,6 +356,7 @@ static void test_header_and_cursor_words_repaired(void **state)
     uint64_t last = 0;
     (void)state;
     fx_producer(&fx, "ident");
+    assert_non_null(strstr(fx.msg, ": created (capacity")); /* open says what it did */
     fx_consumer(&fx);
     produce(&fx, 5);
     assert_int_equal(drain(&fx, &last), 5);
@@ -365,9 +368,17 @@ static void test_header_and_cursor_words_repaired(void **state)
     h->generation ^= 0x5a5a;
     ad_atomic_store_relaxed(&h->magic, 0x1234);
     assert_int_equal(ad_ring_consumer_check(fx.c), AD_ECLOSED);
-    ad_ring_producer_heartbeat(fx.p, ad_time_now_ns());
+    /* The repair is counted and reported to the caller as an error code with its message. */
+    assert_int_equal(ad_ring_producer_heartbeat_msg(fx.p, ad_time_now_ns(), fx.msg, sizeof(fx.msg)),
+                     AD_ECORRUPT);
+    assert_non_null(strstr(fx.msg, "identity words were damaged; wrote them again"));
+    assert_non_null(strstr(fx.msg, fx.name));
     assert_int_equal(ad_ring_producer_counter_get(fx.p, AD_CAP_HEADER_REPAIRS), 1);
     assert_int_equal(ad_ring_consumer_check(fx.c), AD_OK);
+    /* Nothing to repair: AD_OK and an empty message. */
+    assert_int_equal(ad_ring_producer_heartbeat_msg(fx.p, ad_time_now_ns(), fx.msg, sizeof(fx.msg)),
+                     AD_OK);
+    assert_string_equal(fx.msg, "");
 
     /* A consumer_pos scribbled to the producer's position would let capture overwrite unread
        records; the exporter's heartbeat puts its own value back. */

@@ -4,7 +4,7 @@
 #
 # tl_start BUILD_DIR [MKTEMP_ARGS...] makes the temp work dir ($work) and arms the EXIT trap.
 # On exit every pid in pids[] is stopped (SIGTERM, then reaped), the functions in
-# tl_exit_hooks[] run, every ring in tl_rings[] is removed (with BUILD_DIR/exporter/asimdns;
+# tl_exit_hooks[] run, every ring in tl_rings[] is removed (with BUILD_DIR/cli/asimdns;
 # BUILD_DIR may be "" when there are no rings), and $work is removed (kept when KEEP_WORK is set).
 # Helpers that fail call fail(): the default one below prints "FAIL: ..." (or "FAIL (TAG): ..."
 # with TL_FAIL_TAG set) and the last TL_FAIL_TAIL (30) lines of every $work/*.log, and exits 1.
@@ -17,7 +17,7 @@ tl_cli=
 work=
 
 tl_start() {
-  tl_cli=${1:+$1/exporter/asimdns}
+  tl_cli=${1:+$1/cli/asimdns}
   shift
   work=$(mktemp -d "$@")
   trap tl_cleanup EXIT

@@ -15,9 +15,10 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "exporter/sink.h"
+#include "cli/sink.h"
 #include "ipc/ring.h"
-#include "ipc/ring_status.h"
+#include "cli/status_render.h"
+#include "health/ring_health.h"
 
 #define DEFAULT_RING "asimdns"
 #define EXIT_DOWN 2

@@ -16,8 +16,8 @@
  * cannot be decoded is answered with a partial success carrying the error message (it is not
  * worth a resend). Stops on SIGINT/SIGTERM or after --max-idle seconds without requests.
  */
-#ifndef AD_EXPORTER_SINK_H
-#define AD_EXPORTER_SINK_H
+#ifndef AD_CLI_SINK_H
+#define AD_CLI_SINK_H
 
 #include <stdio.h>
 

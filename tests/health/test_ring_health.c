@@ -14,7 +14,7 @@
 
 #include "common/timeutil.h"
 #include "ipc/ring.h"
-#include "ipc/ring_status.h"
+#include "health/ring_health.h"
 
 #define SEC 1000000000ULL
 #define NOW (1800000000ULL * SEC)

@@ -1,5 +1,5 @@
 /* asimdns: `asimdns sink`, nng REP receiver of ExportLogsServiceRequests (see sink.h). */
-#include "exporter/sink.h"
+#include "cli/sink.h"
 
 #include <math.h>
 #include <stdlib.h>
