@@ -1,30 +1,18 @@
 /*
- * asimdns: DNS and ASIM code tables (see dns_tables.h). The tables are plain const arrays
- * indexed by the code, so every per-event lookup is a range check and one load.
+ * asimdns: DNS and ASIM code tables (see dns_tables.h; the providers are in providers.c).
+ * The tables are plain const arrays indexed by the code, so every per-event lookup is a range
+ * check and one load.
  *
  * Sources are cited as "asim §x" = facts/asim-dns.md, "etw §x" = facts/etw-dns-providers.md.
  */
 #include "common/dns_tables.h"
+
 #include "common/ascii.h"
-
-#include <string.h>
-
 #include "common/compiler.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Text helpers                                                                               */
 /* ---------------------------------------------------------------------------------------- */
-
-/* text[len] equals the NUL-terminated word, ASCII case-insensitively. */
-static bool dt_equal_ci(const char *text, size_t len, const char *word)
-{
-    size_t i;
-    for (i = 0; i < len; i++) {
-        if (word[i] == '\0' || ad_ascii_lower(text[i]) != ad_ascii_lower(word[i]))
-            return false;
-    }
-    return word[len] == '\0';
-}
 
 /* Writes the decimal digits of value into buf[cap] after pos; returns the new position. */
 static size_t dt_put_u32(char *buf, size_t cap, size_t pos, uint32_t value)
@@ -128,7 +116,7 @@ bool ad_qtype_from_name(const char *text, size_t len, uint32_t *qtype)
     if (text == NULL || len == 0)
         return false;
     /* RFC 3597 generic form, the §8 fallback spelling. */
-    if (len > 4 && dt_equal_ci(text, 4, "TYPE") && text[4] >= '0' && text[4] <= '9') {
+    if (len > 4 && ad_ascii_equal_ci(text, 4, "TYPE") && text[4] >= '0' && text[4] <= '9') {
         uint32_t value = 0;
         for (i = 4; i < len; i++) {
             if (text[i] < '0' || text[i] > '9')
@@ -144,19 +132,20 @@ bool ad_qtype_from_name(const char *text, size_t len, uint32_t *qtype)
         /* Not all digits: may still be a mnemonic; none starts with TYPE, so fall through. */
     }
     /* 255 aliases: IANA's "*" and S13's "All" (asim §4.3). */
-    if (dt_equal_ci(text, len, "*") || dt_equal_ci(text, len, "ALL")) {
+    if (ad_ascii_equal_ci(text, len, "*") || ad_ascii_equal_ci(text, len, "ALL")) {
         *qtype = 255u;
         return true;
     }
     for (i = 0; i < DT_QTYPE_DIRECT; i++) {
         const char *name = dt_qtype_names[i];
-        if (name != NULL && i != 0 && dt_equal_ci(text, len, name)) {
+        if (name != NULL && i != 0 && ad_ascii_equal_ci(text, len, name)) {
             *qtype = (uint32_t)i;
             return true;
         }
     }
     for (i = 0; i < AD_ARRAY_LEN(dt_qtype_high); i++) {
-        if (dt_qtype_high[i].code != 65535u && dt_equal_ci(text, len, dt_qtype_high[i].name)) {
+        if (dt_qtype_high[i].code != 65535u &&
+            ad_ascii_equal_ci(text, len, dt_qtype_high[i].name)) {
             *qtype = dt_qtype_high[i].code;
             return true;
         }
@@ -236,13 +225,13 @@ bool ad_rcode_from_name(const char *text, size_t len, uint32_t *rcode)
     if (text == NULL || len == 0)
         return false;
     for (i = 0; i < DT_RCODE_DIRECT; i++) {
-        if (dt_rcode_names[i] != NULL && dt_equal_ci(text, len, dt_rcode_names[i])) {
+        if (dt_rcode_names[i] != NULL && ad_ascii_equal_ci(text, len, dt_rcode_names[i])) {
             *rcode = (uint32_t)i;
             return true;
         }
     }
     /* IANA's second name for 16, listed by S9, S10, S14b and the AMA filter (asim §4.1). */
-    if (dt_equal_ci(text, len, "BADSIG")) {
+    if (ad_ascii_equal_ci(text, len, "BADSIG")) {
         *rcode = 16u;
         return true;
     }
@@ -380,112 +369,4 @@ const char *ad_opcode_event_type(uint32_t opcode)
     if (!ad_opcode_asim_type(opcode, &type))
         return NULL;
     return dt_type_names[type];
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Providers (etw §2, §3; DESIGN.md §6)                                                       */
-/* ---------------------------------------------------------------------------------------- */
-
-static const ad_provider_info dt_providers[AD_PROVIDER__COUNT] = {
-    [AD_PROVIDER_DNS_SERVER] =
-        {
-            AD_PROVIDER_DNS_SERVER,
-            AD_DNS_SERVER_PROVIDER_NAME,
-            AD_DNS_SERVER_PROVIDER_GUID,
-            {0xEB79061Au, 0xA566u, 0x4698u, {0x91, 0x19, 0x3E, 0xD2, 0x80, 0x70, 0x60, 0xE7}},
-            "dns_server",
-            AD_DNS_SERVER_DEFAULT_LEVEL,
-            AD_DNS_SERVER_DEFAULT_KEYWORDS,
-        },
-    [AD_PROVIDER_DNS_CLIENT] =
-        {
-            AD_PROVIDER_DNS_CLIENT,
-            AD_DNS_CLIENT_PROVIDER_NAME,
-            AD_DNS_CLIENT_PROVIDER_GUID,
-            {0x1C95126Eu, 0x7EEAu, 0x49A9u, {0xA3, 0xFE, 0xA3, 0x78, 0xB0, 0x3D, 0xDB, 0x4D}},
-            "dns_client",
-            AD_DNS_CLIENT_DEFAULT_LEVEL,
-            AD_DNS_CLIENT_DEFAULT_KEYWORDS,
-        },
-};
-
-const ad_provider_info *ad_provider_info_get(ad_provider provider)
-{
-    if ((unsigned)provider == AD_PROVIDER_UNKNOWN || (unsigned)provider >= AD_PROVIDER__COUNT)
-        return NULL;
-    return &dt_providers[provider];
-}
-
-/* Reads 2*nbytes hex digits at text into out (big-endian digit order). */
-static bool dt_hex_bytes(const char *text, size_t nbytes, uint8_t *out)
-{
-    size_t i;
-    for (i = 0; i < nbytes; i++) {
-        int hi = ad_hex_digit(text[2 * i]);
-        int lo = ad_hex_digit(text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
-}
-
-bool ad_guid_parse(const char *text, size_t len, ad_guid *guid)
-{
-    /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: 36 characters, dashes at 8, 13, 18, 23. */
-    uint8_t b[16];
-
-    if (text == NULL)
-        return false;
-    if (len == 38) {
-        if (text[0] != '{' || text[37] != '}')
-            return false;
-        text++;
-        len = 36;
-    }
-    if (len != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
-        return false;
-    if (!dt_hex_bytes(text, 4, b) || !dt_hex_bytes(text + 9, 2, b + 4) ||
-        !dt_hex_bytes(text + 14, 2, b + 6) || !dt_hex_bytes(text + 19, 2, b + 8) ||
-        !dt_hex_bytes(text + 24, 6, b + 10))
-        return false;
-    guid->data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    guid->data2 = (uint16_t)(b[4] << 8 | b[5]);
-    guid->data3 = (uint16_t)(b[6] << 8 | b[7]);
-    memcpy(guid->data4, b + 8, 8);
-    return true;
-}
-
-bool ad_guid_equal(const ad_guid *a, const ad_guid *b)
-{
-    return a->data1 == b->data1 && a->data2 == b->data2 && a->data3 == b->data3 &&
-           memcmp(a->data4, b->data4, sizeof(a->data4)) == 0;
-}
-
-ad_provider ad_provider_from_guid(const ad_guid *guid)
-{
-    if (guid == NULL)
-        return AD_PROVIDER_UNKNOWN;
-    if (ad_guid_equal(guid, &dt_providers[AD_PROVIDER_DNS_SERVER].guid))
-        return AD_PROVIDER_DNS_SERVER;
-    if (ad_guid_equal(guid, &dt_providers[AD_PROVIDER_DNS_CLIENT].guid))
-        return AD_PROVIDER_DNS_CLIENT;
-    return AD_PROVIDER_UNKNOWN;
-}
-
-ad_provider ad_provider_lookup(const char *text, size_t len)
-{
-    ad_guid guid;
-    int p;
-
-    if (text == NULL || len == 0)
-        return AD_PROVIDER_UNKNOWN;
-    for (p = AD_PROVIDER_UNKNOWN + 1; p < AD_PROVIDER__COUNT; p++) {
-        if (dt_equal_ci(text, len, dt_providers[p].name) ||
-            dt_equal_ci(text, len, dt_providers[p].config_name))
-            return (ad_provider)p;
-    }
-    if (ad_guid_parse(text, len, &guid))
-        return ad_provider_from_guid(&guid);
-    return AD_PROVIDER_UNKNOWN;
 }

@@ -8,7 +8,8 @@
  * EventSubType and result rule. The ETW decoders read it for the template, the record's
  * src/dst and AD_BIT_RESPONSE; the ASIM mapping reads it for the event's ASIM values and its
  * endpoints; the README's event table is checked against it by a test. Nothing else
- * restates it.
+ * restates it. The rows and their lookup are in event_catalog.c, the ASIM reading of a row
+ * (endpoint fields, result and details) in event_asim.c, so the capture links no result texts.
  *
  * Endpoints. Every event with endpoints names a peer (the remote end, e.g. Source or
  * Destination, with the Port field when the template has one) and a host address (the
