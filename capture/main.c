@@ -71,16 +71,47 @@ static const ad_source_desc *configured_source(const ad_capture_config *cfg)
     return src;
 }
 
-static ad_err open_source(const ad_source_desc *src, ad_capture_ctx *ctx, void **state)
-{
-    *state = NULL;
-    return src->open != NULL ? src->open(ctx, state) : AD_OK;
-}
-
 static void close_source(const ad_source_desc *src, void *state)
 {
     if (src->close != NULL)
         src->close(state);
+}
+
+static bool drop_privileges(const ad_capture_config *cfg)
+{
+    char msg[256] = "";
+    if (ad_privdrop(cfg->privileges.user, cfg->privileges.group, msg, sizeof(msg)) != AD_OK) {
+        ad_log_error("dropping privileges: %s", msg);
+        return false;
+    }
+    if (msg[0] != '\0')
+        ad_log_warn("dropping privileges: %s", msg);
+    if (cfg->privileges.user[0] != '\0')
+        ad_log_info("running as user '%s'%s%s", cfg->privileges.user,
+                    cfg->privileges.group[0] ? ", group " : "", cfg->privileges.group);
+    return true;
+}
+
+/*
+ * Opens the source and drops privileges, in the order the source needs: one whose open needs
+ * the privileges the capture starts with (AD_SOURCE_OPENS_PRIVILEGED) opens before the drop,
+ * the others (most open their input in run) after it, as the configured user. On failure
+ * (logged) nothing of the source is left open.
+ */
+static bool start_source(const ad_source_desc *src, ad_capture_ctx *ctx, void **state)
+{
+    bool privileged = (src->caps & AD_SOURCE_OPENS_PRIVILEGED) != 0;
+    *state = NULL;
+    if (privileged && src->open != NULL && src->open(ctx, state) != AD_OK)
+        return false;
+    /* The ring (and a privileged source) are open: nothing below needs more than the
+       configured user. */
+    if (!drop_privileges(ctx->cfg)) {
+        if (privileged)
+            close_source(src, *state);
+        return false;
+    }
+    return privileged || src->open == NULL || src->open(ctx, state) == AD_OK;
 }
 
 /* `asimdns-capture service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
@@ -143,33 +174,8 @@ int main(int argc, char **argv)
     ad_capture_ctx ctx;
     ad_capture_ctx_init(&ctx, ring, &cfg);
     ctx.record_path = record_path;
-    /* A source whose open needs the privileges the capture starts with opens before the drop,
-       the others (most: they open their input in run) after it, as the configured user. */
-    bool privileged_open = (src->caps & AD_SOURCE_OPENS_PRIVILEGED) != 0;
-    void *state = NULL;
-    if (privileged_open && open_source(src, &ctx, &state) != AD_OK) {
-        ad_ring_producer_close(ring);
-        return 1;
-    }
-
-    /* The ring (and a privileged source) are open: nothing below needs more than the
-       configured user. */
-    char msg[256] = "";
-    ad_err perr = ad_privdrop(cfg.privileges.user, cfg.privileges.group, msg, sizeof(msg));
-    if (perr != AD_OK) {
-        ad_log_error("dropping privileges: %s", msg);
-        if (privileged_open)
-            close_source(src, state);
-        ad_ring_producer_close(ring);
-        return 1;
-    }
-    if (msg[0] != '\0')
-        ad_log_warn("dropping privileges: %s", msg);
-    if (cfg.privileges.user[0] != '\0')
-        ad_log_info("running as user '%s'%s%s", cfg.privileges.user,
-                    cfg.privileges.group[0] ? ", group " : "", cfg.privileges.group);
-
-    if (!privileged_open && open_source(src, &ctx, &state) != AD_OK) {
+    void *state;
+    if (!start_source(src, &ctx, &state)) {
         ad_ring_producer_close(ring);
         return 1;
     }
