@@ -1,5 +1,5 @@
 /*
- * asimdns-capture: the real ETW function table (capture/etw_session.h) on Windows.
+ * asimdns-capture: the real ETW function table (etw_api_win32.h, capture/etw_session.h).
  *
  * One Win32 call per table entry, nothing decided here: the controller (etw_session.c) owns
  * the policy. Headers and values: mingw-w64 puts EVENT_RECORD and PROCESS_TRACE_MODE_* in
@@ -7,7 +7,7 @@
  * filter type, defined below from the EVENT_FILTER_DESCRIPTOR documentation.
  */
 #ifdef AD_PLATFORM_WINDOWS
-#include "capture/etw_session.h"
+#include "capture/etw_api_win32.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -194,8 +194,7 @@ typedef struct ad_etw_api {
     uint32_t (*close_trace)(void *impl, ad_etw_handle trace);
 } ad_etw_api;
 
-/* The real table (Windows builds only; NULL elsewhere). */
-const ad_etw_api *ad_etw_api_win32(void);
+/* The real table is declared in etw_api_win32.h (Windows builds only). */
 
 /* "access denied" and a few other codes in words, else "Win32 error"; never NULL. */
 const char *ad_etw_error_text(uint32_t code);

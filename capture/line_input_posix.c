@@ -1,4 +1,5 @@
 /* asimdns-capture: the line reader's input on POSIX systems (line_reader.h). */
+#ifdef AD_PLATFORM_POSIX
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,3 +33,4 @@ void ad_line_input_close(int fd)
     if (fd >= 0)
         close(fd);
 }
+#endif

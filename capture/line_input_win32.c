@@ -1,4 +1,5 @@
 /* asimdns-capture: the line reader's input on Windows (line_reader.h): plain reads of a file. */
+#ifdef AD_PLATFORM_WINDOWS
 #include <fcntl.h>
 #include <io.h>
 
@@ -19,3 +20,4 @@ void ad_line_input_close(int fd)
     if (fd >= 0)
         _close(fd);
 }
+#endif

@@ -4,16 +4,12 @@
  *
  * Usage: asimdns-capture -c capture.yaml [--check] [--record FILE]
  */
+#include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "capture/etw_record.h"
-#include "capture/etw_session.h"
 #include "capture/privdrop.h"
-#ifdef ASIMDNS_HAVE_DNSTAP
-#include "capture/dnstap_source.h"
-#endif
 #include "capture/source.h"
+#include "capture/source_table.h"
 #include "common/compiler.h"
 #include "common/log.h"
 #include "common/record.h"
@@ -56,116 +52,66 @@ static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
     return err;
 }
 
-_Static_assert(sizeof(((ad_etw_settings *)0)->event_ids) ==
-                   sizeof(((ad_capture_source *)0)->event_ids),
-               "the event-id filter has the same room in the configuration and the session");
-
-/* The ETW controller's settings from the configuration (etw_session.h keeps config out). */
-static ad_err etw_settings_from_config(const ad_capture_source *src, ad_etw_settings *set)
+/*
+ * The configured source's row, or the error for one this build or OS lacks (logged; the
+ * message comes from the row: source_table.h).
+ */
+static const ad_source_desc *configured_source(const ad_capture_config *cfg)
 {
-    ad_etw_settings_init(set);
-    set->source = src->type;
-    if (src->type == AD_SOURCE_ETW && !src->provider_guid_known) {
-        ad_log_error("ETW provider '%s': give its GUID as source.provider_guid (providers are "
-                     "resolved by name only for dns_server and dns_client)",
-                     src->provider_name);
-        return AD_EINVAL;
+    const ad_source_desc *src = ad_source_desc_find(cfg->source.type);
+    if (src == NULL) {
+        ad_log_error("source '%s' is not available in this build",
+                     ad_source_name(cfg->source.type));
+        return NULL;
     }
-    snprintf(set->session_name, sizeof(set->session_name), "%s", src->session_name);
-    snprintf(set->etl_file, sizeof(set->etl_file), "%s", src->etl_file);
-    set->provider_guid = src->provider_guid;
-    set->level = src->level;
-    set->match_any_keyword = src->match_any_keyword;
-    set->match_all_keyword = src->match_all_keyword;
-    set->event_id_count = src->event_id_count;
-    memcpy(set->event_ids, src->event_ids, sizeof(set->event_ids));
-    set->buffer_size_kb = src->buffer_size_kb;
-    set->min_buffers = src->min_buffers;
-    set->max_buffers = src->max_buffers;
-    set->flush_seconds = src->flush_seconds;
-    return AD_OK;
+    if (!(src->caps & AD_SOURCE_AVAILABLE)) {
+        ad_log_error("source '%s' %s", src->name, src->unavailable);
+        return NULL;
+    }
+    return src;
 }
 
-/* The etw and etl sources: the session controller over the platform's ETW API. */
-static ad_err run_etw(ad_capture_ctx *ctx, const char *record_path)
+static void close_source(const ad_source_desc *src, void *state)
 {
-    static ad_etw_settings set;
-    static ad_etw_session session; /* reachable by ad_etw_session_stop_active() */
-    static ad_etw_recorder rec;
-    const ad_etw_api *api = ad_etw_api_win32();
-    if (api == NULL) {
-        ad_log_error("source '%s' needs Windows (Event Tracing for Windows); on this system use "
-                     "the replay, synthetic or dnstap source (a file made with --record replays "
-                     "anywhere)",
-                     ad_source_name(ctx->cfg->source.type));
-        return AD_EUNSUPP;
+    if (src->close != NULL)
+        src->close(state);
+}
+
+static bool drop_privileges(const ad_capture_config *cfg)
+{
+    char msg[256] = "";
+    if (ad_privdrop(cfg->privileges.user, cfg->privileges.group, msg, sizeof(msg)) != AD_OK) {
+        ad_log_error("dropping privileges: %s", msg);
+        return false;
     }
-    ad_err err = etw_settings_from_config(&ctx->cfg->source, &set);
-    if (err != AD_OK)
-        return err;
-    if (record_path != NULL && ad_etw_recorder_open(&rec, record_path) != AD_OK)
-        return AD_EIO;
-    err = ad_etw_session_run(&session, &set, api, ctx, record_path != NULL ? &rec : NULL);
-    if (record_path != NULL && ad_etw_recorder_close(&rec) != AD_OK && err == AD_OK)
-        err = AD_EIO;
-    return err;
+    if (msg[0] != '\0')
+        ad_log_warn("dropping privileges: %s", msg);
+    if (cfg->privileges.user[0] != '\0')
+        ad_log_info("running as user '%s'%s%s", cfg->privileges.user,
+                    cfg->privileges.group[0] ? ", group " : "", cfg->privileges.group);
+    return true;
 }
 
 /*
- * What a source set up before the privilege drop. Only the dnstap source needs that step:
- * giving its socket to the DNS server's user (chown) needs the privileges the capture starts
- * with. The others open their input in run_source, as the configured user.
+ * Opens the source and drops privileges, in the order the source needs: one whose open needs
+ * the privileges the capture starts with (AD_SOURCE_OPENS_PRIVILEGED) opens before the drop,
+ * the others (most open their input in run) after it, as the configured user. On failure
+ * (logged) nothing of the source is left open.
  */
-typedef struct opened_source {
-#ifdef ASIMDNS_HAVE_DNSTAP
-    ad_dnstap_source *dnstap;
-#else
-    int unused;
-#endif
-} opened_source;
-
-static ad_err open_source(ad_capture_ctx *ctx, opened_source *os)
+static bool start_source(const ad_source_desc *src, ad_capture_ctx *ctx, void **state)
 {
-    memset(os, 0, sizeof(*os));
-#ifdef ASIMDNS_HAVE_DNSTAP
-    if (ctx->cfg->source.type == AD_SOURCE_DNSTAP)
-        return ad_source_dnstap_open(ctx, &os->dnstap);
-#else
-    (void)ctx;
-#endif
-    return AD_OK;
-}
-
-static void close_source(opened_source *os)
-{
-#ifdef ASIMDNS_HAVE_DNSTAP
-    ad_source_dnstap_close(os->dnstap);
-    os->dnstap = NULL;
-#else
-    (void)os;
-#endif
-}
-
-static ad_err run_source(ad_capture_ctx *ctx, opened_source *os, const char *record_path)
-{
-    switch (ctx->cfg->source.type) {
-    case AD_SOURCE_SYNTHETIC:
-        return ad_source_synthetic_run(ctx);
-    case AD_SOURCE_REPLAY:
-        return ad_source_replay_run(ctx);
-    case AD_SOURCE_ETW:
-    case AD_SOURCE_ETL:
-        return run_etw(ctx, record_path);
-#ifdef ASIMDNS_HAVE_DNSTAP
-    case AD_SOURCE_DNSTAP:
-        return ad_source_dnstap_serve(os->dnstap);
-#endif
-    default:
-        (void)os;
-        ad_log_error("source '%s' is not available in this build",
-                     ad_source_name(ctx->cfg->source.type));
-        return AD_EUNSUPP;
+    bool privileged = (src->caps & AD_SOURCE_OPENS_PRIVILEGED) != 0;
+    *state = NULL;
+    if (privileged && src->open != NULL && src->open(ctx, state) != AD_OK)
+        return false;
+    /* The ring (and a privileged source) are open: nothing below needs more than the
+       configured user. */
+    if (!drop_privileges(ctx->cfg)) {
+        if (privileged)
+            close_source(src, *state);
+        return false;
     }
+    return privileged || src->open == NULL || src->open(ctx, state) == AD_OK;
 }
 
 /* `asimdns-capture service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
@@ -203,12 +149,16 @@ int main(int argc, char **argv)
         return 1;
     }
     ad_log_init("capture", cfg.log.level, cfg.log.format);
-    if (record_path != NULL && cfg.source.type != AD_SOURCE_ETW &&
-        cfg.source.type != AD_SOURCE_ETL) {
+    const ad_source_desc *src = ad_source_desc_find(cfg.source.type);
+    if (record_path != NULL && (src == NULL || !(src->caps & AD_SOURCE_RECORDS))) {
         fprintf(stderr, "asimdns-capture: --record needs the etw or etl source (source is %s)\n",
                 ad_source_name(cfg.source.type));
         return 2;
     }
+    /* Before the ring is touched: a source this build or OS lacks is a configuration error. */
+    src = configured_source(&cfg);
+    if (src == NULL)
+        return 1;
     ad_stop_install();
 
     ad_ring_producer *ring;
@@ -223,31 +173,17 @@ int main(int argc, char **argv)
 
     ad_capture_ctx ctx;
     ad_capture_ctx_init(&ctx, ring, &cfg);
-    opened_source os;
-    if (open_source(&ctx, &os) != AD_OK) {
+    ctx.record_path = record_path;
+    void *state;
+    if (!start_source(src, &ctx, &state)) {
         ad_ring_producer_close(ring);
         return 1;
     }
-
-    /* The ring and the source are open: nothing below needs more than the configured user. */
-    char msg[256] = "";
-    ad_err perr = ad_privdrop(cfg.privileges.user, cfg.privileges.group, msg, sizeof(msg));
-    if (perr != AD_OK) {
-        ad_log_error("dropping privileges: %s", msg);
-        close_source(&os);
-        ad_ring_producer_close(ring);
-        return 1;
-    }
-    if (msg[0] != '\0')
-        ad_log_warn("dropping privileges: %s", msg);
-    if (cfg.privileges.user[0] != '\0')
-        ad_log_info("running as user '%s'%s%s", cfg.privileges.user,
-                    cfg.privileges.group[0] ? ", group " : "", cfg.privileges.group);
 
     (void)ad_sd_notify("READY=1");
-    ad_err rc = run_source(&ctx, &os, record_path);
+    ad_err rc = src->run(&ctx, state);
     (void)ad_sd_notify("STOPPING=1");
-    close_source(&os);
+    close_source(src, state);
     ad_log_info("stopping: %llu events in, %llu written, %llu dropped (ring full)",
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN),
                 (unsigned long long)ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN),

@@ -3,8 +3,14 @@
  *
  * POSIX order (STYLE.md §3, OpenBSD ntpd): supplementary groups, then the group, then the
  * user; then proof that it cannot be undone (setuid(0) must fail). Switching from root to
- * another uid also clears every capability. Windows: the service account is chosen at
- * installation (deploy/windows); the process removes the privileges it no longer needs.
+ * another uid also clears every capability.
+ *
+ * Windows (privdrop_win32.c) drops nothing at run time: a process cannot become another
+ * account there. The account is chosen when the service is installed (deploy/windows), and
+ * the installation lists the only privileges the SCM leaves in its token (common/service.h
+ * `privileges`; the capture keeps SeChangeNotifyPrivilege and SeCreateGlobalPrivilege). So
+ * ad_privdrop does nothing when privileges.user and .group are empty and refuses them
+ * (AD_EUNSUPP, msg says to choose the service account) when they are set.
  */
 #ifndef AD_CAPTURE_PRIVDROP_H
 #define AD_CAPTURE_PRIVDROP_H

@@ -23,6 +23,7 @@ void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_c
     ctx->next_summary_mono = ad_time_mono_ns() + ctx->summary_interval_ns;
     for (unsigned i = 0; i < AD_ARRAY_LEN(ctx->summary_last); i++)
         ctx->summary_last[i] = 0;
+    ctx->record_path = NULL;
     ad_log_info("source %s started", ad_source_name(cfg->source.type));
 }
 

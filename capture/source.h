@@ -19,9 +19,10 @@ typedef struct ad_capture_ctx {
     uint64_t summary_interval_ns; /* log.summary_seconds in ns; 0 = no summary line */
     uint64_t next_summary_mono;
     uint64_t summary_last[4]; /* events in, written, dropped, decode errors at the last line */
+    const char *record_path;  /* --record FILE (sources with AD_SOURCE_RECORDS), or NULL */
 } ad_capture_ctx;
 
-/* Prepares ctx, writes the first heartbeat and logs that the source starts. */
+/* Prepares ctx (no record_path), writes the first heartbeat and logs that the source starts. */
 void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_capture_config *cfg);
 
 /*

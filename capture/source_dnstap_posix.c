@@ -1,4 +1,5 @@
 /* asimdns-capture: the dnstap source, Unix socket server (dnstap_source.h). */
+#ifdef AD_PLATFORM_POSIX
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* struct ucred for SO_PEERCRED */
 #endif
@@ -20,6 +21,7 @@
 #include "capture/dnstap_source.h"
 #include "capture/emit.h"
 #include "capture/fstrm.h"
+#include "capture/source_table.h"
 #include "common/account.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -518,3 +520,33 @@ ad_err ad_source_dnstap_run(ad_capture_ctx *ctx)
     ad_source_dnstap_close(st);
     return err;
 }
+
+static ad_err dnstap_open(ad_capture_ctx *ctx, void **state)
+{
+    ad_dnstap_source *st = NULL;
+    ad_err err = ad_source_dnstap_open(ctx, &st);
+    *state = st;
+    return err;
+}
+
+static ad_err dnstap_run(ad_capture_ctx *ctx, void *state)
+{
+    (void)ctx;
+    return ad_source_dnstap_serve(state);
+}
+
+static void dnstap_close(void *state)
+{
+    ad_source_dnstap_close(state);
+}
+
+/* Opened before the privilege drop: the socket is handed to the DNS server's user (chown). */
+const ad_source_desc ad_source_dnstap = {
+    .type = AD_SOURCE_DNSTAP,
+    .name = "dnstap",
+    .caps = AD_SOURCE_AVAILABLE | AD_SOURCE_OPENS_PRIVILEGED,
+    .open = dnstap_open,
+    .run = dnstap_run,
+    .close = dnstap_close,
+};
+#endif

@@ -1,6 +1,7 @@
 /* asimdns-capture: the synthetic source (seeded generator -> ring). */
 #include "capture/emit.h"
 #include "capture/source.h"
+#include "capture/source_table.h"
 #include "capture/synthetic.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -40,3 +41,16 @@ ad_err ad_source_synthetic_run(ad_capture_ctx *ctx)
     ad_log_info("synthetic source: %llu events generated", (unsigned long long)made);
     return AD_OK;
 }
+
+static ad_err synthetic_run(ad_capture_ctx *ctx, void *state)
+{
+    (void)state;
+    return ad_source_synthetic_run(ctx);
+}
+
+const ad_source_desc ad_source_synthetic = {
+    .type = AD_SOURCE_SYNTHETIC,
+    .name = "synthetic",
+    .caps = AD_SOURCE_AVAILABLE,
+    .run = synthetic_run,
+};

@@ -12,7 +12,9 @@
  *   - provider names, GUIDs, default level and keywords
  *                                             facts/etw-dns-providers.md §2, §3; DESIGN.md §6
  *
- * What each event id means is in common/event_catalog.h.
+ * What each event id means is in common/event_catalog.h. The provider functions are in
+ * provider_table.c, the name tables in dns_tables.c: the capture names providers but renders no
+ * names, so it links only the first.
  *
  * Every function that runs per event (names, provider by binary GUID) is a bounds check plus a
  * direct array index or a short switch: no search, no allocation, no locale. The *_from_name /
