@@ -25,6 +25,7 @@
 #include "exporter/asim.h"
 #include "exporter/metrics.h"
 #include "exporter/metrics_http.h"
+#include "exporter/delivery_monitor.h"
 #include "exporter/pipeline.h"
 #include "exporter/shutdown_watchdog.h"
 #include "exporter/spool_stage.h"
@@ -171,18 +172,6 @@ static ad_err run(exporter *x)
     return err;
 }
 
-static void log_summary(const exporter *x)
-{
-    ad_log_info("stopping: %llu records exported, %llu rejected, %llu filtered, %llu corrupt, "
-                "%llu sequence gaps, %llu batches retried",
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_EXPORTED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_REJECTED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_FILTERED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_CORRUPT),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_SEQUENCE_GAPS),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_BATCHES_RETRIED));
-}
-
 /* `asimdns-exporter service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
 static const ad_service_info service_info = {
     .name = "asimdns-exporter",
@@ -300,7 +289,8 @@ int main(int argc, char **argv)
         ad_metrics_set_attached(&x.metrics, true, ad_ring_consumer_generation(x.ring));
         rc = run(&x);
         ad_metrics_set_attached(&x.metrics, false, 0);
-        log_summary(&x);
+        /* A ring removed or recreated is attached again: that run's totals do not stop us. */
+        ad_dmon_log_totals(x.ring, rc == AD_ECLOSED ? "detaching" : "stopping");
         ad_ring_consumer_close(x.ring);
         x.ring = NULL;
         if (rc != AD_ECLOSED)

@@ -9,42 +9,21 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "common/log.h"
-#include "common/ratelimit.h"
 #include "common/sdnotify.h"
 #include "common/record.h"
 #include "common/stop.h"
-#include "common/strbuf.h"
 #include "common/timeutil.h"
-#include "exporter/asim_json.h"
-#include "exporter/asim_rows.h"
+#include "exporter/batch.h"
+#include "exporter/delivery_monitor.h"
 #include "exporter/filter.h"
-#include "exporter/otlp_batch.h"
 #include "exporter/retry.h"
 #include "exporter/spool_stage.h"
 
 #define PEEK_MAX 1024
-#define LINE_MAX_BYTES 65536 /* a row of the largest record, escaped */
 #define RING_CHECK_NS 1000000000ULL
 #define NS_PER_MS 1000000ULL
 #define IDLE_AFTER_NS 1000000000ULL /* quiet this long: poll by plain sleeps */
 #define IDLE_POLL_NS (20ULL * NS_PER_MS)
-
-/* JSON lines batch for the console (the OTLP one is exporter/otlp_batch.h). */
-typedef struct json_lines {
-    char *buf;
-    size_t len;
-    size_t cap;
-    size_t max;
-    uint32_t count;
-} json_lines;
-
-typedef enum add_result { ADD_OK, ADD_FULL, ADD_TOO_LARGE } add_result;
-
-/* The counters of the periodic summary line, in the order it names them. */
-enum { SUMMARY_N = 6 };
-static const ad_exporter_counter summary_counters[SUMMARY_N] = {
-    AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,       AD_EXP_BATCHES_FAILED,
-    AD_EXP_BATCHES_RETRIED,  AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
 
 struct ad_pipeline {
     ad_pipeline_opts o;
@@ -55,11 +34,8 @@ struct ad_pipeline {
     ad_filter filter;
     ad_retry_policy policy;
 
-    /* The batch being built or delivered. */
-    ad_otlp_batch *otlp; /* AD_PAYLOAD_OTLP */
-    json_lines lines;    /* AD_PAYLOAD_JSON_LINES */
-    uint32_t max_records;
-    uint32_t batch_records;
+    /* The batch being built or delivered (batch.h: OTLP or JSON lines). */
+    ad_batch *batch;
     uint64_t batch_first_ns; /* mono time of the batch's first record */
     ad_ring_view last;       /* last view consumed into this batch (kept, skipped or filtered) */
     bool have_last;
@@ -72,7 +48,6 @@ struct ad_pipeline {
 
     ad_event ev;
     ad_asim asim;
-    char line[LINE_MAX_BYTES];
 
     uint64_t last_beat_ns;
     uint64_t last_watchdog_ns; /* last WATCHDOG=1 to systemd */
@@ -82,29 +57,7 @@ struct ad_pipeline {
     uint64_t stop_deadline_ns;
     bool idle_exit;
 
-    ad_ratelimit log_reject;
-    ad_ratelimit log_partial;
-    ad_ratelimit log_retry;
-    ad_ratelimit log_drop;
-
-    /* State changes worth one log line each (pipeline.h "Monitoring"). A recovery line is
-       written only when the line about the trouble was (so the log never says "back" about
-       something it did not report). */
-    ad_ratelimit rl_receiver;
-    bool receiver_down;
-    bool receiver_down_logged;
-    uint64_t receiver_down_mono;
-    uint64_t receiver_down_attempts;
-    ad_ratelimit rl_ring;
-    bool ring_full;
-    bool ring_full_logged;
-    ad_ratelimit rl_gaps;
-    uint64_t gaps_seen;
-    uint64_t next_state_ns;
-    /* The periodic summary. */
-    uint64_t summary_ns; /* 0 = off */
-    uint64_t next_summary_ns;
-    uint64_t summary_last[SUMMARY_N];
+    ad_delivery_monitor mon; /* state-change lines, rate-limited warnings, summary */
 };
 
 /* ---- the outside world ------------------------------------------------------------------ */
@@ -144,8 +97,6 @@ static void count(ad_pipeline *p, ad_exporter_counter c, uint64_t n)
         ad_ring_consumer_counter_add(p->ring, c, n);
 }
 
-static void monitor(ad_pipeline *p, uint64_t now);
-
 /* The transport's counter hook. */
 static void pipeline_count(void *ctx, ad_exporter_counter c, uint64_t n)
 {
@@ -158,7 +109,7 @@ static void beat(ad_pipeline *p)
     uint64_t now = now_ns(p);
     if (p->o.metrics != NULL)
         ad_metrics_beat(p->o.metrics, now);
-    monitor(p, now);
+    ad_dmon_tick(&p->mon, now);
     /* Ring -> spool keeps going while a batch is retried or the spool drains. */
     if (p->o.spool != NULL)
         ad_spool_stage_pump(p->o.spool, now, p->env.wall_ns(p->env.ctx), false);
@@ -193,10 +144,15 @@ static bool pipeline_tick(void *ctx)
     return true;
 }
 
-/* One kind of warning at most once per AD_PIPELINE_LOG_INTERVAL_NS on the pipeline's clock. */
-static bool ratelog_ok(ad_pipeline *p, ad_ratelimit *r, uint64_t *suppressed)
+/* One kind of warning at most once per AD_DMON_LOG_INTERVAL_NS on the pipeline's clock. */
+static bool ratelog_ok(ad_pipeline *p, ad_dmon_warning w, uint64_t *suppressed)
 {
-    return ad_ratelimit_allow(r, now_ns(p), suppressed);
+    return ad_dmon_warn_allowed(&p->mon, w, now_ns(p), suppressed);
+}
+
+static uint32_t batch_records(const ad_pipeline *p)
+{
+    return ad_batch_count(p->batch);
 }
 
 /* ---- the record source: the ring, or the spool stage in front of it (spool_stage.h) ------- */
@@ -205,7 +161,7 @@ static ad_err source_peek(ad_pipeline *p, ad_ring_view *views, size_t max, size_
 {
     if (p->o.spool == NULL)
         return ad_ring_consumer_peek(p->ring, views, max, n);
-    ad_spool_stage_peek(p->o.spool, views, max, n, p->batch_records == 0 && !p->have_last,
+    ad_spool_stage_peek(p->o.spool, views, max, n, batch_records(p) == 0 && !p->have_last,
                         now_ns(p), p->env.wall_ns(p->env.ctx));
     return *n > 0 ? AD_OK : AD_EEMPTY;
 }
@@ -233,90 +189,29 @@ static uint64_t source_generation(ad_pipeline *p, const ad_ring_view *v)
     return ad_spool_stage_generation(p->o.spool, v);
 }
 
-/* ---- the batch ---------------------------------------------------------------------------- */
+/* ---- the batch and the commit point ---------------------------------------------------------- */
 
-static ad_err lines_reserve(json_lines *l, size_t more)
+/*
+ * Puts the mapped record p->asim into the batch (span NULL: one event; else an aggregate row).
+ * The one place where records enter a batch.
+ */
+static ad_err batch_put(ad_pipeline *p, const ad_batch_span *span, ad_batch_add_result *res)
 {
-    if (l->len + more <= l->cap)
-        return AD_OK;
-    size_t cap = l->cap ? l->cap : 64 * 1024;
-    while (cap < l->len + more)
-        cap *= 2;
-    char *b = realloc(l->buf, cap);
-    if (b == NULL)
-        return AD_ENOMEM;
-    l->buf = b;
-    l->cap = cap;
-    return AD_OK;
-}
-
-/* Appends p->asim to the batch. */
-static ad_err batch_add(ad_pipeline *p, add_result *res)
-{
-    *res = ADD_OK;
-    if (p->batch_records >= p->max_records) {
-        *res = ADD_FULL;
-        return AD_OK;
-    }
-    if (p->otlp != NULL) {
-        ad_err err = ad_otlp_batch_add(p->otlp, &p->asim, 0);
-        if (err == AD_EFULL)
-            *res = ADD_FULL;
-        else if (err == AD_ERANGE)
-            *res = ADD_TOO_LARGE;
-        else if (err == AD_ENOMEM && p->batch_records > 0)
-            *res = ADD_FULL; /* send what we have; memory comes back with the reset */
-        else if (err != AD_OK)
-            return err;
-        return AD_OK;
-    }
-    ad_strbuf sb;
-    ad_strbuf_init(&sb, p->line, sizeof(p->line));
-    if (p->t->payload == AD_PAYLOAD_ASIM_ROWS)
-        count(p, AD_EXP_LI_FIELDS_TRUNCATED, ad_asim_row_write(&p->asim, 0, &sb));
-    else
-        ad_asim_json_write(&p->asim, &sb);
-    ad_strbuf_putc(&sb, '\n');
-    if (ad_strbuf_overflowed(&sb)) {
-        *res = ADD_TOO_LARGE; /* never send a cut JSON object */
-        return AD_OK;
-    }
-    json_lines *l = &p->lines;
-    /* An empty batch takes any line: console output never drops a record for its size. */
-    if (l->count > 0 && l->len + sb.len > l->max) {
-        *res = ADD_FULL;
-        return AD_OK;
-    }
-    ad_err err = lines_reserve(l, sb.len);
-    if (err != AD_OK)
-        return err;
-    memcpy(l->buf + l->len, sb.data, sb.len);
-    l->len += sb.len;
-    l->count++;
-    return AD_OK;
-}
-
-static ad_err batch_finish(ad_pipeline *p, const uint8_t **data, size_t *len)
-{
-    if (p->otlp != NULL)
-        return ad_otlp_batch_finish(p->otlp, data, len);
-    *data = (const uint8_t *)p->lines.buf;
-    *len = p->lines.len;
-    return AD_OK;
+    ad_err err = ad_batch_add(p->batch, &p->asim, span, res);
+    count(p, AD_EXP_LI_FIELDS_TRUNCATED, ad_batch_take_fields_truncated(p->batch));
+    return err;
 }
 
 static void batch_reset(ad_pipeline *p)
 {
-    if (p->otlp != NULL)
-        ad_otlp_batch_reset(p->otlp);
-    p->lines.len = 0;
-    p->lines.count = 0;
-    p->batch_records = 0;
+    ad_batch_reset(p->batch);
     p->batch_first_ns = 0;
 }
 
-/* Moves the committed cursor past everything consumed so far (records of acked batches,
-   skipped and filtered ones). */
+/*
+ * Moves the committed cursor past everything consumed so far (records of acked batches,
+ * skipped and filtered ones). The one place where the cursor moves past records.
+ */
 static void commit_consumed(ad_pipeline *p)
 {
     if (p->have_last) {
@@ -345,22 +240,22 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
     } else if (ad_asim_map(&p->ev, source_generation(p, v), p->o.host, &p->asim) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
     } else {
-        add_result res;
-        ad_err err = batch_add(p, &res);
+        ad_batch_add_result res;
+        ad_err err = batch_put(p, NULL, &res);
         if (err != AD_OK)
             return err;
-        if (res == ADD_FULL) {
+        if (res == AD_BATCH_FULL) {
             *cr = NOT_CONSUMED;
             return AD_OK;
         }
-        if (res == ADD_TOO_LARGE) {
+        if (res == AD_BATCH_TOO_LARGE) {
             uint64_t sup;
             count(p, AD_EXP_RECORDS_REJECTED, 1);
-            if (ratelog_ok(p, &p->log_drop, &sup))
+            if (ratelog_ok(p, AD_DMON_TOO_LARGE, &sup))
                 ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
                             (unsigned long long)v->seq, (unsigned long long)sup);
         } else {
-            if (p->batch_records++ == 0)
+            if (batch_records(p) == 1)
                 p->batch_first_ns = now_ns(p);
         }
         /* Counted once, when the record leaves for a batch (a full batch maps it again). */
@@ -380,14 +275,14 @@ static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
 {
     *full = *drained = false;
     for (;;) {
-        if (p->batch_records >= p->max_records) {
+        if (batch_records(p) >= p->batch->max_records) {
             *full = true;
             return AD_OK;
         }
         if (p->pend_count == 0) {
             /* Peek no more than the batch can take, so the ring's read position (which marks
                duplicates_possible after a restart) stays close to the batch's end. */
-            size_t want = p->max_records - p->batch_records;
+            size_t want = p->batch->max_records - batch_records(p);
             if (want > PEEK_MAX)
                 want = PEEK_MAX;
             size_t n = 0;
@@ -398,8 +293,7 @@ static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
             p->pend_head = 0;
             p->pend_count = n;
             p->last_data_ns = now_ns(p);
-            if (p->otlp != NULL)
-                ad_otlp_batch_set_observed_time(p->otlp, p->env.wall_ns(p->env.ctx));
+            ad_batch_set_observed_time(p->batch, p->env.wall_ns(p->env.ctx));
         }
         consume_result cr;
         ad_err err = consume(p, &p->pend[p->pend_head], &cr);
@@ -435,116 +329,6 @@ static void backoff_wait(ad_pipeline *p, uint64_t ns)
     }
 }
 
-/* ---- monitoring ---------------------------------------------------------------------------- */
-
-/* Records one attempt's outcome: cursor and metrics state, latency, receiver up/down logs. */
-static void attempt_outcome(ad_pipeline *p, const ad_send_result *res, uint64_t first_ns)
-{
-    uint64_t now = now_ns(p);
-    uint64_t wall = p->env.wall_ns(p->env.ctx);
-    bool ok = res->status == AD_SEND_OK;
-    ad_ring_consumer_delivery(p->ring, ok, wall);
-    if (p->o.metrics != NULL) {
-        ad_metrics_delivery(p->o.metrics, ok, wall);
-        if (ok)
-            ad_metrics_observe_latency(p->o.metrics, now - first_ns);
-    }
-    /* A rejection is an answer: the receiver is there (the batch is counted and logged). */
-    bool reachable = res->status != AD_SEND_RETRY;
-    if (!reachable && !p->receiver_down) {
-        uint64_t sup = 0;
-        p->receiver_down = true;
-        p->receiver_down_mono = now;
-        p->receiver_down_attempts = 0;
-        p->receiver_down_logged = ad_ratelimit_allow(&p->rl_receiver, now, &sup);
-        if (p->receiver_down_logged) {
-            char code[32] = "";
-            if (res->code != 0)
-                snprintf(code, sizeof(code), " (status %d)", res->code);
-            ad_log_warn("receiver unavailable%s%s%s: keeping records in the ring and retrying "
-                        "(+%llu earlier changes not logged)",
-                        code, res->message[0] ? ": " : "", res->message, (unsigned long long)sup);
-        }
-    }
-    if (!reachable)
-        p->receiver_down_attempts++;
-    if (reachable && p->receiver_down) {
-        p->receiver_down = false;
-        if (p->receiver_down_logged)
-            ad_log_info("receiver back after %.1f s (%llu failed attempts)",
-                        (double)(now - p->receiver_down_mono) / 1e9,
-                        (unsigned long long)p->receiver_down_attempts);
-    }
-}
-
-/* Ring use and capture drops (sequence gaps), about once a second. */
-static void monitor_ring(ad_pipeline *p, uint64_t now)
-{
-    uint64_t cap = ad_ring_consumer_capacity(p->ring);
-    uint64_t prod = ad_ring_consumer_producer_pos(p->ring);
-    uint64_t cons = ad_ring_consumer_committed_pos(p->ring);
-    uint64_t used = prod > cons ? prod - cons : 0;
-    if (used > cap)
-        used = cap; /* an untrusted word: never report more than the ring */
-    double pct = cap ? 100.0 * (double)used / (double)cap : 0.0;
-    if (!p->ring_full && used * 100u > cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
-        uint64_t sup = 0;
-        p->ring_full = true;
-        p->ring_full_logged = ad_ratelimit_allow(&p->rl_ring, now, &sup);
-        if (p->ring_full_logged)
-            ad_log_warn("ring '%s' is %.1f %% full: delivery is not keeping up; capture drops "
-                        "records when it is full (+%llu earlier changes not logged)",
-                        p->cfg->ring.name, pct, (unsigned long long)sup);
-    } else if (p->ring_full && used * 200u < cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
-        /* Recovered below half the warning level, so a ring hovering at the mark does not
-           produce a line each second. */
-        p->ring_full = false;
-        if (p->ring_full_logged)
-            ad_log_info("ring '%s' recovered: %.1f %% used", p->cfg->ring.name, pct);
-    }
-    uint64_t gaps = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
-    if (gaps > p->gaps_seen) {
-        uint64_t sup = 0;
-        if (ad_ratelimit_allow(&p->rl_gaps, now, &sup))
-            ad_log_warn("%llu records missing in the sequence (dropped by capture, ring full or "
-                        "too large); %llu in all (+%llu lines not logged)",
-                        (unsigned long long)(gaps - p->gaps_seen), (unsigned long long)gaps,
-                        (unsigned long long)sup);
-        p->gaps_seen = gaps;
-    }
-}
-
-static void summary(ad_pipeline *p)
-{
-    uint64_t v[SUMMARY_N], d[SUMMARY_N];
-    for (int i = 0; i < SUMMARY_N; i++) {
-        v[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
-        d[i] = v[i] - p->summary_last[i];
-        p->summary_last[i] = v[i];
-    }
-    ad_log_info("summary: %llu records exported (+%llu), %llu batches ok (+%llu), %llu failed "
-                "(+%llu), %llu retries (+%llu), %llu records rejected (+%llu), %llu dropped by "
-                "capture (+%llu); receiver %s",
-                (unsigned long long)v[0], (unsigned long long)d[0], (unsigned long long)v[1],
-                (unsigned long long)d[1], (unsigned long long)v[2], (unsigned long long)d[2],
-                (unsigned long long)v[3], (unsigned long long)d[3], (unsigned long long)v[4],
-                (unsigned long long)d[4], (unsigned long long)v[5], (unsigned long long)d[5],
-                p->receiver_down ? "down" : "up");
-}
-
-static void monitor(ad_pipeline *p, uint64_t now)
-{
-    if (now >= p->next_state_ns) {
-        p->next_state_ns = now + RING_CHECK_NS;
-        monitor_ring(p, now);
-    }
-    if (p->summary_ns != 0 && now >= p->next_summary_ns) {
-        if (p->next_summary_ns != 0)
-            summary(p);
-        p->next_summary_ns = now + p->summary_ns;
-    }
-}
-
 /* The batch is settled (acknowledged or given up): commit and start a new one. */
 static void settle(ad_pipeline *p)
 {
@@ -561,10 +345,10 @@ static ad_err deliver(ad_pipeline *p)
 {
     const uint8_t *data;
     size_t len;
-    ad_err err = batch_finish(p, &data, &len);
+    ad_err err = ad_batch_finish(p->batch, &data, &len);
     if (err != AD_OK)
         return err;
-    uint32_t n = p->batch_records;
+    uint32_t n = batch_records(p);
     p->t->batch_id = ++p->batch_seq; /* one id for all attempts of this batch */
     ad_retry retry;
     uint64_t first_attempt_ns = now_ns(p);
@@ -589,7 +373,7 @@ static ad_err deliver(ad_pipeline *p)
             count(p, AD_EXP_RESPONSES_TOO_LARGE, 1);
         /* An attempt cut short by a stop request says nothing about the receiver. */
         if (!(res.status == AD_SEND_RETRY && p->stopping))
-            attempt_outcome(p, &res, first_attempt_ns);
+            ad_dmon_attempt(&p->mon, &res, first_attempt_ns, now_ns(p), p->env.wall_ns(p->env.ctx));
         switch (res.status) {
         case AD_SEND_OK: {
             uint64_t rejected = res.rejected > n ? n : res.rejected;
@@ -597,7 +381,7 @@ static ad_err deliver(ad_pipeline *p)
             count(p, AD_EXP_RECORDS_EXPORTED, n - rejected);
             count(p, AD_EXP_RECORDS_REJECTED, rejected);
             /* Partial success: MUST NOT retry; log the receiver's message (facts §2.3). */
-            if ((rejected > 0 || res.message[0]) && ratelog_ok(p, &p->log_partial, &sup))
+            if ((rejected > 0 || res.message[0]) && ratelog_ok(p, AD_DMON_PARTIAL, &sup))
                 ad_log_warn("receiver acknowledged a batch with %llu of %u records rejected%s%s "
                             "(partial success, not retried; +%llu similar)",
                             (unsigned long long)rejected, n, res.message[0] ? ": " : "",
@@ -608,7 +392,7 @@ static ad_err deliver(ad_pipeline *p)
         case AD_SEND_REJECT:
             count(p, AD_EXP_BATCHES_FAILED, 1);
             count(p, AD_EXP_RECORDS_REJECTED, n);
-            if (ratelog_ok(p, &p->log_reject, &sup))
+            if (ratelog_ok(p, AD_DMON_REJECTED, &sup))
                 ad_log_error("receiver rejected a batch of %u records (status %d)%s%s; not "
                              "retried (+%llu similar)",
                              n, res.code, res.message[0] ? ": " : "", res.message,
@@ -634,7 +418,7 @@ static ad_err deliver(ad_pipeline *p)
             settle(p);
             return AD_OK;
         }
-        if (ratelog_ok(p, &p->log_retry, &sup)) {
+        if (ratelog_ok(p, AD_DMON_RETRY, &sup)) {
             char why[64] = "";
             if (res.code != 0)
                 snprintf(why, sizeof(why), " (status %d)", res.code);
@@ -680,11 +464,11 @@ ad_err ad_pipeline_run(ad_pipeline *p)
         beat(p);
         if (stop_check(p)) {
             /* Flush what is in the batch once, within the grace period (pipeline.h). */
-            if (p->batch_records > 0 && now_ns(p) < p->stop_deadline_ns) {
+            if (batch_records(p) > 0 && now_ns(p) < p->stop_deadline_ns) {
                 ad_err err = deliver(p);
                 if (err != AD_OK)
                     return err;
-            } else if (p->batch_records == 0) {
+            } else if (batch_records(p) == 0) {
                 commit_consumed(p); /* only skipped or filtered records */
             }
             return AD_OK;
@@ -694,18 +478,18 @@ ad_err ad_pipeline_run(ad_pipeline *p)
         if (err != AD_OK)
             return err;
         uint64_t now = now_ns(p);
-        if (p->batch_records > 0 && (full || (drained && (console || max_age_ns == 0)) ||
+        if (batch_records(p) > 0 && (full || (drained && (console || max_age_ns == 0)) ||
                                      now - p->batch_first_ns >= max_age_ns)) {
             err = deliver(p);
             if (err != AD_OK)
                 return err;
             continue;
         }
-        if (p->batch_records == 0)
+        if (batch_records(p) == 0)
             commit_consumed(p);
         if (!drained)
             continue;
-        if (p->batch_records == 0 && p->pend_count == 0) {
+        if (batch_records(p) == 0 && p->pend_count == 0) {
             /* Nothing pending: release skipped pads and corrupt bytes, maybe stop. */
             source_commit_all(p);
             if (p->o.max_idle_ns && now - p->last_data_ns >= p->o.max_idle_ns) {
@@ -719,14 +503,14 @@ ad_err ad_pipeline_run(ad_pipeline *p)
             }
         }
         uint64_t wait = AD_PIPELINE_SLICE_NS;
-        if (p->batch_records > 0) {
+        if (batch_records(p) > 0) {
             uint64_t due = p->batch_first_ns + max_age_ns;
             wait = due > now ? due - now : 0;
             if (wait > AD_PIPELINE_SLICE_NS)
                 wait = AD_PIPELINE_SLICE_NS;
         }
         if (wait > 0)
-            ring_wait(p, wait, p->batch_records == 0 && now - p->last_data_ns >= IDLE_AFTER_NS);
+            ring_wait(p, wait, batch_records(p) == 0 && now - p->last_data_ns >= IDLE_AFTER_NS);
     }
 }
 
@@ -762,39 +546,22 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         return AD_ENOMEM;
     }
     ad_retry_policy_from_config(&p->policy, p->cfg);
-    p->max_records =
-        p->cfg->batch.max_records ? p->cfg->batch.max_records : AD_OTLP_DEFAULT_MAX_RECORDS;
-    if (p->t->payload == AD_PAYLOAD_OTLP) {
-        ad_otlp_batch_opts bo = {
-            .max_records = p->max_records,
-            .max_bytes = (size_t)p->cfg->batch.max_bytes,
-            .host_name = opts->host != NULL ? opts->host->fqdn : NULL,
-            .instance_id = opts->instance_id,
-            .attrs = p->cfg->resource.attrs,
-            .attr_count = p->cfg->resource.attr_count,
-        };
-        ad_err err = ad_otlp_batch_create(&bo, &p->otlp);
-        if (err != AD_OK) {
-            ad_filter_free(&p->filter);
-            free(p);
-            return err;
-        }
-        p->max_records = ad_otlp_batch_max_records(p->otlp);
-    } else {
-        p->lines.max =
-            p->cfg->batch.max_bytes ? (size_t)p->cfg->batch.max_bytes : AD_OTLP_DEFAULT_MAX_BYTES;
+    ad_batch_opts bo = {
+        .payload = p->t->payload,
+        .max_records = p->cfg->batch.max_records,
+        .max_bytes = (size_t)p->cfg->batch.max_bytes,
+        .host_name = opts->host != NULL ? opts->host->fqdn : NULL,
+        .instance_id = opts->instance_id,
+        .attrs = p->cfg->resource.attrs,
+        .attr_count = p->cfg->resource.attr_count,
+    };
+    ad_err err = ad_batch_create(&bo, &p->batch);
+    if (err != AD_OK) {
+        ad_filter_free(&p->filter);
+        free(p);
+        return err;
     }
-    ad_ratelimit_init(&p->log_reject, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_partial, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_retry, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_drop, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_receiver, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_ring, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_gaps, AD_PIPELINE_LOG_INTERVAL_NS);
-    p->gaps_seen = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
-    p->summary_ns = (uint64_t)p->cfg->log_summary_seconds * 1000000000ULL;
-    for (int i = 0; i < SUMMARY_N; i++)
-        p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
+    ad_dmon_init(&p->mon, p->ring, p->cfg->ring.name, p->o.metrics, p->cfg->log_summary_seconds);
     ad_xport_set_tick(p->t, pipeline_tick, p);
     ad_xport_set_count(p->t, pipeline_count, p);
     if (p->o.spool != NULL)
@@ -811,8 +578,7 @@ void ad_pipeline_destroy(ad_pipeline *p)
     ad_xport_set_count(p->t, NULL, NULL);
     if (p->o.spool != NULL)
         ad_spool_stage_attach(p->o.spool, NULL);
-    ad_otlp_batch_destroy(p->otlp);
+    ad_batch_destroy(p->batch);
     ad_filter_free(&p->filter);
-    free(p->lines.buf);
     free(p);
 }

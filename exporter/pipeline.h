@@ -4,8 +4,8 @@
  *   ring peek -> ad_record_decode (invalid: records_corrupt, skipped)
  *             -> filters (records_filtered, skipped)
  *             -> ad_asim_map (unknown provider: records_corrupt, skipped)
- *             -> batch (OTLP request or JSON lines), flushed at batch.max_records,
- *                batch.max_bytes or batch.max_age, whichever comes first
+ *             -> batch (exporter/batch.h: OTLP request or JSON lines), flushed at
+ * batch.max_records, batch.max_bytes or batch.max_age, whichever comes first
  *             -> transport send
  *             -> acknowledged: commit the ring cursor up to the batch's last record
  *                retry: keep the batch, wait (backoff + jitter, Retry-After), send it again
@@ -23,12 +23,12 @@
  * being built is sent once more within the shutdown grace, and only an acknowledgement
  * commits it.
  *
- * Monitoring: every attempt's outcome goes to the cursor (ad_ring_consumer_delivery, read by
- * `asimdns status --check exporter`) and to ad_metrics (delivery latency histogram, /readyz).
- * State changes are logged once each, rate-limited (common/ratelimit.h): receiver unavailable
- * / back, ring nearly full (above AD_RING_FULL_WARN_PERCENT) / recovered (below half of that),
- * capture drops seen as sequence gaps. A one-line summary goes to the log every
- * log.summary_seconds (default 60).
+ * Monitoring (exporter/delivery_monitor.h): every attempt's outcome goes to the cursor
+ * (ad_ring_consumer_delivery, read by `asimdns status --check exporter`) and to ad_metrics
+ * (delivery latency histogram, /readyz). State changes are logged once each, rate-limited:
+ * receiver unavailable / back, ring nearly full (above AD_RING_FULL_WARN_PERCENT) / recovered
+ * (below half of that), capture drops seen as sequence gaps. A one-line summary goes to the log
+ * every log.summary_seconds (default 60).
  */
 #ifndef AD_EXPORTER_PIPELINE_H
 #define AD_EXPORTER_PIPELINE_H
@@ -47,8 +47,6 @@
 #define AD_PIPELINE_SHUTDOWN_GRACE_NS (3ULL * 1000000000ULL)
 /* Longest sleep slice while idle or backing off: the heartbeat cadence. */
 #define AD_PIPELINE_SLICE_NS (100ULL * 1000000ULL)
-/* Same-kind warnings (rejections, retries) are logged at most once per this interval. */
-#define AD_PIPELINE_LOG_INTERVAL_NS (10ULL * 1000000000ULL)
 
 /*
  * The outside world, replaceable for tests (NULL members take the real thing): clocks,
