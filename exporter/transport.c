@@ -181,12 +181,6 @@ static void free_secret(char *buf, size_t len)
     }
 }
 
-int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
-                          char *err, size_t errlen)
-{
-    return ad__tls_client_config_from(&cfg->otlp_http.tls, "otlp_http.tls", host, out, err, errlen);
-}
-
 int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,
                                nng_tls_config **out, char *err, size_t errlen)
 {
