@@ -182,6 +182,13 @@ static const ad__cfg_entry batch_table[] = {
      .min = 0,
      .max = 60000,
      .help = "oldest record waits at most this long"},
+    {.name = "max_in_flight",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(E, batch.max_in_flight),
+     .def = "4",
+     .min = 1,
+     .max = 16,
+     .help = "batches sent and not yet acknowledged (otlp_http, nng req, logs_ingestion)"},
     {.type = AD__CFG_T_END},
 };
 

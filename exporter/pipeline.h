@@ -68,6 +68,11 @@ typedef struct ad_pipeline_opts {
     const ad_exporter_config *cfg; /* batch, retry, filters, resource; must outlive the pipeline */
     ad_ring_consumer *ring;
     ad_xport *transport; /* its tick hook is taken over by the pipeline */
+    /* Overlapped delivery: lane_count >= 2 transports of the same kind, one per batch in
+       flight, each driven by a thread of its own (delivery_lanes.h); transport may be one of
+       them. lane_count 0 or 1: one batch at a time on transport, from the pipeline thread. */
+    ad_xport *const *lanes;
+    unsigned lane_count;
     const ad_asim_host *host;
     const char *instance_id;    /* resource service.instance.id; NULL = none */
     uint64_t max_idle_ns;       /* stop after this long without records and nothing pending */

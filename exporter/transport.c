@@ -29,6 +29,22 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
     return AD_EINVAL;
 }
 
+unsigned ad_xport_lanes(const ad_exporter_config *cfg)
+{
+    unsigned n = cfg->batch.max_in_flight ? cfg->batch.max_in_flight : 1;
+    switch (cfg->type) {
+    case AD_EXPORTER_OTLP_HTTP:
+    case AD_EXPORTER_LOGS_INGESTION:
+        return n;
+    case AD_EXPORTER_NNG:
+        return cfg->nng.mode == AD_NNG_REQ ? n : 1;
+    case AD_EXPORTER_CONSOLE: /* one stdout, lines in order */
+    case AD_EXPORTER_KAFKA:   /* librdkafka keeps its own queue of messages in flight */
+        return 1;
+    }
+    return 1;
+}
+
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx)
 {
     t->tick = fn;

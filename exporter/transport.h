@@ -107,6 +107,13 @@ ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **
 /* Console lines go to out (stdout in the exporter). */
 ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 
+/*
+ * How many transports of cfg's kind the pipeline drives at once (batch.max_in_flight for
+ * otlp_http, nng req and logs_ingestion; 1 for console, nng push and kafka, which keeps its own
+ * queue of messages in flight).
+ */
+unsigned ad_xport_lanes(const ad_exporter_config *cfg);
+
 /* Installs the wait hook. */
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx);
 
