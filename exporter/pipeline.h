@@ -6,22 +6,33 @@
  *             -> ad_asim_map (unknown provider: records_corrupt, skipped)
  *             -> batch (exporter/batch.h: OTLP request or JSON lines), flushed at
  * batch.max_records, batch.max_bytes or batch.max_age, whichever comes first
- *             -> transport send
- *             -> acknowledged: commit the ring cursor up to the batch's last record
+ *             -> transport send (on a lane of its own when batch.max_in_flight > 1)
+ *             -> acknowledged: commit the ring cursor up to the batch's last record, once every
+ *                older batch is settled too
  *                retry: keep the batch, wait (backoff + jitter, Retry-After), send it again
  *                rejected: records_rejected, log the receiver's message (rate-limited), commit
  *
  * The cursor never passes a record whose batch was not acknowledged or deliberately given up
- * (rejection, partial-success rejection, retry.max_elapsed, a record too large to send): a
- * crash or a kill -9 at any point re-sends at most the one batch in flight (counted by the
- * ring as duplicates_possible on the next attach). Sequence gaps (capture drops) are counted
- * by the ring consumer itself (ipc/ring.h, sequence_gaps).
+ * (rejection, partial-success rejection, retry.max_elapsed, a record too large to send).
+ * Sequence gaps (capture drops) are counted by the ring consumer itself (ipc/ring.h,
+ * sequence_gaps).
  *
- * One batch is in flight at a time. While the receiver is away the ring absorbs the backlog;
- * waits sleep (no spinning) in slices of at most AD_XPORT_TICK_MS and refresh the
- * exporter heartbeat each slice. A stop request (SIGINT/SIGTERM) ends the pipeline: the batch
- * being built is sent once more within the shutdown grace, and only an acknowledgement
- * commits it.
+ * Overlapped delivery (delivery_lanes.h): up to N = batch.max_in_flight batches exist at once,
+ * the one being filled included; each closed batch is sent by its own lane (a thread with its
+ * own transport and connection), which also compresses it, so encoding, compression and sending
+ * overlap. Answers may come in any order; the cursor (and the spool's commit) advances only over
+ * the contiguous prefix of settled batches, oldest first (commit_prefix, the one commit point).
+ * Retry and give-up decisions, counting and logging stay on the pipeline thread.
+ * At-least-once and the duplicate bound: a crash or a kill -9 at any point re-sends at most the
+ * N batches not yet committed (some of which the receiver may already have acknowledged; the
+ * ring counts what was read past the cursor as duplicates_possible on the next attach). With
+ * N = 1 one batch is in flight at a time and it is sent from the pipeline thread, as before.
+ *
+ * While the receiver is away the ring absorbs the backlog; waits sleep (no spinning) in slices
+ * of at most AD_XPORT_TICK_MS and refresh the exporter heartbeat each slice. A stop request
+ * (SIGINT/SIGTERM) ends the pipeline: the batch being built and every batch waiting for a retry
+ * get one more attempt within the shutdown grace, answers still arriving in it count, and only
+ * acknowledgements commit; after the grace running attempts are cancelled.
  *
  * Monitoring (exporter/delivery_monitor.h): every attempt's outcome goes to the cursor
  * (ad_ring_consumer_delivery, read by `asimdns status --check exporter`) and to ad_metrics
