@@ -189,6 +189,13 @@ static const ad__cfg_entry batch_table[] = {
      .min = 1,
      .max = 16,
      .help = "batches sent and not yet acknowledged (otlp_http, nng req, logs_ingestion)"},
+    {.name = "compression_workers",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(E, batch.compression_workers),
+     .def = "0",
+     .min = 0,
+     .max = 16,
+     .help = "batches compressed at once by the sending threads; 0 = one per processor"},
     {.type = AD__CFG_T_END},
 };
 

@@ -26,8 +26,11 @@ typedef struct lane {
 
 struct ad_lanes {
     nng_mtx *mtx;
-    nng_cv *work; /* a lane has a batch, or quit */
-    nng_cv *done; /* a lane finished an attempt */
+    nng_cv *work;         /* a lane has a batch, or quit */
+    nng_cv *done;         /* a lane finished an attempt */
+    nng_cv *gate;         /* a compression slot came free */
+    unsigned compressors; /* compressions allowed at once; 0 = no limit */
+    unsigned compressing;
     bool quit;
     atomic_bool abort;
     unsigned n;
@@ -47,6 +50,24 @@ static void lane_count(void *ctx, ad_exporter_counter c, uint64_t n)
     lane *ln = ctx;
     if ((unsigned)c < AD_EXP__COUNT)
         ln->out.counts[c] += n;
+}
+
+/* The transport's compression gate: at most compressors at once. */
+static void lane_gate(void *ctx, bool enter)
+{
+    ad_lanes *l = ((lane *)ctx)->owner;
+    if (l->compressors == 0)
+        return;
+    nng_mtx_lock(l->mtx);
+    if (enter) {
+        while (l->compressing >= l->compressors)
+            nng_cv_wait(l->gate);
+        l->compressing++;
+    } else {
+        l->compressing--;
+        nng_cv_wake1(l->gate);
+    }
+    nng_mtx_unlock(l->mtx);
 }
 
 static void lane_main(void *arg)
@@ -99,7 +120,10 @@ void ad_lanes_destroy(ad_lanes *l)
             nng_thread_destroy(l->lanes[i].thr); /* joins */
         ad_xport_set_tick(l->lanes[i].t, NULL, NULL);
         ad_xport_set_count(l->lanes[i].t, NULL, NULL);
+        ad_xport_set_gate(l->lanes[i].t, NULL, NULL);
     }
+    if (l->gate != NULL)
+        nng_cv_free(l->gate);
     if (l->work != NULL)
         nng_cv_free(l->work);
     if (l->done != NULL)
@@ -109,7 +133,8 @@ void ad_lanes_destroy(ad_lanes *l)
     free(l);
 }
 
-ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, ad_lanes **out)
+ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, unsigned compressors,
+                       ad_lanes **out)
 {
     if (n == 0 || n > AD_LANES_MAX)
         return AD_EINVAL;
@@ -117,8 +142,9 @@ ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, ad_lanes **out)
     if (l == NULL)
         return AD_ENOMEM;
     atomic_init(&l->abort, false);
+    l->compressors = compressors;
     if (nng_mtx_alloc(&l->mtx) != 0 || nng_cv_alloc(&l->work, l->mtx) != 0 ||
-        nng_cv_alloc(&l->done, l->mtx) != 0) {
+        nng_cv_alloc(&l->done, l->mtx) != 0 || nng_cv_alloc(&l->gate, l->mtx) != 0) {
         ad_lanes_destroy(l);
         return AD_ENOMEM;
     }
@@ -129,6 +155,7 @@ ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, ad_lanes **out)
         ln->t = transports[i];
         ad_xport_set_tick(ln->t, lane_tick, ln);
         ad_xport_set_count(ln->t, lane_count, ln);
+        ad_xport_set_gate(ln->t, lane_gate, ln);
         l->n = i + 1;
         if (nng_thread_create(&ln->thr, lane_main, ln) != 0) {
             ad_lanes_destroy(l);

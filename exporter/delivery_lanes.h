@@ -12,6 +12,7 @@
  * Every wait is bounded: the pipeline waits for outcomes in slices (ad_lanes_wait); a lane's
  * transport sees its tick hook return false once ad_lanes_abort was called, which ends a
  * running attempt within about AD_XPORT_TICK_MS (it reports RETRY); destroy joins the threads.
+ * A lane waiting for a compression slot waits only for another lane's compression to end.
  */
 #ifndef AD_EXPORTER_DELIVERY_LANES_H
 #define AD_EXPORTER_DELIVERY_LANES_H
@@ -36,8 +37,13 @@ typedef struct ad_lane_outcome {
 
 typedef struct ad_lanes ad_lanes;
 
-/* Starts one thread per transport (n <= AD_LANES_MAX); takes over their tick and count hooks. */
-ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, ad_lanes **out);
+/*
+ * Starts one thread per transport (n <= AD_LANES_MAX); takes over their tick, count and gate
+ * hooks. At most compressors lanes compress at once (0 = no limit): compression is the CPU-heavy
+ * part of an attempt, and more of it at once than there are cores only adds memory.
+ */
+ad_err ad_lanes_create(ad_xport *const *transports, unsigned n, unsigned compressors,
+                       ad_lanes **out);
 
 /* Aborts running attempts, joins the threads, gives the transports their hooks back (NULL). */
 void ad_lanes_destroy(ad_lanes *l);

@@ -8,6 +8,7 @@
 #include <nng/nng.h>
 #include <nng/supplemental/util/platform.h>
 
+#include "common/host.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
 #include "common/record.h"
@@ -747,6 +748,12 @@ bool ad_pipeline_idle_exit(const ad_pipeline *p)
     return p->idle_exit;
 }
 
+/* batch.compression_workers; 0 = one per processor. */
+static unsigned compressors(const ad_exporter_config *cfg)
+{
+    return cfg->batch.compression_workers ? cfg->batch.compression_workers : ad_cpu_count();
+}
+
 static void free_slots(ad_pipeline *p)
 {
     for (unsigned i = 0; i < AD_LANES_MAX; i++) {
@@ -798,7 +805,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
     for (unsigned i = 0; i < p->nslots && err == AD_OK; i++)
         err = ad_batch_create(&bo, &p->slots[i].batch);
     if (err == AD_OK && p->nslots >= 2)
-        err = ad_lanes_create(opts->lanes, p->nslots, &p->lanes);
+        err = ad_lanes_create(opts->lanes, p->nslots, compressors(p->cfg), &p->lanes);
     if (err != AD_OK) {
         free_slots(p);
         ad_filter_free(&p->filter);

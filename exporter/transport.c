@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter/gzip.h"
 #include "exporter/transport_internal.h"
 
 ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err, size_t errlen)
@@ -61,6 +62,23 @@ void ad_xport_count(ad_xport *t, ad_exporter_counter c, uint64_t n)
 {
     if (t != NULL && t->count != NULL && n != 0)
         t->count(t->count_ctx, c, n);
+}
+
+void ad_xport_set_gate(ad_xport *t, ad_xport_gate_fn fn, void *ctx)
+{
+    t->gate = fn;
+    t->gate_ctx = ctx;
+}
+
+ad_err ad_xport_gzip(ad_xport *t, struct ad_gzip *gz, const void *in, size_t len, void *out,
+                     size_t cap, size_t *out_len)
+{
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, true);
+    ad_err err = ad_gzip_compress(gz, in, len, out, cap, out_len);
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, false);
+    return err;
 }
 
 ad_err ad_xport_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res)

@@ -204,7 +204,7 @@ static ad_err http_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
             h->zbuf = z;
             h->zcap = need;
         }
-        ad_err err = ad_gzip_compress(h->gz, data, len, h->zbuf, h->zcap, &blen);
+        ad_err err = ad_xport_gzip(t, h->gz, data, len, h->zbuf, h->zcap, &blen);
         if (err != AD_OK)
             return err;
         body = h->zbuf;

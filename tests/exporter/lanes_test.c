@@ -54,7 +54,8 @@ static struct {
     nng_cv *cv;
     attempt attempts[MAX_ATTEMPTS];
     unsigned nattempts;
-    bool dead; /* the receiver died: every attempt from now on fails */
+    bool dead;                              /* the receiver died: every attempt from now on fails */
+    unsigned compressing, most_compressing; /* inside the compression gate now, at most */
     uint32_t delivered[RECORDS + 1];
 } R;
 
@@ -86,6 +87,19 @@ static ad_err lane_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
 {
     attempt a;
     memset(&a, 0, sizeof(a));
+    /* "Compress" inside the transport's gate, as otlp_http does (ad_xport_gzip). */
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, true);
+    nng_mtx_lock(R.mtx);
+    if (++R.compressing > R.most_compressing)
+        R.most_compressing = R.compressing;
+    nng_mtx_unlock(R.mtx);
+    nng_msleep(2);
+    nng_mtx_lock(R.mtx);
+    R.compressing--;
+    nng_mtx_unlock(R.mtx);
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, false);
     ad_otlp_request *req;
     if (ad_otlp_request_decode(data, len, &req) != AD_OK)
         return AD_EINVAL;
@@ -324,6 +338,7 @@ static int setup(void **state)
     cfg.batch.max_bytes = 4u << 20;
     cfg.batch.max_age_ms = 50;
     cfg.batch.max_in_flight = LANES;
+    cfg.batch.compression_workers = 1;
     cfg.retry.initial_interval_ms = 5;
     cfg.retry.max_interval_ms = 20;
     cfg.retry.multiplier = 2.0;
@@ -397,6 +412,7 @@ static void test_out_of_order_acks_commit_the_prefix(void **state)
     assert_int_equal(ad_ring_consumer_counter_get(cons, AD_EXP_BATCHES_OK), RECORDS / BATCH);
     assert_int_equal(ad_ring_consumer_counter_get(cons, AD_EXP_BATCHES_RETRIED), 1);
     assert_int_equal(ad_ring_consumer_counter_get(cons, AD_EXP_RECORDS_EXPORTED), RECORDS);
+    assert_int_equal(R.most_compressing, 1); /* batch.compression_workers: 1 */
 }
 
 /*
