@@ -568,6 +568,19 @@ static ad_err start_due(ad_pipeline *p)
     return AD_OK;
 }
 
+/* Heartbeat, answers in, due attempts out, the acknowledged prefix committed. */
+static ad_err deliver_step(ad_pipeline *p)
+{
+    beat(p);
+    ad_err err = reap(p);
+    if (err == AD_OK)
+        err = start_due(p);
+    if (err != AD_OK)
+        return err;
+    commit_prefix(p);
+    return AD_OK;
+}
+
 /* The earliest not_before of a waiting batch (UINT64_MAX: none). */
 static uint64_t next_due(ad_pipeline *p)
 {
@@ -625,13 +638,9 @@ static ad_err shut_down(ad_pipeline *p)
             s->not_before = now_ns(p);
     }
     for (;;) {
-        beat(p);
-        ad_err err = reap(p);
-        if (err == AD_OK)
-            err = start_due(p);
+        ad_err err = deliver_step(p);
         if (err != AD_OK)
             return err;
-        commit_prefix(p);
         bool open = any_sending(p) || next_due(p) != UINT64_MAX;
         if (!open)
             break;
@@ -679,14 +688,9 @@ ad_err ad_pipeline_run(ad_pipeline *p)
     uint64_t max_age_ns = p->cfg->batch.max_age_ms * NS_PER_MS;
     bool console = p->t->payload == AD_PAYLOAD_JSON_LINES;
     for (;;) {
-        beat(p);
-        /* deliver: answers in, due attempts out, the acknowledged prefix committed */
-        ad_err err = reap(p);
-        if (err == AD_OK)
-            err = start_due(p);
+        ad_err err = deliver_step(p);
         if (err != AD_OK)
             return err;
-        commit_prefix(p);
         if (stop_check(p))
             return shut_down(p);
         /* fill */

@@ -115,7 +115,7 @@ ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 /*
  * How many transports of cfg's kind the pipeline drives at once (batch.max_in_flight for
  * otlp_http, nng req and logs_ingestion; 1 for console, nng push and kafka, which keeps its own
- * queue of messages in flight).
+ * queue of messages in flight, and 1 with the spool enabled).
  */
 unsigned ad_xport_lanes(const ad_exporter_config *cfg);
 
