@@ -37,6 +37,7 @@
 #        format) wait in the ring and must fit without drops),
 #        MIX (dns_server | dns_client | both; default dns_server), BATCH (default 8192),
 #        REPS (runs per variant, default 1; the median by records/s is shown),
+#        IN_FLIGHT (batch.max_in_flight; default: the exporter's),
 #        SINK_FORMAT (nng variant: count (default) | asim-json | otlp-json, the sink's output to
 #        /dev/null; asim-json and otlp-json decode with protobuf-c and measure the sink instead).
 # Needs: GNU time (/usr/bin/time; Debian package `time`, in scripts/deps).
@@ -56,6 +57,7 @@ ring_size=${RING_SIZE:-1GiB}
 mix=${MIX:-dns_server}
 batch=${BATCH:-8192}
 batch_bytes=${BATCH_BYTES:-4MiB}
+in_flight=${IN_FLIGHT:-} # batch.max_in_flight; empty = the exporter's default
 reps=${REPS:-1}
 sink_format=${SINK_FORMAT:-count}
 
@@ -163,6 +165,7 @@ kafka: {brokers: \"$(cat "$work/bootstrap")\", topic: bench, encoding: $kenc, co
   esac
   local batch_limits="max_records: $batch, max_bytes: $batch_bytes"
   [[ $v == kafka-* ]] && batch_limits="max_records: $batch" # max_bytes follows the message size
+  [ -n "$in_flight" ] && batch_limits="$batch_limits, max_in_flight: $in_flight"
   cat >"$work/exporter.yaml" <<YAML
 ring: {name: $ring}
 $exporter_yaml

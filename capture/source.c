@@ -3,6 +3,7 @@
 
 #include "common/compiler.h"
 #include "common/log.h"
+#include "common/summary_line.h"
 #include "common/sdnotify.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
@@ -10,6 +11,20 @@
 #define NS_PER_SEC 1000000000ULL
 /* A paced source that may not send yet naps this long before asking again. */
 #define PACER_NAP_NS 200000ULL
+
+/* The summary line, in its order. */
+static const ad_summary_item summary_items[] = {
+    {"events in", {AD_CAP_EVENTS_IN, -1}, false},
+    {"written", {AD_CAP_RECORDS_WRITTEN, -1}, false},
+    {"dropped", {AD_CAP_DROPPED_RING_FULL, AD_CAP_DROPPED_TOO_LARGE}, false},
+    {"decode errors", {AD_CAP_DECODE_ERRORS, -1}, false},
+    {"ETW events lost", {AD_CAP_ETW_EVENTS_LOST, -1}, true},
+};
+
+static uint64_t ring_counter(const void *src, int idx)
+{
+    return ad_ring_producer_counter_get(src, (ad_capture_counter)idx);
+}
 
 void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_capture_config *cfg)
 {
@@ -21,20 +36,10 @@ void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_c
     ctx->next_heartbeat_mono = ad_time_mono_ns() + ctx->heartbeat_interval_ns;
     ctx->summary_interval_ns = (uint64_t)cfg->log.summary_seconds * NS_PER_SEC;
     ctx->next_summary_mono = ad_time_mono_ns() + ctx->summary_interval_ns;
-    for (unsigned i = 0; i < AD_ARRAY_LEN(ctx->summary_last); i++)
-        ctx->summary_last[i] = 0;
     ctx->record_path = NULL;
+    ad_summary_line_init(&ctx->summary, summary_items, AD_ARRAY_LEN(summary_items), ring_counter,
+                         ring);
     ad_log_info("source %s started", ad_source_name(cfg->source.type));
-}
-
-/* The counters the summary line reports, in its order. */
-static void summary_counters(const ad_ring_producer *ring, uint64_t v[4])
-{
-    v[0] = ad_ring_producer_counter_get(ring, AD_CAP_EVENTS_IN);
-    v[1] = ad_ring_producer_counter_get(ring, AD_CAP_RECORDS_WRITTEN);
-    v[2] = ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_RING_FULL) +
-           ad_ring_producer_counter_get(ring, AD_CAP_DROPPED_TOO_LARGE);
-    v[3] = ad_ring_producer_counter_get(ring, AD_CAP_DECODE_ERRORS);
 }
 
 /*
@@ -43,19 +48,9 @@ static void summary_counters(const ad_ring_producer *ring, uint64_t v[4])
  */
 static void log_summary(ad_capture_ctx *ctx)
 {
-    uint64_t v[4];
-    summary_counters(ctx->ring, v);
-    uint64_t *l = ctx->summary_last;
-    ad_log_info(
-        "summary: %llu events in (+%llu), %llu written (+%llu), %llu dropped (+%llu), "
-        "%llu decode errors (+%llu), ETW events lost %llu",
-        (unsigned long long)v[0], (unsigned long long)(v[0] - l[0]), (unsigned long long)v[1],
-        (unsigned long long)(v[1] - l[1]), (unsigned long long)v[2],
-        (unsigned long long)(v[2] - l[2]), (unsigned long long)v[3],
-        (unsigned long long)(v[3] - l[3]),
-        (unsigned long long)ad_ring_producer_counter_get(ctx->ring, AD_CAP_ETW_EVENTS_LOST));
-    for (unsigned i = 0; i < 4; i++)
-        l[i] = v[i];
+    char line[384];
+    ad_summary_line_format(&ctx->summary, "summary", true, NULL, line, sizeof(line));
+    ad_log_info("%s", line);
 }
 
 bool ad_capture_tick(ad_capture_ctx *ctx)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/summary_line.h"
 #include "config/capture_config.h"
 #include "ipc/ring.h"
 
@@ -18,8 +19,8 @@ typedef struct ad_capture_ctx {
     uint64_t next_heartbeat_mono; /* monotonic ns of the next heartbeat */
     uint64_t summary_interval_ns; /* log.summary_seconds in ns; 0 = no summary line */
     uint64_t next_summary_mono;
-    uint64_t summary_last[4]; /* events in, written, dropped, decode errors at the last line */
-    const char *record_path;  /* --record FILE (sources with AD_SOURCE_RECORDS), or NULL */
+    ad_summary_line summary; /* the counters at the last line (common/summary_line.h) */
+    const char *record_path; /* --record FILE (sources with AD_SOURCE_RECORDS), or NULL */
 } ad_capture_ctx;
 
 /* Prepares ctx (no record_path), writes the first heartbeat and logs that the source starts. */

@@ -13,4 +13,7 @@ void ad_host_name(char *buf, size_t cap);
 /* The current process id. OS-specific file. */
 unsigned long ad_process_id(void);
 
+/* Processors this process may run on (at least 1). */
+unsigned ad_cpu_count(void);
+
 #endif

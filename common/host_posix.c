@@ -18,4 +18,10 @@ unsigned long ad_process_id(void)
 {
     return (unsigned long)getpid();
 }
+
+unsigned ad_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (unsigned)n : 1u;
+}
 #endif

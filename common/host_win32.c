@@ -20,4 +20,11 @@ unsigned long ad_process_id(void)
 {
     return (unsigned long)GetCurrentProcessId();
 }
+
+unsigned ad_cpu_count(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors >= 1 ? (unsigned)si.dwNumberOfProcessors : 1u;
+}
 #endif

@@ -232,6 +232,8 @@ typedef struct ad_exporter_config {
         uint32_t max_records;
         uint64_t max_bytes;
         uint64_t max_age_ms;
+        uint32_t max_in_flight;       /* batches awaiting acknowledgement (pipeline.h) */
+        uint32_t compression_workers; /* gzip at once in the sending threads; 0 = per CPU */
     } batch;
     struct {
         uint64_t initial_interval_ms;

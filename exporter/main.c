@@ -25,6 +25,8 @@
 #include "exporter/asim.h"
 #include "exporter/metrics.h"
 #include "exporter/metrics_http.h"
+#include "exporter/delivery_lanes.h"
+#include "exporter/delivery_monitor.h"
 #include "exporter/pipeline.h"
 #include "exporter/shutdown_watchdog.h"
 #include "exporter/spool_stage.h"
@@ -36,7 +38,9 @@
 typedef struct exporter {
     const ad_exporter_config *cfg;
     ad_ring_consumer *ring;
-    ad_xport *transport;
+    ad_xport *transport;           /* lanes[0] */
+    ad_xport *lanes[AD_LANES_MAX]; /* one per batch in flight (delivery_lanes.h) */
+    unsigned lane_count;
     ad_asim_host host;
     char instance_id[40];  /* service.instance.id: a UUID v4 per start (facts/otlp-logs.md §7) */
     uint64_t max_idle_ns;  /* 0 = run until stopped */
@@ -154,6 +158,8 @@ static ad_err run(exporter *x)
         .cfg = x->cfg,
         .ring = x->ring,
         .transport = x->transport,
+        .lanes = x->lanes,
+        .lane_count = x->lane_count,
         .host = &x->host,
         .instance_id = x->instance_id,
         .max_idle_ns = x->max_idle_ns,
@@ -174,16 +180,33 @@ static ad_err run(exporter *x)
     return err;
 }
 
-static void log_summary(const exporter *x)
+static void destroy_transports(exporter *x)
 {
-    ad_log_info("stopping: %llu records exported, %llu rejected, %llu filtered, %llu corrupt, "
-                "%llu sequence gaps, %llu batches retried",
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_EXPORTED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_REJECTED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_FILTERED),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_RECORDS_CORRUPT),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_SEQUENCE_GAPS),
-                (unsigned long long)ad_ring_consumer_counter_get(x->ring, AD_EXP_BATCHES_RETRIED));
+    for (unsigned i = 0; i < x->lane_count; i++)
+        ad_xport_destroy(x->lanes[i]);
+    x->lane_count = 0;
+    x->transport = NULL;
+}
+
+/* One transport per batch in flight (ad_xport_lanes); each makes its own connection. */
+static ad_err create_transports(exporter *x)
+{
+    unsigned n = ad_xport_lanes(x->cfg);
+    if (n > AD_LANES_MAX)
+        n = AD_LANES_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        char terr[512] = "";
+        if (ad_xport_create(x->cfg, &x->lanes[i], terr, sizeof(terr)) != AD_OK) {
+            ad_log_error("%s", terr[0] ? terr : "cannot create the transport");
+            destroy_transports(x);
+            return AD_EINVAL;
+        }
+        x->lane_count = i + 1;
+    }
+    x->transport = x->lanes[0];
+    if (n > 1)
+        ad_log_info("up to %u batches in flight", n);
+    return AD_OK;
 }
 
 /* `asimdns-exporter service install|remove|run` (Windows SCM; on Linux: the systemd unit). */
@@ -240,11 +263,8 @@ int main(int argc, char **argv)
         return 1;
     }
     ad_stop_install();
-    char terr[512] = "";
-    if (ad_xport_create(&cfg, &x.transport, terr, sizeof(terr)) != AD_OK) {
-        ad_log_error("%s", terr[0] ? terr : "cannot create the transport");
+    if (create_transports(&x) != AD_OK)
         return 1;
-    }
     char host[256];
     if (cfg.host_name[0])
         snprintf(host, sizeof(host), "%s", cfg.host_name);
@@ -255,7 +275,7 @@ int main(int argc, char **argv)
     /* The spool is opened (and checked: damage counted, torn tails cut) before the first
        attach, so what it holds is delivered first whatever the ring holds. */
     if (cfg.spool.enabled && ad_spool_stage_open(&cfg, NULL, &x.spool) != AD_OK) {
-        ad_xport_destroy(x.transport);
+        destroy_transports(&x);
         return 1;
     }
     if (x.spool != NULL)
@@ -279,7 +299,7 @@ int main(int argc, char **argv)
         };
         if (ad_metrics_server_start(&mo, &msrv, merr, sizeof(merr)) != AD_OK) {
             ad_log_error("%s", merr);
-            ad_xport_destroy(x.transport);
+            destroy_transports(&x);
             return 1;
         }
         ad_log_info("metrics endpoint: http://%s/metrics, /healthz, /readyz", cfg.metrics.listen);
@@ -303,7 +323,8 @@ int main(int argc, char **argv)
         ad_metrics_set_attached(&x.metrics, true, ad_ring_consumer_generation(x.ring));
         rc = run(&x);
         ad_metrics_set_attached(&x.metrics, false, 0);
-        log_summary(&x);
+        /* A ring removed or recreated is attached again: that run's totals do not stop us. */
+        ad_dmon_log_totals(x.ring, rc == AD_ECLOSED ? "detaching" : "stopping");
         ad_ring_consumer_close(x.ring);
         x.ring = NULL;
         if (rc != AD_ECLOSED)
@@ -319,6 +340,6 @@ int main(int argc, char **argv)
                                  exit_code) != 0)
         ad_log_warn("no shutdown watchdog: the nng teardown is not bounded");
     ad_metrics_server_stop(msrv);
-    ad_xport_destroy(x.transport);
+    destroy_transports(&x);
     return exit_code;
 }

@@ -8,43 +8,55 @@
 #include <nng/nng.h>
 #include <nng/supplemental/util/platform.h>
 
+#include "common/host.h"
 #include "common/log.h"
-#include "common/ratelimit.h"
 #include "common/sdnotify.h"
 #include "common/record.h"
 #include "common/stop.h"
-#include "common/strbuf.h"
 #include "common/timeutil.h"
-#include "exporter/asim_json.h"
-#include "exporter/asim_rows.h"
+#include "exporter/batch.h"
+#include "exporter/delivery_lanes.h"
+#include "exporter/delivery_monitor.h"
 #include "exporter/filter.h"
-#include "exporter/otlp_batch.h"
 #include "exporter/retry.h"
 #include "exporter/spool_stage.h"
 
 #define PEEK_MAX 1024
-#define LINE_MAX_BYTES 65536 /* a row of the largest record, escaped */
 #define RING_CHECK_NS 1000000000ULL
 #define NS_PER_MS 1000000ULL
 #define IDLE_AFTER_NS 1000000000ULL /* quiet this long: poll by plain sleeps */
 #define IDLE_POLL_NS (20ULL * NS_PER_MS)
+#define LANES_POLL_NS (2ULL * NS_PER_MS) /* answers are taken at least this often */
 
-/* JSON lines batch for the console (the OTLP one is exporter/otlp_batch.h). */
-typedef struct json_lines {
-    char *buf;
+/*
+ * One batch from its first record to its acknowledgement. Slots are used in ring order, as a
+ * circle: slots[head] is the oldest batch not yet settled, the one being filled (if any) is the
+ * newest. Slot i is sent by lane i (its own transport).
+ */
+typedef enum slot_state {
+    SLOT_FREE = 0,
+    SLOT_FILLING, /* records go in */
+    SLOT_WAITING, /* closed; its next attempt starts at not_before */
+    SLOT_SENDING, /* an attempt is running on its lane */
+    SLOT_SETTLED, /* acknowledged or given up: may be committed once the older ones are */
+    SLOT_HELD     /* left unacknowledged at shutdown: never committed (sent again next start) */
+} slot_state;
+
+typedef struct slot {
+    slot_state state;
+    ad_batch *batch;
+    uint64_t first_ns; /* mono time of the batch's first record */
+    ad_ring_view last; /* last view consumed into this batch (kept, skipped or filtered) */
+    bool have_last;
+    uint64_t id;         /* numbers the batches handed to the transports */
+    const uint8_t *data; /* finished bytes, valid until the batch is reset */
     size_t len;
-    size_t cap;
-    size_t max;
-    uint32_t count;
-} json_lines;
-
-typedef enum add_result { ADD_OK, ADD_FULL, ADD_TOO_LARGE } add_result;
-
-/* The counters of the periodic summary line, in the order it names them. */
-enum { SUMMARY_N = 6 };
-static const ad_exporter_counter summary_counters[SUMMARY_N] = {
-    AD_EXP_RECORDS_EXPORTED, AD_EXP_BATCHES_OK,       AD_EXP_BATCHES_FAILED,
-    AD_EXP_BATCHES_RETRIED,  AD_EXP_RECORDS_REJECTED, AD_EXP_SEQUENCE_GAPS};
+    uint32_t n;
+    uint64_t first_attempt_ns;
+    uint64_t not_before;
+    ad_retry retry;
+    bool last_try; /* the running attempt started after the stop request */
+} slot;
 
 struct ad_pipeline {
     ad_pipeline_opts o;
@@ -55,15 +67,13 @@ struct ad_pipeline {
     ad_filter filter;
     ad_retry_policy policy;
 
-    /* The batch being built or delivered. */
-    ad_otlp_batch *otlp; /* AD_PAYLOAD_OTLP */
-    json_lines lines;    /* AD_PAYLOAD_JSON_LINES */
-    uint32_t max_records;
-    uint32_t batch_records;
-    uint64_t batch_first_ns; /* mono time of the batch's first record */
-    ad_ring_view last;       /* last view consumed into this batch (kept, skipped or filtered) */
-    bool have_last;
-    uint64_t batch_seq; /* numbers the batches handed to the transport */
+    /* The batches being built or delivered (batch.h: OTLP or JSON lines). */
+    slot slots[AD_LANES_MAX];
+    unsigned nslots;
+    unsigned head; /* oldest slot in use */
+    unsigned used; /* slots in use from head on */
+    uint64_t batch_seq;
+    ad_lanes *lanes; /* NULL: one slot, sent from this thread */
 
     /* Records peeked but not consumed yet (the record that did not fit, and those after it). */
     ad_ring_view pend[PEEK_MAX];
@@ -72,7 +82,6 @@ struct ad_pipeline {
 
     ad_event ev;
     ad_asim asim;
-    char line[LINE_MAX_BYTES];
 
     uint64_t last_beat_ns;
     uint64_t last_watchdog_ns; /* last WATCHDOG=1 to systemd */
@@ -82,29 +91,7 @@ struct ad_pipeline {
     uint64_t stop_deadline_ns;
     bool idle_exit;
 
-    ad_ratelimit log_reject;
-    ad_ratelimit log_partial;
-    ad_ratelimit log_retry;
-    ad_ratelimit log_drop;
-
-    /* State changes worth one log line each (pipeline.h "Monitoring"). A recovery line is
-       written only when the line about the trouble was (so the log never says "back" about
-       something it did not report). */
-    ad_ratelimit rl_receiver;
-    bool receiver_down;
-    bool receiver_down_logged;
-    uint64_t receiver_down_mono;
-    uint64_t receiver_down_attempts;
-    ad_ratelimit rl_ring;
-    bool ring_full;
-    bool ring_full_logged;
-    ad_ratelimit rl_gaps;
-    uint64_t gaps_seen;
-    uint64_t next_state_ns;
-    /* The periodic summary. */
-    uint64_t summary_ns; /* 0 = off */
-    uint64_t next_summary_ns;
-    uint64_t summary_last[SUMMARY_N];
+    ad_delivery_monitor mon; /* state-change lines, rate-limited warnings, summary */
 };
 
 /* ---- the outside world ------------------------------------------------------------------ */
@@ -144,8 +131,6 @@ static void count(ad_pipeline *p, ad_exporter_counter c, uint64_t n)
         ad_ring_consumer_counter_add(p->ring, c, n);
 }
 
-static void monitor(ad_pipeline *p, uint64_t now);
-
 /* The transport's counter hook. */
 static void pipeline_count(void *ctx, ad_exporter_counter c, uint64_t n)
 {
@@ -158,7 +143,7 @@ static void beat(ad_pipeline *p)
     uint64_t now = now_ns(p);
     if (p->o.metrics != NULL)
         ad_metrics_beat(p->o.metrics, now);
-    monitor(p, now);
+    ad_dmon_tick(&p->mon, now);
     /* Ring -> spool keeps going while a batch is retried or the spool drains. */
     if (p->o.spool != NULL)
         ad_spool_stage_pump(p->o.spool, now, p->env.wall_ns(p->env.ctx), false);
@@ -193,10 +178,53 @@ static bool pipeline_tick(void *ctx)
     return true;
 }
 
-/* One kind of warning at most once per AD_PIPELINE_LOG_INTERVAL_NS on the pipeline's clock. */
-static bool ratelog_ok(ad_pipeline *p, ad_ratelimit *r, uint64_t *suppressed)
+/* One kind of warning at most once per AD_DMON_LOG_INTERVAL_NS on the pipeline's clock. */
+static bool ratelog_ok(ad_pipeline *p, ad_dmon_warning w, uint64_t *suppressed)
 {
-    return ad_ratelimit_allow(r, now_ns(p), suppressed);
+    return ad_dmon_warn_allowed(&p->mon, w, now_ns(p), suppressed);
+}
+
+/* ---- the slots ----------------------------------------------------------------------------- */
+
+static slot *slot_at(ad_pipeline *p, unsigned k)
+{
+    return &p->slots[(p->head + k) % p->nslots];
+}
+
+static unsigned slot_index(const ad_pipeline *p, const slot *s)
+{
+    return (unsigned)(s - p->slots);
+}
+
+/* The slot being filled, or NULL. */
+static slot *filling(ad_pipeline *p)
+{
+    if (p->used == 0)
+        return NULL;
+    slot *s = slot_at(p, p->used - 1);
+    return s->state == SLOT_FILLING ? s : NULL;
+}
+
+/* The slot being filled, or a new one; NULL when all are in flight. */
+static slot *filling_or_new(ad_pipeline *p)
+{
+    slot *s = filling(p);
+    if (s != NULL || p->used == p->nslots)
+        return s;
+    s = slot_at(p, p->used++);
+    s->state = SLOT_FILLING;
+    s->have_last = false;
+    s->first_ns = 0;
+    return s;
+}
+
+/* Nothing consumed and unacknowledged: at most an empty slot being filled. */
+static bool nothing_pending(ad_pipeline *p)
+{
+    if (p->used == 0)
+        return true;
+    slot *s = filling(p);
+    return p->used == 1 && s != NULL && ad_batch_count(s->batch) == 0 && !s->have_last;
 }
 
 /* ---- the record source: the ring, or the spool stage in front of it (spool_stage.h) ------- */
@@ -205,8 +233,8 @@ static ad_err source_peek(ad_pipeline *p, ad_ring_view *views, size_t max, size_
 {
     if (p->o.spool == NULL)
         return ad_ring_consumer_peek(p->ring, views, max, n);
-    ad_spool_stage_peek(p->o.spool, views, max, n, p->batch_records == 0 && !p->have_last,
-                        now_ns(p), p->env.wall_ns(p->env.ctx));
+    ad_spool_stage_peek(p->o.spool, views, max, n, nothing_pending(p), now_ns(p),
+                        p->env.wall_ns(p->env.ctx));
     return *n > 0 ? AD_OK : AD_EEMPTY;
 }
 
@@ -233,95 +261,52 @@ static uint64_t source_generation(ad_pipeline *p, const ad_ring_view *v)
     return ad_spool_stage_generation(p->o.spool, v);
 }
 
-/* ---- the batch ---------------------------------------------------------------------------- */
+/* ---- the batch and the commit point ---------------------------------------------------------- */
 
-static ad_err lines_reserve(json_lines *l, size_t more)
+/*
+ * Puts the mapped record p->asim into batch s (span NULL: one event; else an aggregate row).
+ * The one place where records enter a batch.
+ */
+static ad_err batch_put(ad_pipeline *p, slot *s, const ad_batch_span *span,
+                        ad_batch_add_result *res)
 {
-    if (l->len + more <= l->cap)
-        return AD_OK;
-    size_t cap = l->cap ? l->cap : 64 * 1024;
-    while (cap < l->len + more)
-        cap *= 2;
-    char *b = realloc(l->buf, cap);
-    if (b == NULL)
-        return AD_ENOMEM;
-    l->buf = b;
-    l->cap = cap;
-    return AD_OK;
+    ad_err err = ad_batch_add(s->batch, &p->asim, span, res);
+    count(p, AD_EXP_LI_FIELDS_TRUNCATED, ad_batch_take_fields_truncated(s->batch));
+    return err;
 }
 
-/* Appends p->asim to the batch. */
-static ad_err batch_add(ad_pipeline *p, add_result *res)
+/*
+ * Moves the committed cursor past the records of slot s (acked, given up, skipped or filtered).
+ * The one place where the cursor moves past records; callers pass slots in ring order only.
+ */
+static void commit_slot(ad_pipeline *p, slot *s)
 {
-    *res = ADD_OK;
-    if (p->batch_records >= p->max_records) {
-        *res = ADD_FULL;
-        return AD_OK;
+    if (s->have_last) {
+        source_commit(p, &s->last);
+        s->have_last = false;
     }
-    if (p->otlp != NULL) {
-        ad_err err = ad_otlp_batch_add(p->otlp, &p->asim, 0);
-        if (err == AD_EFULL)
-            *res = ADD_FULL;
-        else if (err == AD_ERANGE)
-            *res = ADD_TOO_LARGE;
-        else if (err == AD_ENOMEM && p->batch_records > 0)
-            *res = ADD_FULL; /* send what we have; memory comes back with the reset */
-        else if (err != AD_OK)
-            return err;
-        return AD_OK;
-    }
-    ad_strbuf sb;
-    ad_strbuf_init(&sb, p->line, sizeof(p->line));
-    if (p->t->payload == AD_PAYLOAD_ASIM_ROWS)
-        count(p, AD_EXP_LI_FIELDS_TRUNCATED, ad_asim_row_write(&p->asim, 0, &sb));
-    else
-        ad_asim_json_write(&p->asim, &sb);
-    ad_strbuf_putc(&sb, '\n');
-    if (ad_strbuf_overflowed(&sb)) {
-        *res = ADD_TOO_LARGE; /* never send a cut JSON object */
-        return AD_OK;
-    }
-    json_lines *l = &p->lines;
-    /* An empty batch takes any line: console output never drops a record for its size. */
-    if (l->count > 0 && l->len + sb.len > l->max) {
-        *res = ADD_FULL;
-        return AD_OK;
-    }
-    ad_err err = lines_reserve(l, sb.len);
-    if (err != AD_OK)
-        return err;
-    memcpy(l->buf + l->len, sb.data, sb.len);
-    l->len += sb.len;
-    l->count++;
-    return AD_OK;
 }
 
-static ad_err batch_finish(ad_pipeline *p, const uint8_t **data, size_t *len)
+/*
+ * Commits the settled batches at the head, oldest first, up to the first one not settled:
+ * the cursor moves only over a contiguous acknowledged prefix, whatever order the answers
+ * came in. A slot being filled at the head has its skipped and filtered records committed.
+ */
+static void commit_prefix(ad_pipeline *p)
 {
-    if (p->otlp != NULL)
-        return ad_otlp_batch_finish(p->otlp, data, len);
-    *data = (const uint8_t *)p->lines.buf;
-    *len = p->lines.len;
-    return AD_OK;
-}
-
-static void batch_reset(ad_pipeline *p)
-{
-    if (p->otlp != NULL)
-        ad_otlp_batch_reset(p->otlp);
-    p->lines.len = 0;
-    p->lines.count = 0;
-    p->batch_records = 0;
-    p->batch_first_ns = 0;
-}
-
-/* Moves the committed cursor past everything consumed so far (records of acked batches,
-   skipped and filtered ones). */
-static void commit_consumed(ad_pipeline *p)
-{
-    if (p->have_last) {
-        source_commit(p, &p->last);
-        p->have_last = false;
+    while (p->used > 0) {
+        slot *s = slot_at(p, 0);
+        if (s->state == SLOT_FILLING && ad_batch_count(s->batch) == 0) {
+            commit_slot(p, s);
+            return;
+        }
+        if (s->state != SLOT_SETTLED)
+            return;
+        commit_slot(p, s);
+        ad_batch_reset(s->batch);
+        s->state = SLOT_FREE;
+        p->head = (p->head + 1) % p->nslots;
+        p->used--;
     }
 }
 
@@ -329,8 +314,8 @@ static void commit_consumed(ad_pipeline *p)
 
 typedef enum consume_result { CONSUMED, NOT_CONSUMED } consume_result;
 
-/* Decodes, filters, maps and adds one record. */
-static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
+/* Decodes, filters, maps and adds one record to batch s. */
+static ad_err consume(ad_pipeline *p, slot *s, const ad_ring_view *v, consume_result *cr)
 {
     *cr = CONSUMED;
     if (ad_record_decode(v->data, v->len, &p->ev) != AD_OK) {
@@ -348,49 +333,49 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
         count(p, AD_EXP_RECORDS_UNMAPPABLE, 1);
     } else {
-        add_result res;
-        ad_err err = batch_add(p, &res);
+        ad_batch_add_result res;
+        ad_err err = batch_put(p, s, NULL, &res);
         if (err != AD_OK)
             return err;
-        if (res == ADD_FULL) {
+        if (res == AD_BATCH_FULL) {
             *cr = NOT_CONSUMED;
             return AD_OK;
         }
-        if (res == ADD_TOO_LARGE) {
+        if (res == AD_BATCH_TOO_LARGE) {
             uint64_t sup;
             count(p, AD_EXP_RECORDS_REJECTED, 1);
-            if (ratelog_ok(p, &p->log_drop, &sup))
+            if (ratelog_ok(p, AD_DMON_TOO_LARGE, &sup))
                 ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
                             (unsigned long long)v->seq, (unsigned long long)sup);
-        } else {
-            if (p->batch_records++ == 0)
-                p->batch_first_ns = now_ns(p);
+        } else if (ad_batch_count(s->batch) == 1) {
+            s->first_ns = now_ns(p);
         }
         /* Counted once, when the record leaves for a batch (a full batch maps it again). */
         if (p->asim.packet_malformed)
             count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
     }
-    p->last = *v;
-    p->have_last = true;
+    s->last = *v;
+    s->have_last = true;
     return AD_OK;
 }
 
 /*
- * Consumes pending and newly peeked records until the batch is full (*full) or the ring has
- * nothing more (*drained).
+ * Consumes pending and newly peeked records into s until the batch is full (*full) or the
+ * ring has nothing more (*drained).
  */
-static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
+static ad_err fill(ad_pipeline *p, slot *s, bool *full, bool *drained)
 {
     *full = *drained = false;
     for (;;) {
-        if (p->batch_records >= p->max_records) {
+        uint32_t have = ad_batch_count(s->batch);
+        if (have >= s->batch->max_records) {
             *full = true;
             return AD_OK;
         }
         if (p->pend_count == 0) {
             /* Peek no more than the batch can take, so the ring's read position (which marks
                duplicates_possible after a restart) stays close to the batch's end. */
-            size_t want = p->max_records - p->batch_records;
+            size_t want = s->batch->max_records - have;
             if (want > PEEK_MAX)
                 want = PEEK_MAX;
             size_t n = 0;
@@ -401,11 +386,10 @@ static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
             p->pend_head = 0;
             p->pend_count = n;
             p->last_data_ns = now_ns(p);
-            if (p->otlp != NULL)
-                ad_otlp_batch_set_observed_time(p->otlp, p->env.wall_ns(p->env.ctx));
+            ad_batch_set_observed_time(s->batch, p->env.wall_ns(p->env.ctx));
         }
         consume_result cr;
-        ad_err err = consume(p, &p->pend[p->pend_head], &cr);
+        ad_err err = consume(p, s, &p->pend[p->pend_head], &cr);
         if (err != AD_OK)
             return err;
         if (cr == NOT_CONSUMED) {
@@ -438,219 +422,246 @@ static void backoff_wait(ad_pipeline *p, uint64_t ns)
     }
 }
 
-/* ---- monitoring ---------------------------------------------------------------------------- */
+/* Closes the batch being filled: its bytes are final, its first attempt is due now. */
+static ad_err close_batch(ad_pipeline *p, slot *s)
+{
+    ad_err err = ad_batch_finish(s->batch, &s->data, &s->len);
+    if (err != AD_OK)
+        return err;
+    s->n = ad_batch_count(s->batch);
+    s->id = ++p->batch_seq; /* one id for all attempts of this batch */
+    s->first_attempt_ns = now_ns(p);
+    s->not_before = s->first_attempt_ns;
+    ad_retry_start(&s->retry, &p->policy, s->first_attempt_ns / NS_PER_MS);
+    s->state = SLOT_WAITING;
+    return AD_OK;
+}
 
-/* Records one attempt's outcome: cursor and metrics state, latency, receiver up/down logs. */
-static void attempt_outcome(ad_pipeline *p, const ad_send_result *res, uint64_t first_ns)
+/* The batch is settled (acknowledged or given up): committed with the ones before it. */
+static void settle(ad_pipeline *p, slot *s)
+{
+    s->state = SLOT_SETTLED;
+    commit_prefix(p);
+}
+
+/* Acts on one attempt's outcome for batch s: count, log, settle or schedule the next attempt. */
+static ad_err attempt_done(ad_pipeline *p, slot *s, ad_err err, const ad_send_result *r)
+{
+    if (err != AD_OK) {
+        ad_log_error("%s output failed: %s", p->t->ops->name, ad_strerror(err));
+        return err;
+    }
+    const ad_send_result res = *r;
+    uint32_t n = s->n;
+    count(p, AD_EXP_BYTES_SENT, res.wire_bytes);
+    count(p, AD_EXP_TRANSPORT_FATAL_ERRORS, res.fatal_errors);
+    ad_log_debug("batch %llu of %u records (%llu bytes): attempt %u: %s%s%s",
+                 (unsigned long long)s->id, n, (unsigned long long)s->len, s->retry.failures + 1,
+                 res.status == AD_SEND_OK      ? "acknowledged"
+                 : res.status == AD_SEND_RETRY ? "retry"
+                                               : "rejected",
+                 res.message[0] ? ": " : "", res.message);
+    uint64_t sup;
+    if (res.response_too_large) /* dropped unread past the cap; retried below */
+        count(p, AD_EXP_RESPONSES_TOO_LARGE, 1);
+    /* An attempt cut short by a stop request says nothing about the receiver. */
+    if (!(res.status == AD_SEND_RETRY && p->stopping))
+        ad_dmon_attempt(&p->mon, &res, s->first_attempt_ns, now_ns(p), p->env.wall_ns(p->env.ctx));
+    switch (res.status) {
+    case AD_SEND_OK: {
+        uint64_t rejected = res.rejected > n ? n : res.rejected;
+        count(p, AD_EXP_BATCHES_OK, 1);
+        count(p, AD_EXP_RECORDS_EXPORTED, n - rejected);
+        count(p, AD_EXP_RECORDS_REJECTED, rejected);
+        /* Partial success: MUST NOT retry; log the receiver's message (facts §2.3). */
+        if ((rejected > 0 || res.message[0]) && ratelog_ok(p, AD_DMON_PARTIAL, &sup))
+            ad_log_warn("receiver acknowledged a batch with %llu of %u records rejected%s%s "
+                        "(partial success, not retried; +%llu similar)",
+                        (unsigned long long)rejected, n, res.message[0] ? ": " : "", res.message,
+                        (unsigned long long)sup);
+        settle(p, s);
+        return AD_OK;
+    }
+    case AD_SEND_REJECT:
+        count(p, AD_EXP_BATCHES_FAILED, 1);
+        count(p, AD_EXP_RECORDS_REJECTED, n);
+        if (ratelog_ok(p, AD_DMON_REJECTED, &sup))
+            ad_log_error("receiver rejected a batch of %u records (status %d)%s%s; not "
+                         "retried (+%llu similar)",
+                         n, res.code, res.message[0] ? ": " : "", res.message,
+                         (unsigned long long)sup);
+        settle(p, s);
+        return AD_OK;
+    case AD_SEND_RETRY:
+        break;
+    }
+    /* Not delivered. At shutdown one last attempt (shut_down), then it stays in the ring for
+       the next start. */
+    if (stop_check(p)) {
+        s->state = s->last_try ? SLOT_HELD : SLOT_WAITING;
+        s->not_before = now_ns(p);
+        return AD_OK;
+    }
+    count(p, AD_EXP_BATCHES_RETRIED, 1);
+    uint64_t wait_ms;
+    bool again = ad_retry_next(&s->retry, now_ns(p) / NS_PER_MS, res.retry_after_ms,
+                               p->env.random(p->env.ctx), &wait_ms);
+    if (!again) {
+        count(p, AD_EXP_BATCHES_FAILED, 1);
+        count(p, AD_EXP_RECORDS_REJECTED, n);
+        ad_log_error("giving up a batch of %u records after %u attempts (retry.max_elapsed): %s", n,
+                     s->retry.failures, res.message);
+        settle(p, s);
+        return AD_OK;
+    }
+    if (ratelog_ok(p, AD_DMON_RETRY, &sup)) {
+        char why[64] = "";
+        if (res.code != 0)
+            snprintf(why, sizeof(why), " (status %d)", res.code);
+        ad_log_warn("delivery failed%s%s%s; retrying in %llu ms (attempt %u; +%llu similar)", why,
+                    res.message[0] ? ": " : "", res.message, (unsigned long long)wait_ms,
+                    s->retry.failures + 1, (unsigned long long)sup);
+    }
+    ad_log_debug("retry wait %llu ms (retry_after %llu ms)", (unsigned long long)wait_ms,
+                 (unsigned long long)res.retry_after_ms);
+    s->state = SLOT_WAITING;
+    s->not_before = now_ns(p) + wait_ms * NS_PER_MS;
+    return AD_OK;
+}
+
+/* Takes the outcomes the lanes have finished. */
+static ad_err reap(ad_pipeline *p)
+{
+    if (p->lanes == NULL)
+        return AD_OK;
+    ad_lane_outcome out;
+    while (ad_lanes_take(p->lanes, &out)) {
+        for (int c = 0; c < AD_EXP__COUNT; c++)
+            count(p, (ad_exporter_counter)c, out.counts[c]);
+        ad_err err = attempt_done(p, &p->slots[out.lane], out.err, &out.res);
+        if (err != AD_OK)
+            return err;
+    }
+    return AD_OK;
+}
+
+/* Starts every attempt that is due, oldest batch first. */
+static ad_err start_due(ad_pipeline *p)
+{
+    for (unsigned k = 0; k < p->used; k++) {
+        slot *s = slot_at(p, k);
+        if (s->state != SLOT_WAITING || now_ns(p) < s->not_before)
+            continue;
+        s->last_try = p->stopping;
+        if (p->lanes != NULL) {
+            s->state = SLOT_SENDING;
+            ad_lanes_start(p->lanes, slot_index(p, s), s->data, s->len, s->id);
+            continue;
+        }
+        /* One slot: the attempt runs here, with the pipeline's tick and counter hooks. */
+        s->state = SLOT_SENDING;
+        p->t->batch_id = s->id;
+        ad_send_result res;
+        ad_err err = ad_xport_send(p->t, s->data, s->len, &res);
+        err = attempt_done(p, s, err, &res);
+        if (err != AD_OK)
+            return err;
+        return AD_OK; /* the slot array may have moved on */
+    }
+    return AD_OK;
+}
+
+/* Heartbeat, answers in, due attempts out, the acknowledged prefix committed. */
+static ad_err deliver_step(ad_pipeline *p)
+{
+    beat(p);
+    ad_err err = reap(p);
+    if (err == AD_OK)
+        err = start_due(p);
+    if (err != AD_OK)
+        return err;
+    commit_prefix(p);
+    return AD_OK;
+}
+
+/* The earliest not_before of a waiting batch (UINT64_MAX: none). */
+static uint64_t next_due(ad_pipeline *p)
+{
+    uint64_t due = UINT64_MAX;
+    for (unsigned k = 0; k < p->used; k++) {
+        slot *s = slot_at(p, k);
+        if (s->state == SLOT_WAITING && s->not_before < due)
+            due = s->not_before;
+    }
+    return due;
+}
+
+static bool any_sending(ad_pipeline *p)
+{
+    for (unsigned k = 0; k < p->used; k++) {
+        if (slot_at(p, k)->state == SLOT_SENDING)
+            return true;
+    }
+    return false;
+}
+
+/* Every slot is in flight: waits for an answer or the next due retry, at most a slice. */
+static void wait_for_slots(ad_pipeline *p)
 {
     uint64_t now = now_ns(p);
-    uint64_t wall = p->env.wall_ns(p->env.ctx);
-    bool ok = res->status == AD_SEND_OK;
-    ad_ring_consumer_delivery(p->ring, ok, wall);
-    if (p->o.metrics != NULL) {
-        ad_metrics_delivery(p->o.metrics, ok, wall);
-        if (ok)
-            ad_metrics_observe_latency(p->o.metrics, now - first_ns);
+    uint64_t due = next_due(p);
+    uint64_t wait = due > now ? due - now : 0;
+    if (p->lanes == NULL) {
+        if (wait > 0)
+            backoff_wait(p, wait);
+        return;
     }
-    /* A rejection is an answer: the receiver is there (the batch is counted and logged). */
-    bool reachable = res->status != AD_SEND_RETRY;
-    if (!reachable && !p->receiver_down) {
-        uint64_t sup = 0;
-        p->receiver_down = true;
-        p->receiver_down_mono = now;
-        p->receiver_down_attempts = 0;
-        p->receiver_down_logged = ad_ratelimit_allow(&p->rl_receiver, now, &sup);
-        if (p->receiver_down_logged) {
-            char code[32] = "";
-            if (res->code != 0)
-                snprintf(code, sizeof(code), " (status %d)", res->code);
-            ad_log_warn("receiver unavailable%s%s%s: keeping records in the ring and retrying "
-                        "(+%llu earlier changes not logged)",
-                        code, res->message[0] ? ": " : "", res->message, (unsigned long long)sup);
-        }
-    }
-    if (!reachable)
-        p->receiver_down_attempts++;
-    if (reachable && p->receiver_down) {
-        p->receiver_down = false;
-        if (p->receiver_down_logged)
-            ad_log_info("receiver back after %.1f s (%llu failed attempts)",
-                        (double)(now - p->receiver_down_mono) / 1e9,
-                        (unsigned long long)p->receiver_down_attempts);
-    }
-}
-
-/* Ring use and capture drops (sequence gaps), about once a second. */
-static void monitor_ring(ad_pipeline *p, uint64_t now)
-{
-    uint64_t cap = ad_ring_consumer_capacity(p->ring);
-    uint64_t prod = ad_ring_consumer_producer_pos(p->ring);
-    uint64_t cons = ad_ring_consumer_committed_pos(p->ring);
-    uint64_t used = prod > cons ? prod - cons : 0;
-    if (used > cap)
-        used = cap; /* an untrusted word: never report more than the ring */
-    double pct = cap ? 100.0 * (double)used / (double)cap : 0.0;
-    if (!p->ring_full && used * 100u > cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
-        uint64_t sup = 0;
-        p->ring_full = true;
-        p->ring_full_logged = ad_ratelimit_allow(&p->rl_ring, now, &sup);
-        if (p->ring_full_logged)
-            ad_log_warn("ring '%s' is %.1f %% full: delivery is not keeping up; capture drops "
-                        "records when it is full (+%llu earlier changes not logged)",
-                        p->cfg->ring.name, pct, (unsigned long long)sup);
-    } else if (p->ring_full && used * 200u < cap * (uint64_t)AD_RING_FULL_WARN_PERCENT) {
-        /* Recovered below half the warning level, so a ring hovering at the mark does not
-           produce a line each second. */
-        p->ring_full = false;
-        if (p->ring_full_logged)
-            ad_log_info("ring '%s' recovered: %.1f %% used", p->cfg->ring.name, pct);
-    }
-    uint64_t gaps = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
-    if (gaps > p->gaps_seen) {
-        uint64_t sup = 0;
-        if (ad_ratelimit_allow(&p->rl_gaps, now, &sup))
-            ad_log_warn("%llu records missing in the sequence (dropped by capture, ring full or "
-                        "too large); %llu in all (+%llu lines not logged)",
-                        (unsigned long long)(gaps - p->gaps_seen), (unsigned long long)gaps,
-                        (unsigned long long)sup);
-        p->gaps_seen = gaps;
-    }
-}
-
-static void summary(ad_pipeline *p)
-{
-    uint64_t v[SUMMARY_N], d[SUMMARY_N];
-    for (int i = 0; i < SUMMARY_N; i++) {
-        v[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
-        d[i] = v[i] - p->summary_last[i];
-        p->summary_last[i] = v[i];
-    }
-    ad_log_info("summary: %llu records exported (+%llu), %llu batches ok (+%llu), %llu failed "
-                "(+%llu), %llu retries (+%llu), %llu records rejected (+%llu), %llu dropped by "
-                "capture (+%llu); receiver %s",
-                (unsigned long long)v[0], (unsigned long long)d[0], (unsigned long long)v[1],
-                (unsigned long long)d[1], (unsigned long long)v[2], (unsigned long long)d[2],
-                (unsigned long long)v[3], (unsigned long long)d[3], (unsigned long long)v[4],
-                (unsigned long long)d[4], (unsigned long long)v[5], (unsigned long long)d[5],
-                p->receiver_down ? "down" : "up");
-}
-
-static void monitor(ad_pipeline *p, uint64_t now)
-{
-    if (now >= p->next_state_ns) {
-        p->next_state_ns = now + RING_CHECK_NS;
-        monitor_ring(p, now);
-    }
-    if (p->summary_ns != 0 && now >= p->next_summary_ns) {
-        if (p->next_summary_ns != 0)
-            summary(p);
-        p->next_summary_ns = now + p->summary_ns;
-    }
-}
-
-/* The batch is settled (acknowledged or given up): commit and start a new one. */
-static void settle(ad_pipeline *p)
-{
-    commit_consumed(p);
-    batch_reset(p);
+    if (wait == 0)
+        return; /* a retry is due: start it */
+    ad_lanes_wait(p->lanes, wait < AD_PIPELINE_SLICE_NS ? wait : AD_PIPELINE_SLICE_NS);
 }
 
 /*
- * Sends the batch until it is acknowledged, rejected or given up. Returns AD_OK then; with a
- * stop request before that, returns AD_OK with the batch still unacknowledged (not committed:
- * the next start sends it again).
+ * A stop request: the batch being built and every batch waiting for a retry get one attempt
+ * within the grace period, batches in flight may still be acknowledged until then; whatever is
+ * not acknowledged stays uncommitted (the next start sends it again).
  */
-static ad_err deliver(ad_pipeline *p)
+static ad_err shut_down(ad_pipeline *p)
 {
-    const uint8_t *data;
-    size_t len;
-    ad_err err = batch_finish(p, &data, &len);
-    if (err != AD_OK)
-        return err;
-    uint32_t n = p->batch_records;
-    p->t->batch_id = ++p->batch_seq; /* one id for all attempts of this batch */
-    ad_retry retry;
-    uint64_t first_attempt_ns = now_ns(p);
-    ad_retry_start(&retry, &p->policy, first_attempt_ns / NS_PER_MS);
-    for (;;) {
-        ad_send_result res;
-        err = ad_xport_send(p->t, data, len, &res);
-        if (err != AD_OK) {
-            ad_log_error("%s output failed: %s", p->t->ops->name, ad_strerror(err));
+    slot *f = filling(p);
+    if (f != NULL && ad_batch_count(f->batch) > 0 && now_ns(p) < p->stop_deadline_ns) {
+        ad_err err = close_batch(p, f);
+        if (err != AD_OK)
             return err;
-        }
-        count(p, AD_EXP_BYTES_SENT, res.wire_bytes);
-        count(p, AD_EXP_TRANSPORT_FATAL_ERRORS, res.fatal_errors);
-        ad_log_debug("batch of %u records (%llu bytes): attempt %u: %s%s%s", n,
-                     (unsigned long long)len, retry.failures + 1,
-                     res.status == AD_SEND_OK      ? "acknowledged"
-                     : res.status == AD_SEND_RETRY ? "retry"
-                                                   : "rejected",
-                     res.message[0] ? ": " : "", res.message);
-        uint64_t sup;
-        if (res.response_too_large) /* dropped unread past the cap; retried below */
-            count(p, AD_EXP_RESPONSES_TOO_LARGE, 1);
-        /* An attempt cut short by a stop request says nothing about the receiver. */
-        if (!(res.status == AD_SEND_RETRY && p->stopping))
-            attempt_outcome(p, &res, first_attempt_ns);
-        switch (res.status) {
-        case AD_SEND_OK: {
-            uint64_t rejected = res.rejected > n ? n : res.rejected;
-            count(p, AD_EXP_BATCHES_OK, 1);
-            count(p, AD_EXP_RECORDS_EXPORTED, n - rejected);
-            count(p, AD_EXP_RECORDS_REJECTED, rejected);
-            /* Partial success: MUST NOT retry; log the receiver's message (facts §2.3). */
-            if ((rejected > 0 || res.message[0]) && ratelog_ok(p, &p->log_partial, &sup))
-                ad_log_warn("receiver acknowledged a batch with %llu of %u records rejected%s%s "
-                            "(partial success, not retried; +%llu similar)",
-                            (unsigned long long)rejected, n, res.message[0] ? ": " : "",
-                            res.message, (unsigned long long)sup);
-            settle(p);
-            return AD_OK;
-        }
-        case AD_SEND_REJECT:
-            count(p, AD_EXP_BATCHES_FAILED, 1);
-            count(p, AD_EXP_RECORDS_REJECTED, n);
-            if (ratelog_ok(p, &p->log_reject, &sup))
-                ad_log_error("receiver rejected a batch of %u records (status %d)%s%s; not "
-                             "retried (+%llu similar)",
-                             n, res.code, res.message[0] ? ": " : "", res.message,
-                             (unsigned long long)sup);
-            settle(p);
-            return AD_OK;
-        case AD_SEND_RETRY:
-            break;
-        }
-        /* Not delivered. At shutdown leave it in the ring for the next start. */
-        if (stop_check(p))
-            return AD_OK;
-        count(p, AD_EXP_BATCHES_RETRIED, 1);
-        uint64_t wait_ms;
-        bool again = ad_retry_next(&retry, now_ns(p) / NS_PER_MS, res.retry_after_ms,
-                                   p->env.random(p->env.ctx), &wait_ms);
-        if (!again) {
-            count(p, AD_EXP_BATCHES_FAILED, 1);
-            count(p, AD_EXP_RECORDS_REJECTED, n);
-            ad_log_error("giving up a batch of %u records after %u attempts (retry.max_elapsed): "
-                         "%s",
-                         n, retry.failures, res.message);
-            settle(p);
-            return AD_OK;
-        }
-        if (ratelog_ok(p, &p->log_retry, &sup)) {
-            char why[64] = "";
-            if (res.code != 0)
-                snprintf(why, sizeof(why), " (status %d)", res.code);
-            ad_log_warn("delivery failed%s%s%s; retrying in %llu ms (attempt %u; +%llu similar)",
-                        why, res.message[0] ? ": " : "", res.message, (unsigned long long)wait_ms,
-                        retry.failures + 1, (unsigned long long)sup);
-        }
-        ad_log_debug("retry wait %llu ms (retry_after %llu ms)", (unsigned long long)wait_ms,
-                     (unsigned long long)res.retry_after_ms);
-        backoff_wait(p, wait_ms * NS_PER_MS);
-        if (stop_check(p))
-            return AD_OK;
     }
+    /* Every batch waiting for a retry gets one last attempt now, without backoff. */
+    for (unsigned k = 0; k < p->used; k++) {
+        slot *s = slot_at(p, k);
+        if (s->state == SLOT_WAITING)
+            s->not_before = now_ns(p);
+    }
+    for (;;) {
+        ad_err err = deliver_step(p);
+        if (err != AD_OK)
+            return err;
+        bool open = any_sending(p) || next_due(p) != UINT64_MAX;
+        if (!open)
+            break;
+        if (now_ns(p) >= p->stop_deadline_ns) {
+            if (p->lanes != NULL)
+                ad_lanes_abort(p->lanes); /* running attempts end as RETRY within a tick */
+            for (unsigned k = 0; k < p->used; k++) {
+                if (slot_at(p, k)->state == SLOT_WAITING)
+                    slot_at(p, k)->state = SLOT_HELD; /* no time left to try */
+            }
+            if (!any_sending(p))
+                break;
+        }
+        if (p->lanes != NULL)
+            ad_lanes_wait(p->lanes, AD_PIPELINE_SLICE_NS);
+    }
+    commit_prefix(p); /* a batch being filled with only skipped or filtered records */
+    return AD_OK;
 }
 
 /*
@@ -680,35 +691,34 @@ ad_err ad_pipeline_run(ad_pipeline *p)
     uint64_t max_age_ns = p->cfg->batch.max_age_ms * NS_PER_MS;
     bool console = p->t->payload == AD_PAYLOAD_JSON_LINES;
     for (;;) {
-        beat(p);
-        if (stop_check(p)) {
-            /* Flush what is in the batch once, within the grace period (pipeline.h). */
-            if (p->batch_records > 0 && now_ns(p) < p->stop_deadline_ns) {
-                ad_err err = deliver(p);
-                if (err != AD_OK)
-                    return err;
-            } else if (p->batch_records == 0) {
-                commit_consumed(p); /* only skipped or filtered records */
-            }
-            return AD_OK;
+        ad_err err = deliver_step(p);
+        if (err != AD_OK)
+            return err;
+        if (stop_check(p))
+            return shut_down(p);
+        /* fill */
+        slot *s = filling_or_new(p);
+        if (s == NULL) {
+            wait_for_slots(p);
+            continue;
         }
         bool full, drained;
-        ad_err err = fill(p, &full, &drained);
+        err = fill(p, s, &full, &drained);
         if (err != AD_OK)
             return err;
         uint64_t now = now_ns(p);
-        if (p->batch_records > 0 && (full || (drained && (console || max_age_ns == 0)) ||
-                                     now - p->batch_first_ns >= max_age_ns)) {
-            err = deliver(p);
+        uint32_t n = ad_batch_count(s->batch);
+        if (n > 0 && (full || (drained && (console || max_age_ns == 0)) ||
+                      now - s->first_ns >= max_age_ns)) {
+            err = close_batch(p, s);
             if (err != AD_OK)
                 return err;
             continue;
         }
-        if (p->batch_records == 0)
-            commit_consumed(p);
+        commit_prefix(p);
         if (!drained)
             continue;
-        if (p->batch_records == 0 && p->pend_count == 0) {
+        if (nothing_pending(p) && p->pend_count == 0) {
             /* Nothing pending: release skipped pads and corrupt bytes, maybe stop. */
             source_commit_all(p);
             if (p->o.max_idle_ns && now - p->last_data_ns >= p->o.max_idle_ns) {
@@ -722,20 +732,41 @@ ad_err ad_pipeline_run(ad_pipeline *p)
             }
         }
         uint64_t wait = AD_PIPELINE_SLICE_NS;
-        if (p->batch_records > 0) {
-            uint64_t due = p->batch_first_ns + max_age_ns;
+        if (n > 0) {
+            uint64_t due = s->first_ns + max_age_ns;
             wait = due > now ? due - now : 0;
-            if (wait > AD_PIPELINE_SLICE_NS)
-                wait = AD_PIPELINE_SLICE_NS;
         }
-        if (wait > 0)
-            ring_wait(p, wait, p->batch_records == 0 && now - p->last_data_ns >= IDLE_AFTER_NS);
+        uint64_t retry_due = next_due(p);
+        if (retry_due != UINT64_MAX && retry_due - (retry_due > now ? now : retry_due) < wait)
+            wait = retry_due > now ? retry_due - now : 0;
+        if (wait > AD_PIPELINE_SLICE_NS)
+            wait = AD_PIPELINE_SLICE_NS;
+        if (wait == 0)
+            continue;
+        if (p->lanes != NULL && any_sending(p)) /* nothing to read: wait for an answer */
+            ad_lanes_wait(p->lanes, wait < LANES_POLL_NS ? wait : LANES_POLL_NS);
+        else
+            ring_wait(p, wait, n == 0 && p->used <= 1 && now - p->last_data_ns >= IDLE_AFTER_NS);
     }
 }
 
 bool ad_pipeline_idle_exit(const ad_pipeline *p)
 {
     return p->idle_exit;
+}
+
+/* batch.compression_workers; 0 = one per processor. */
+static unsigned compressors(const ad_exporter_config *cfg)
+{
+    return cfg->batch.compression_workers ? cfg->batch.compression_workers : ad_cpu_count();
+}
+
+static void free_slots(ad_pipeline *p)
+{
+    for (unsigned i = 0; i < AD_LANES_MAX; i++) {
+        ad_batch_destroy(p->slots[i].batch);
+        p->slots[i].batch = NULL;
+    }
 }
 
 ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
@@ -765,41 +796,34 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         return AD_ENOMEM;
     }
     ad_retry_policy_from_config(&p->policy, p->cfg);
-    p->max_records =
-        p->cfg->batch.max_records ? p->cfg->batch.max_records : AD_OTLP_DEFAULT_MAX_RECORDS;
-    if (p->t->payload == AD_PAYLOAD_OTLP) {
-        ad_otlp_batch_opts bo = {
-            .max_records = p->max_records,
-            .max_bytes = (size_t)p->cfg->batch.max_bytes,
-            .host_name = opts->host != NULL ? opts->host->fqdn : NULL,
-            .instance_id = opts->instance_id,
-            .attrs = p->cfg->resource.attrs,
-            .attr_count = p->cfg->resource.attr_count,
-        };
-        ad_err err = ad_otlp_batch_create(&bo, &p->otlp);
-        if (err != AD_OK) {
-            ad_filter_free(&p->filter);
-            free(p);
-            return err;
-        }
-        p->max_records = ad_otlp_batch_max_records(p->otlp);
-    } else {
-        p->lines.max =
-            p->cfg->batch.max_bytes ? (size_t)p->cfg->batch.max_bytes : AD_OTLP_DEFAULT_MAX_BYTES;
+    p->nslots = opts->lane_count >= 2 ? opts->lane_count : 1;
+    if (p->nslots > AD_LANES_MAX)
+        p->nslots = AD_LANES_MAX;
+    ad_batch_opts bo = {
+        .payload = p->t->payload,
+        .max_records = p->cfg->batch.max_records,
+        .max_bytes = (size_t)p->cfg->batch.max_bytes,
+        .host_name = opts->host != NULL ? opts->host->fqdn : NULL,
+        .instance_id = opts->instance_id,
+        .attrs = p->cfg->resource.attrs,
+        .attr_count = p->cfg->resource.attr_count,
+    };
+    ad_err err = AD_OK;
+    for (unsigned i = 0; i < p->nslots && err == AD_OK; i++)
+        err = ad_batch_create(&bo, &p->slots[i].batch);
+    if (err == AD_OK && p->nslots >= 2)
+        err = ad_lanes_create(opts->lanes, p->nslots, compressors(p->cfg), &p->lanes);
+    if (err != AD_OK) {
+        free_slots(p);
+        ad_filter_free(&p->filter);
+        free(p);
+        return err;
     }
-    ad_ratelimit_init(&p->log_reject, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_partial, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_retry, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->log_drop, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_receiver, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_ring, AD_PIPELINE_LOG_INTERVAL_NS);
-    ad_ratelimit_init(&p->rl_gaps, AD_PIPELINE_LOG_INTERVAL_NS);
-    p->gaps_seen = ad_ring_consumer_counter_get(p->ring, AD_EXP_SEQUENCE_GAPS);
-    p->summary_ns = (uint64_t)p->cfg->log.summary_seconds * 1000000000ULL;
-    for (int i = 0; i < SUMMARY_N; i++)
-        p->summary_last[i] = ad_ring_consumer_counter_get(p->ring, summary_counters[i]);
-    ad_xport_set_tick(p->t, pipeline_tick, p);
-    ad_xport_set_count(p->t, pipeline_count, p);
+    ad_dmon_init(&p->mon, p->ring, p->cfg->ring.name, p->o.metrics, p->cfg->log.summary_seconds);
+    if (p->lanes == NULL) {
+        ad_xport_set_tick(p->t, pipeline_tick, p);
+        ad_xport_set_count(p->t, pipeline_count, p);
+    }
     if (p->o.spool != NULL)
         ad_spool_stage_attach(p->o.spool, p->ring);
     *out = p;
@@ -810,12 +834,15 @@ void ad_pipeline_destroy(ad_pipeline *p)
 {
     if (p == NULL)
         return;
-    ad_xport_set_tick(p->t, NULL, NULL);
-    ad_xport_set_count(p->t, NULL, NULL);
+    if (p->lanes != NULL) {
+        ad_lanes_destroy(p->lanes); /* joins: no lane reads a batch after this */
+    } else {
+        ad_xport_set_tick(p->t, NULL, NULL);
+        ad_xport_set_count(p->t, NULL, NULL);
+    }
     if (p->o.spool != NULL)
         ad_spool_stage_attach(p->o.spool, NULL);
-    ad_otlp_batch_destroy(p->otlp);
+    free_slots(p);
     ad_filter_free(&p->filter);
-    free(p->lines.buf);
     free(p);
 }

@@ -4,31 +4,42 @@
  *   ring peek -> ad_record_decode (invalid: records_corrupt, skipped)
  *             -> filters (records_filtered, skipped)
  *             -> ad_asim_map (unknown provider: records_corrupt, skipped)
- *             -> batch (OTLP request or JSON lines), flushed at batch.max_records,
- *                batch.max_bytes or batch.max_age, whichever comes first
- *             -> transport send
- *             -> acknowledged: commit the ring cursor up to the batch's last record
+ *             -> batch (exporter/batch.h: OTLP request or JSON lines), flushed at
+ * batch.max_records, batch.max_bytes or batch.max_age, whichever comes first
+ *             -> transport send (on a lane of its own when batch.max_in_flight > 1)
+ *             -> acknowledged: commit the ring cursor up to the batch's last record, once every
+ *                older batch is settled too
  *                retry: keep the batch, wait (backoff + jitter, Retry-After), send it again
  *                rejected: records_rejected, log the receiver's message (rate-limited), commit
  *
  * The cursor never passes a record whose batch was not acknowledged or deliberately given up
- * (rejection, partial-success rejection, retry.max_elapsed, a record too large to send): a
- * crash or a kill -9 at any point re-sends at most the one batch in flight (counted by the
- * ring as duplicates_possible on the next attach). Sequence gaps (capture drops) are counted
- * by the ring consumer itself (ipc/ring.h, sequence_gaps).
+ * (rejection, partial-success rejection, retry.max_elapsed, a record too large to send).
+ * Sequence gaps (capture drops) are counted by the ring consumer itself (ipc/ring.h,
+ * sequence_gaps).
  *
- * One batch is in flight at a time. While the receiver is away the ring absorbs the backlog;
- * waits sleep (no spinning) in slices of at most AD_XPORT_TICK_MS and refresh the
- * exporter heartbeat each slice. A stop request (SIGINT/SIGTERM) ends the pipeline: the batch
- * being built is sent once more within the shutdown grace, and only an acknowledgement
- * commits it.
+ * Overlapped delivery (delivery_lanes.h): up to N = batch.max_in_flight batches exist at once,
+ * the one being filled included; each closed batch is sent by its own lane (a thread with its
+ * own transport and connection), which also compresses it, so encoding, compression and sending
+ * overlap. Answers may come in any order; the cursor (and the spool's commit) advances only over
+ * the contiguous prefix of settled batches, oldest first (commit_prefix, the one commit point).
+ * Retry and give-up decisions, counting and logging stay on the pipeline thread.
+ * At-least-once and the duplicate bound: a crash or a kill -9 at any point re-sends at most the
+ * N batches not yet committed (some of which the receiver may already have acknowledged; the
+ * ring counts what was read past the cursor as duplicates_possible on the next attach). With
+ * N = 1 one batch is in flight at a time and it is sent from the pipeline thread, as before.
  *
- * Monitoring: every attempt's outcome goes to the cursor (ad_ring_consumer_delivery, read by
- * `asimdns status --check exporter`) and to ad_metrics (delivery latency histogram, /readyz).
- * State changes are logged once each, rate-limited (common/ratelimit.h): receiver unavailable
- * / back, ring nearly full (above AD_RING_FULL_WARN_PERCENT) / recovered (below half of that),
- * capture drops seen as sequence gaps. A one-line summary goes to the log every
- * log.summary_seconds (default 60).
+ * While the receiver is away the ring absorbs the backlog; waits sleep (no spinning) in slices
+ * of at most AD_XPORT_TICK_MS and refresh the exporter heartbeat each slice. A stop request
+ * (SIGINT/SIGTERM) ends the pipeline: the batch being built and every batch waiting for a retry
+ * get one more attempt within the shutdown grace, answers still arriving in it count, and only
+ * acknowledgements commit; after the grace running attempts are cancelled.
+ *
+ * Monitoring (exporter/delivery_monitor.h): every attempt's outcome goes to the cursor
+ * (ad_ring_consumer_delivery, read by `asimdns status --check exporter`) and to ad_metrics
+ * (delivery latency histogram, /readyz). State changes are logged once each, rate-limited:
+ * receiver unavailable / back, ring nearly full (above AD_RING_FULL_WARN_PERCENT) / recovered
+ * (below half of that), capture drops seen as sequence gaps. A one-line summary goes to the log
+ * every log.summary_seconds (default 60).
  */
 #ifndef AD_EXPORTER_PIPELINE_H
 #define AD_EXPORTER_PIPELINE_H
@@ -47,8 +58,6 @@
 #define AD_PIPELINE_SHUTDOWN_GRACE_NS (3ULL * 1000000000ULL)
 /* Longest sleep slice while idle or backing off: the heartbeat cadence. */
 #define AD_PIPELINE_SLICE_NS (100ULL * 1000000ULL)
-/* Same-kind warnings (rejections, retries) are logged at most once per this interval. */
-#define AD_PIPELINE_LOG_INTERVAL_NS (10ULL * 1000000000ULL)
 
 /*
  * The outside world, replaceable for tests (NULL members take the real thing): clocks,
@@ -70,6 +79,11 @@ typedef struct ad_pipeline_opts {
     const ad_exporter_config *cfg; /* batch, retry, filters, resource; must outlive the pipeline */
     ad_ring_consumer *ring;
     ad_xport *transport; /* its tick hook is taken over by the pipeline */
+    /* Overlapped delivery: lane_count >= 2 transports of the same kind, one per batch in
+       flight, each driven by a thread of its own (delivery_lanes.h); transport may be one of
+       them. lane_count 0 or 1: one batch at a time on transport, from the pipeline thread. */
+    ad_xport *const *lanes;
+    unsigned lane_count;
     const ad_asim_host *host;
     const char *instance_id;    /* resource service.instance.id; NULL = none */
     uint64_t max_idle_ns;       /* stop after this long without records and nothing pending */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter/gzip.h"
 #include "exporter/transport_internal.h"
 
 ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err, size_t errlen)
@@ -29,6 +30,26 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
     return AD_EINVAL;
 }
 
+unsigned ad_xport_lanes(const ad_exporter_config *cfg)
+{
+    unsigned n = cfg->batch.max_in_flight ? cfg->batch.max_in_flight : 1;
+    /* The spool stage with several lanes let the ring overflow in the spool outage test
+       (integration_spool_outage); until that is understood a spool means one lane. */
+    if (cfg->spool.enabled)
+        return 1;
+    switch (cfg->type) {
+    case AD_EXPORTER_OTLP_HTTP:
+    case AD_EXPORTER_LOGS_INGESTION:
+        return n;
+    case AD_EXPORTER_NNG:
+        return cfg->nng.mode == AD_NNG_REQ ? n : 1;
+    case AD_EXPORTER_CONSOLE: /* one stdout, lines in order */
+    case AD_EXPORTER_KAFKA:   /* librdkafka keeps its own queue of messages in flight */
+        return 1;
+    }
+    return 1;
+}
+
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx)
 {
     t->tick = fn;
@@ -45,6 +66,23 @@ void ad_xport_count(ad_xport *t, ad_exporter_counter c, uint64_t n)
 {
     if (t != NULL && t->count != NULL && n != 0)
         t->count(t->count_ctx, c, n);
+}
+
+void ad_xport_set_gate(ad_xport *t, ad_xport_gate_fn fn, void *ctx)
+{
+    t->gate = fn;
+    t->gate_ctx = ctx;
+}
+
+ad_err ad_xport_gzip(ad_xport *t, struct ad_gzip *gz, const void *in, size_t len, void *out,
+                     size_t cap, size_t *out_len)
+{
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, true);
+    ad_err err = ad_gzip_compress(gz, in, len, out, cap, out_len);
+    if (t->gate != NULL)
+        t->gate(t->gate_ctx, false);
+    return err;
 }
 
 ad_err ad_xport_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res)
@@ -179,12 +217,6 @@ static void free_secret(char *buf, size_t len)
         memset(buf, 0, len);
         free(buf);
     }
-}
-
-int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
-                          char *err, size_t errlen)
-{
-    return ad__tls_client_config_from(&cfg->otlp_http.tls, "otlp_http.tls", host, out, err, errlen);
 }
 
 int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,

@@ -63,6 +63,9 @@ typedef bool (*ad_xport_tick_fn)(void *ctx);
 /* Adds n to an exporter counter (the pipeline's, which reach status and /metrics). */
 typedef void (*ad_xport_count_fn)(void *ctx, ad_exporter_counter c, uint64_t n);
 
+/* Entered (enter true) before and left after each compression: limits how many run at once. */
+typedef void (*ad_xport_gate_fn)(void *ctx, bool enter);
+
 typedef struct ad_xport ad_xport;
 
 typedef struct ad_xport_ops {
@@ -84,6 +87,8 @@ struct ad_xport {
     void *tick_ctx;
     ad_xport_count_fn count; /* NULL = none */
     void *count_ctx;
+    ad_xport_gate_fn gate; /* NULL = none */
+    void *gate_ctx;
     /* Set by the pipeline before each send: the same value for every attempt of one batch,
        a new one for the next batch (0 = unknown). A transport that delivers a batch in
        several requests resumes a retried batch after the parts already acknowledged. */
@@ -107,12 +112,27 @@ ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **
 /* Console lines go to out (stdout in the exporter). */
 ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 
+/*
+ * How many transports of cfg's kind the pipeline drives at once (batch.max_in_flight for
+ * otlp_http, nng req and logs_ingestion; 1 for console, nng push and kafka, which keeps its own
+ * queue of messages in flight, and 1 with the spool enabled).
+ */
+unsigned ad_xport_lanes(const ad_exporter_config *cfg);
+
 /* Installs the wait hook. */
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx);
 
 /* Installs the counter hook, and counts through it (nothing without one). */
 void ad_xport_set_count(ad_xport *t, ad_xport_count_fn fn, void *ctx);
 void ad_xport_count(ad_xport *t, ad_exporter_counter c, uint64_t n);
+
+/* Installs the compression gate. */
+void ad_xport_set_gate(ad_xport *t, ad_xport_gate_fn fn, void *ctx);
+
+/* gzip of in[len] into out[cap] (exporter/gzip.h) inside the compression gate. */
+struct ad_gzip;
+ad_err ad_xport_gzip(ad_xport *t, struct ad_gzip *gz, const void *in, size_t len, void *out,
+                     size_t cap, size_t *out_len);
 
 /* Clears *res and calls t->ops->send. */
 ad_err ad_xport_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res);

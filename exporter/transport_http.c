@@ -4,18 +4,12 @@
  *
  * Request (§2.1): POST <otlp_http.url>, Content-Type application/x-protobuf, the batch
  * gzipped with Content-Encoding: gzip unless compression is none, the configured headers
- * (secrets: never logged), a User-Agent naming the exporter. One connection is kept open and
- * reused (§2.1 "keep the connection alive"); it is dropped after any failure or a
- * "Connection: close" answer. A kept connection the server has closed while it was idle gets
- * one immediate retry on a new connection, so a server's idle timeout does not cost a backoff
- * delay. Each attempt (connect + request + response) is bounded by otlp_http.timeout.
- *
- * The answer is read with a hard byte limit while it streams: nng 1.5.2's transact buffers a
- * whole Content-Length or chunked body in memory whatever its size, so only the status line and
- * headers are read by nng (nng_http_conn_read_res) and the body is read here, in bounded pieces,
- * into at most AD_OTLP_MAX_RESPONSE_BYTES. A Content-Length above that, or a chunked body that
- * grows past it, drops the connection and the attempt is retried (res->response_too_large: the
- * pipeline counts responses_too_large).
+ * (secrets: never logged), a User-Agent naming the exporter. The connection handling (keep-alive,
+ * one immediate retry of a kept connection the server closed while idle, each attempt bounded by
+ * otlp_http.timeout) and the bounded body reader are exporter/http_call.h's. The answer's body
+ * is read into at most AD_OTLP_MAX_RESPONSE_BYTES; a Content-Length above that, or a chunked
+ * body that grows past it, drops the connection and the attempt is retried
+ * (res->response_too_large: the pipeline counts responses_too_large).
  *
  * Response (§2.3): any 2xx is acknowledged and its body parsed as an ExportLogsServiceResponse
  * for partial success (never retried); 429 and 503 with Retry-After (seconds or HTTP-date),
@@ -37,46 +31,19 @@
 #include "exporter/transport.h"
 #include "exporter/transport_internal.h"
 
-#define USER_AGENT "asimdns-exporter/" ASIMDNS_VERSION
-/*
- * A kept connection idle at least this long that fails without an answer is taken to have
- * been closed by the server's idle timeout and gets one immediate retry on a new connection;
- * a connection dropped sooner is a failure of this request (retried with backoff).
- */
-#define STALE_IDLE_MS 1000
-/* Chunk-size lines and trailer lines longer than this, or more trailer bytes, end the read. */
-#define CHUNK_LINE_MAX 1024
-#define TRAILER_BYTES_MAX (16u * 1024u)
-#define READ_PIECE (16u * 1024u)
-
-/* Reads the body through a small buffer (bytes nng already took off the socket come first). */
-typedef struct body_reader {
-    uint8_t buf[READ_PIECE];
-    size_t pos, end;
-} body_reader;
+/* Content-Type, Content-Encoding and the configured headers. */
+#define FIXED_HEADERS 2
 
 typedef struct http_transport {
     ad_xport base;
-    nng_url *url;
     const char *url_text; /* as configured, for messages (the config outlives the transport) */
-    nng_http_client *client;
-    nng_tls_config *tls;
-    nng_http_conn *conn; /* kept alive between batches; NULL = connect on the next send */
-    nng_http_req *req;
-    nng_http_res *res;
-    ad__aio_waiter w;
+    ad_http_call *http;
+    ad_http_header *headers; /* values are secrets: never logged */
+    size_t header_count;
     ad_gzip *gz;   /* NULL = compression none */
     uint8_t *zbuf; /* gzip output */
     size_t zcap;
     uint8_t *unzip; /* a gzip-encoded response, decompressed */
-    uint8_t *body;  /* the response body as read, at most AD_OTLP_MAX_RESPONSE_BYTES */
-    size_t body_len;
-    size_t body_cap;
-    body_reader *rd;
-    uint64_t timeout_ms;
-    nng_time last_used;              /* when the kept connection last completed an exchange */
-    const ad_config_header *headers; /* values are secrets: never logged */
-    uint32_t header_count;
 } http_transport;
 
 /* ---- google.rpc.Status (G status.proto: code = 1, message = 2, details = 3) ------------- */
@@ -139,236 +106,10 @@ static bool status_message(const uint8_t *b, size_t n, const char **msg, size_t 
     return found;
 }
 
-/* ---- connection --------------------------------------------------------------------------- */
-
-static void drop_conn(http_transport *h)
+static void fail_retry(ad_send_result *res, const char *text)
 {
-    if (h->conn != NULL) {
-        nng_http_conn_close(h->conn);
-        h->conn = NULL;
-    }
-}
-
-/* Time left of this attempt for the next step (NNG_DURATION_INFINITE without a timeout);
-   false when it is used up. */
-static bool remaining(const http_transport *h, nng_time deadline, nng_duration *left)
-{
-    if (h->timeout_ms == 0) {
-        *left = NNG_DURATION_INFINITE;
-        return true;
-    }
-    nng_time now = nng_clock();
-    if (now >= deadline)
-        return false;
-    *left = (nng_duration)(deadline - now);
-    return true;
-}
-
-static void fail_retry(ad_send_result *res, const char *what, int rv)
-{
-    char text[160];
-    snprintf(text, sizeof(text), "%s: %s", what,
-             rv == NNG_ETIMEDOUT ? "timed out (otlp_http.timeout)" : nng_strerror(rv));
     res->status = AD_SEND_RETRY;
     ad_send_result_message(res, text, strlen(text));
-}
-
-static int do_connect(http_transport *h, nng_time deadline)
-{
-    nng_duration left;
-    if (!remaining(h, deadline, &left))
-        return NNG_ETIMEDOUT;
-    ad__aio_waiter_arm(&h->w);
-    nng_aio_set_timeout(h->w.aio, left);
-    nng_http_client_connect(h->client, h->w.aio);
-    int rv = ad__aio_waiter_wait(&h->w, &h->base);
-    if (rv == 0)
-        h->conn = nng_aio_get_output(h->w.aio, 0);
-    return rv;
-}
-
-/* Starts nothing: arms the waiter with what is left of the attempt; false when none is. */
-static int arm(http_transport *h, nng_time deadline)
-{
-    nng_duration left;
-    if (!remaining(h, deadline, &left))
-        return NNG_ETIMEDOUT;
-    ad__aio_waiter_arm(&h->w);
-    nng_aio_set_timeout(h->w.aio, left);
-    return 0;
-}
-
-/* Sends the request and reads the status line and headers (not the body). */
-static int do_request(http_transport *h, nng_time deadline)
-{
-    int rv;
-    if ((rv = arm(h, deadline)) != 0)
-        return rv;
-    nng_http_conn_write_req(h->conn, h->req, h->w.aio);
-    if ((rv = ad__aio_waiter_wait(&h->w, &h->base)) != 0)
-        return rv;
-    nng_http_res_reset(h->res);
-    if ((rv = arm(h, deadline)) != 0)
-        return rv;
-    nng_http_conn_read_res(h->conn, h->res, h->w.aio);
-    return ad__aio_waiter_wait(&h->w, &h->base);
-}
-
-/* ---- bounded body ------------------------------------------------------------------------- */
-
-/* Refills the reader with at most max bytes (0 = a full piece); 0 or an nng error. */
-static int rd_fill(http_transport *h, nng_time deadline, size_t max)
-{
-    body_reader *r = h->rd;
-    nng_iov iov = {.iov_buf = r->buf, .iov_len = max && max < READ_PIECE ? max : READ_PIECE};
-    int rv;
-    if ((rv = arm(h, deadline)) != 0)
-        return rv;
-    if ((rv = nng_aio_set_iov(h->w.aio, 1, &iov)) != 0)
-        return rv;
-    nng_http_conn_read(h->conn, h->w.aio);
-    if ((rv = ad__aio_waiter_wait(&h->w, &h->base)) != 0)
-        return rv;
-    r->pos = 0;
-    r->end = nng_aio_count(h->w.aio);
-    return r->end == 0 ? NNG_ECLOSED : 0;
-}
-
-/* Appends n body bytes; NNG_EMSGSIZE past the cap. */
-static int body_put(http_transport *h, const uint8_t *p, size_t n)
-{
-    if (n > AD_OTLP_MAX_RESPONSE_BYTES - h->body_len)
-        return NNG_EMSGSIZE;
-    if (h->body_len + n > h->body_cap) {
-        size_t cap = h->body_cap ? h->body_cap : READ_PIECE;
-        while (cap < h->body_len + n)
-            cap *= 2;
-        if (cap > AD_OTLP_MAX_RESPONSE_BYTES)
-            cap = AD_OTLP_MAX_RESPONSE_BYTES;
-        uint8_t *b = realloc(h->body, cap);
-        if (b == NULL)
-            return NNG_ENOMEM;
-        h->body = b;
-        h->body_cap = cap;
-    }
-    memcpy(h->body + h->body_len, p, n);
-    h->body_len += n;
-    return 0;
-}
-
-/* Copies up to n bytes of body from the reader (refilling it); 0 or an error. */
-static int rd_body(http_transport *h, nng_time deadline, uint64_t n)
-{
-    body_reader *r = h->rd;
-    while (n > 0) {
-        int rv;
-        if (r->pos == r->end && (rv = rd_fill(h, deadline, n < READ_PIECE ? (size_t)n : 0)) != 0)
-            return rv;
-        size_t take = r->end - r->pos;
-        if (take > n)
-            take = (size_t)n;
-        if ((rv = body_put(h, r->buf + r->pos, take)) != 0)
-            return rv;
-        r->pos += take;
-        n -= take;
-    }
-    return 0;
-}
-
-/* One CRLF-terminated line without its CRLF; *used grows by its length with the CRLF. */
-static int rd_line(http_transport *h, nng_time deadline, char *line, size_t *used)
-{
-    body_reader *r = h->rd;
-    size_t n = 0;
-    for (;;) {
-        int rv;
-        if (r->pos == r->end && (rv = rd_fill(h, deadline, 0)) != 0)
-            return rv;
-        char c = (char)r->buf[r->pos++];
-        ++*used;
-        if (c == '\n') {
-            if (n > 0 && line[n - 1] == '\r')
-                n--;
-            line[n] = '\0';
-            return 0;
-        }
-        if (n + 1 >= CHUNK_LINE_MAX)
-            return NNG_EMSGSIZE;
-        line[n++] = c;
-    }
-}
-
-/* A chunked body (RFC 9112 §7.1): sizes, data and trailers, all within the caps. */
-static int read_chunked(http_transport *h, nng_time deadline)
-{
-    char line[CHUNK_LINE_MAX];
-    size_t trailer = 0;
-    for (;;) {
-        size_t used = 0;
-        int rv = rd_line(h, deadline, line, &used);
-        if (rv != 0)
-            return rv;
-        char *end;
-        unsigned long long size = strtoull(line, &end, 16);
-        if (end == line || (*end != '\0' && *end != ';' && *end != ' ' && *end != '\t'))
-            return NNG_EPROTO;
-        if (size > AD_OTLP_MAX_RESPONSE_BYTES - h->body_len)
-            return NNG_EMSGSIZE;
-        if (size == 0)
-            break;
-        if ((rv = rd_body(h, deadline, size)) != 0)
-            return rv;
-        used = 0;
-        if ((rv = rd_line(h, deadline, line, &used)) != 0)
-            return rv;
-        if (line[0] != '\0')
-            return NNG_EPROTO;
-    }
-    for (;;) { /* trailer fields up to the empty line */
-        int rv = rd_line(h, deadline, line, &trailer);
-        if (rv != 0)
-            return rv;
-        if (line[0] == '\0')
-            return 0;
-        if (trailer > TRAILER_BYTES_MAX)
-            return NNG_EMSGSIZE;
-    }
-}
-
-/*
- * Reads the body the headers announce into h->body: Content-Length, chunked, or none (as nng's
- * own client, a response with neither has an empty body). NNG_EMSGSIZE when it is larger than
- * AD_OTLP_MAX_RESPONSE_BYTES; *announced is the Content-Length (0 = none or chunked).
- */
-static int read_body(http_transport *h, nng_time deadline, uint64_t *announced)
-{
-    h->body_len = 0;
-    *announced = 0;
-    if (h->rd == NULL && (h->rd = calloc(1, sizeof(*h->rd))) == NULL)
-        return NNG_ENOMEM;
-    h->rd->pos = h->rd->end = 0;
-    int code = nng_http_res_get_status(h->res);
-    if (code < 200 || code == 204 || code == 304)
-        return 0;
-    const char *te = nng_http_res_get_header(h->res, "Transfer-Encoding");
-    if (te != NULL && strstr(te, "chunked") != NULL) {
-        int rv = read_chunked(h, deadline);
-        /* Bytes read past the body would be a pipelined answer we never asked for. */
-        if (rv == 0 && h->rd->pos != h->rd->end)
-            return NNG_EPROTO;
-        return rv;
-    }
-    const char *cl = nng_http_res_get_header(h->res, "Content-Length");
-    if (cl == NULL)
-        return 0;
-    char *end;
-    unsigned long long len = strtoull(cl, &end, 10);
-    if (end == cl || *end != '\0' || cl[0] == '-')
-        return NNG_EPROTO;
-    *announced = len;
-    if (len > AD_OTLP_MAX_RESPONSE_BYTES)
-        return NNG_EMSGSIZE; /* not even started: the connection is dropped */
-    return rd_body(h, deadline, len);
 }
 
 /* ---- response ----------------------------------------------------------------------------- */
@@ -376,11 +117,12 @@ static int read_body(http_transport *h, nng_time deadline, uint64_t *announced)
 /* The body, gunzipped when the server encoded it; NULL/0 when it cannot be read. */
 static void response_body(http_transport *h, const uint8_t **body, size_t *len)
 {
-    const uint8_t *data = h->body;
-    size_t n = h->body_len;
+    size_t n;
+    const uint8_t *data = (const uint8_t *)ad_http_call_body(h->http, &n);
     *body = data;
     *len = n;
-    if (n == 0 || !ad_http_res_header_has(h->res, "Content-Encoding", "gzip"))
+    const char *ce = ad_http_call_header(h->http, "Content-Encoding");
+    if (n == 0 || ce == NULL || strstr(ce, "gzip") == NULL)
         return;
     if (h->unzip == NULL)
         h->unzip = malloc(AD_OTLP_MAX_RESPONSE_BYTES);
@@ -395,9 +137,8 @@ static void response_body(http_transport *h, const uint8_t **body, size_t *len)
     *len = out;
 }
 
-static void classify(http_transport *h, ad_send_result *res)
+static void classify(http_transport *h, int code, ad_send_result *res)
 {
-    int code = nng_http_res_get_status(h->res);
     const uint8_t *body;
     size_t blen;
     response_body(h, &body, &blen);
@@ -426,7 +167,7 @@ static void classify(http_transport *h, ad_send_result *res)
         res->status = AD_SEND_RETRY;
         /* Retry-After only on 429 and 503, as the Collector reads it (facts §2.3). */
         const char *ra =
-            (code == 429 || code == 503) ? nng_http_res_get_header(h->res, "Retry-After") : NULL;
+            (code == 429 || code == 503) ? ad_http_call_header(h->http, "Retry-After") : NULL;
         uint64_t delay;
         if (ra != NULL && ad_retry_after_parse(ra, ad_time_now_ns() / 1000000u, &delay) == AD_OK)
             res->retry_after_ms = delay;
@@ -440,37 +181,11 @@ static void classify(http_transport *h, ad_send_result *res)
         snprintf(text, sizeof(text), "HTTP %d from POST %s: %.*s", code, h->url_text,
                  (int)(mlen > 300 ? 300 : mlen), msg);
     } else {
-        const char *reason = nng_http_res_get_reason(h->res);
+        const char *reason = ad_http_call_reason(h->http);
         snprintf(text, sizeof(text), "HTTP %d %s from POST %s", code, reason ? reason : "",
                  h->url_text);
     }
     ad_send_result_message(res, text, strlen(text));
-}
-
-/*
- * A new request for every body: nng 1.5.2 keeps the first Content-Length of a request object
- * whose data is replaced (seen here: the second, shorter body went out announced with the
- * first one's length and the server waited for the missing bytes), so objects are not reused.
- */
-static int build_request(http_transport *h, const uint8_t *body, size_t len)
-{
-    int rv;
-    if (h->req != NULL) {
-        nng_http_req_free(h->req);
-        h->req = NULL;
-    }
-    if ((rv = nng_http_req_alloc(&h->req, h->url)) != 0 ||
-        (rv = nng_http_req_set_method(h->req, "POST")) != 0 ||
-        (rv = nng_http_req_set_header(h->req, "Content-Type", "application/x-protobuf")) != 0 ||
-        (rv = nng_http_req_set_header(h->req, "User-Agent", USER_AGENT)) != 0)
-        return rv;
-    if (h->gz != NULL && (rv = nng_http_req_set_header(h->req, "Content-Encoding", "gzip")) != 0)
-        return rv;
-    for (uint32_t i = 0; i < h->header_count; i++) {
-        if ((rv = nng_http_req_set_header(h->req, h->headers[i].name, h->headers[i].value)) != 0)
-            return rv;
-    }
-    return nng_http_req_set_data(h->req, body, len); /* not copied; sets Content-Length */
 }
 
 /* ---- send --------------------------------------------------------------------------------- */
@@ -489,92 +204,52 @@ static ad_err http_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
             h->zbuf = z;
             h->zcap = need;
         }
-        ad_err err = ad_gzip_compress(h->gz, data, len, h->zbuf, h->zcap, &blen);
+        ad_err err = ad_xport_gzip(t, h->gz, data, len, h->zbuf, h->zcap, &blen);
         if (err != AD_OK)
             return err;
         body = h->zbuf;
     }
-    int rv = build_request(h, body, blen);
-    if (rv != 0)
+    int code = 0;
+    char err[AD_SEND_MESSAGE_MAX];
+    int rv = ad_http_call_do(h->http, "POST", NULL, h->headers, h->header_count, body, blen, &code,
+                             err, sizeof(err));
+    res->wire_bytes += (uint64_t)blen * ad_http_call_sends(h->http);
+    if (rv == NNG_ENOMEM)
         return AD_ENOMEM;
-
-    nng_time deadline = nng_clock() + (h->timeout_ms ? h->timeout_ms : 0);
-    bool fresh = false;
-    for (;;) {
-        if (h->conn == NULL) {
-            rv = do_connect(h, deadline);
-            if (rv != 0) {
-                fail_retry(res, "connect", rv);
-                return AD_OK;
-            }
-            fresh = true;
-        }
-        bool idle_kept = !fresh && nng_clock() - h->last_used >= STALE_IDLE_MS;
-        res->wire_bytes += blen;
-        rv = do_request(h, deadline);
-        if (rv == 0)
-            break;
-        drop_conn(h); /* its state is unknown after any failure */
-        if (idle_kept && ad_http_stale_conn_error(rv))
-            continue; /* the server closed the idle kept connection: one new one at once */
-        fail_retry(res, "no response", rv);
+    if (rv != 0) {
+        fail_retry(res, err);
         return AD_OK;
     }
     uint64_t announced;
-    rv = read_body(h, deadline, &announced);
-    if (rv != 0) {
-        drop_conn(h); /* the rest of the body is still on it */
-        if (rv == NNG_EMSGSIZE) {
-            char text[200];
-            res->response_too_large = true;
-            res->code = nng_http_res_get_status(h->res);
-            if (announced > 0)
-                snprintf(text, sizeof(text),
-                         "HTTP %d response body of %llu bytes is over the %u-byte limit; "
-                         "connection dropped",
-                         res->code, (unsigned long long)announced,
-                         (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
-            else
-                snprintf(text, sizeof(text),
-                         "HTTP %d chunked response body grew over the %u-byte limit; "
-                         "connection dropped",
-                         res->code, (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
-            res->status = AD_SEND_RETRY;
-            ad_send_result_message(res, text, strlen(text));
-        } else {
-            fail_retry(res, "response body", rv == NNG_EPROTO ? NNG_EPROTO : rv);
-        }
+    if (ad_http_call_body_too_large(h->http, &announced)) {
+        char text[200];
+        res->response_too_large = true;
+        res->code = code;
+        if (announced > 0)
+            snprintf(text, sizeof(text),
+                     "HTTP %d response body of %llu bytes is over the %u-byte limit; "
+                     "connection dropped",
+                     code, (unsigned long long)announced, (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
+        else
+            snprintf(text, sizeof(text),
+                     "HTTP %d chunked response body grew over the %u-byte limit; "
+                     "connection dropped",
+                     code, (unsigned)AD_OTLP_MAX_RESPONSE_BYTES);
+        fail_retry(res, text);
         return AD_OK;
     }
-    h->last_used = nng_clock();
-    classify(h, res);
-    const char *ver = nng_http_res_get_version(h->res);
-    if (ad_http_res_header_has(h->res, "Connection", "close") ||
-        (ver != NULL && strcmp(ver, "HTTP/1.0") == 0))
-        drop_conn(h);
+    classify(h, code, res);
     return AD_OK;
 }
 
 static void http_destroy(ad_xport *t)
 {
     http_transport *h = (http_transport *)t;
-    drop_conn(h);
-    ad__aio_waiter_fini(&h->w);
-    if (h->req != NULL)
-        nng_http_req_free(h->req);
-    if (h->res != NULL)
-        nng_http_res_free(h->res);
-    if (h->client != NULL)
-        nng_http_client_free(h->client);
-    if (h->tls != NULL)
-        nng_tls_config_free(h->tls);
-    if (h->url != NULL)
-        nng_url_free(h->url);
+    ad_http_call_destroy(h->http);
     ad_gzip_destroy(h->gz);
+    free(h->headers);
     free(h->zbuf);
     free(h->unzip);
-    free(h->body);
-    free(h->rd);
     free(h);
 }
 
@@ -593,50 +268,39 @@ ad_err ad_xport_http_create(const ad_exporter_config *cfg, ad_xport **out, char 
         return AD_ENOMEM;
     h->base.ops = &http_ops;
     h->base.payload = AD_PAYLOAD_OTLP;
-    h->timeout_ms = o->timeout_ms;
     h->url_text = url;
-    int rv;
-    const char *what = "URL";
-    if ((rv = nng_url_parse(&h->url, url)) != 0)
-        goto fail;
-    bool https = strcmp(h->url->u_scheme, "https") == 0;
-    if (!https && strcmp(h->url->u_scheme, "http") != 0) {
-        snprintf(err, errlen, "otlp_http.url '%s': only http:// and https:// are supported", url);
+    ad_http_call_opts co = {
+        .url = url,
+        .tls = &o->tls,
+        .section = "otlp_http.url",
+        .tls_section = "otlp_http.tls",
+        .timeout_ms = o->timeout_ms,
+        .owner = &h->base,
+        .max_body = AD_OTLP_MAX_RESPONSE_BYTES,
+    };
+    ad_err rc = ad_http_call_open(&co, &h->http, err, errlen);
+    if (rc != AD_OK) {
         http_destroy(&h->base);
-        return AD_EINVAL;
+        return rc;
     }
-    what = "HTTP client";
-    if ((rv = nng_http_client_alloc(&h->client, h->url)) != 0)
-        goto fail;
-    if (https) {
-        if (ad__tls_client_config(cfg, h->url->u_hostname, &h->tls, err, errlen) != 0) {
-            http_destroy(&h->base);
-            return AD_EINVAL;
-        }
-        what = "TLS";
-        if ((rv = nng_http_client_set_tls(h->client, h->tls)) != 0)
-            goto fail;
+    h->headers = calloc(FIXED_HEADERS + o->header_count, sizeof(*h->headers));
+    if (h->headers == NULL ||
+        (o->compression == AD_COMPRESSION_GZIP && ad_gzip_create(-1, &h->gz) != AD_OK)) {
+        http_destroy(&h->base);
+        return AD_ENOMEM;
     }
-    what = "HTTP response";
-    if ((rv = nng_http_res_alloc(&h->res)) != 0)
-        goto fail;
-    if (o->compression == AD_COMPRESSION_GZIP && ad_gzip_create(-1, &h->gz) != AD_OK) {
-        rv = NNG_ENOMEM;
-        goto fail;
-    }
+    h->headers[h->header_count++] = (ad_http_header){"Content-Type", "application/x-protobuf"};
+    if (h->gz != NULL)
+        h->headers[h->header_count++] = (ad_http_header){"Content-Encoding", "gzip"};
+    for (uint32_t i = 0; i < o->header_count; i++)
+        h->headers[h->header_count++] = (ad_http_header){o->headers[i].name, o->headers[i].value};
     /* Build one request now so a header nng refuses is reported at start-up. */
-    h->headers = o->headers;
-    h->header_count = o->header_count;
-    what = "HTTP request";
-    if ((rv = build_request(h, (const uint8_t *)"", 0)) != 0)
-        goto fail;
-    what = "aio";
-    if ((rv = ad__aio_waiter_init(&h->w)) != 0)
-        goto fail;
+    int rv = ad_http_call_check_headers(h->http, h->headers, h->header_count);
+    if (rv != 0) {
+        snprintf(err, errlen, "otlp_http HTTP request (%s): %s", url, nng_strerror(rv));
+        http_destroy(&h->base);
+        return rv == NNG_ENOMEM ? AD_ENOMEM : AD_EINVAL;
+    }
     *out = &h->base;
     return AD_OK;
-fail:
-    snprintf(err, errlen, "otlp_http %s (%s): %s", what, url, nng_strerror(rv));
-    http_destroy(&h->base);
-    return rv == NNG_ENOMEM ? AD_ENOMEM : AD_EINVAL;
 }

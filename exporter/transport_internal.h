@@ -40,19 +40,16 @@ int ad__aio_waiter_wait(ad__aio_waiter *w, ad_xport *t);
 /* An nng timeout from a config value in ms (0 = no limit). */
 nng_duration ad__nng_timeout(uint64_t ms);
 
-/*
- * A TLS client configuration from otlp_http.tls: CA bundle
- * (or the system bundle when one of the usual files exists), client certificate and key,
- * server name (default host), insecure_skip_verify -> NNG_TLS_AUTH_MODE_NONE.
- */
-int ad__tls_client_config(const ad_exporter_config *cfg, const char *host, nng_tls_config **out,
-                          char *err, size_t errlen);
-
 /* Reads a PEM file (at most 1 MiB) into a NUL-terminated heap buffer, freed and wiped by the
    caller; NULL with err filled when it cannot be opened, is empty or too large. */
 char *ad__read_pem(const char *path, size_t *len_out, char *err, size_t errlen);
 
-/* The same from one TLS section (nng.tls for nng tls+tcp://); section names it in errors. */
+/*
+ * A TLS client configuration from one TLS section (otlp_http.tls, nng.tls, logs_ingestion.tls;
+ * section names it in errors): CA bundle (or the system bundle when one of the usual files
+ * exists), client certificate and key, server name (default host), insecure_skip_verify ->
+ * NNG_TLS_AUTH_MODE_NONE.
+ */
 int ad__tls_client_config_from(const ad_config_tls *c, const char *section, const char *host,
                                nng_tls_config **out, char *err, size_t errlen);
 

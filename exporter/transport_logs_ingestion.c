@@ -102,7 +102,7 @@ static part_outcome post_part(li_transport *l, size_t blen, ad_send_result *res)
             l->zbuf = z;
             l->zcap = need;
         }
-        if (ad_gzip_compress(l->gz, l->body, blen, l->zbuf, l->zcap, &plen) != AD_OK) {
+        if (ad_xport_gzip(t, l->gz, l->body, blen, l->zbuf, l->zcap, &plen) != AD_OK) {
             set_message(res, "gzip failed");
             return PART_RETRY;
         }

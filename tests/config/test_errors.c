@@ -76,6 +76,10 @@ static const bad_case bad_cases[] = {
     {'e', "otlp_http:\n  timeout: 10x\n", 2, 12, "'otlp_http.timeout' is not a duration"},
     {'e', "otlp_http:\n  timeout: 10\n", 2, 12, "'otlp_http.timeout' is not a duration"},
     {'e', "batch:\n  max_age: 2m\n", 2, 12, "'batch.max_age' must be between"},
+    {'e', "batch:\n  max_in_flight: 0\n", 2, 18, "'batch.max_in_flight' must be between 1 and 16"},
+    {'e', "batch:\n  max_in_flight: 17\n", 2, 18, "'batch.max_in_flight' must be between 1 and 16"},
+    {'e', "batch:\n  compression_workers: 17\n", 2, 24,
+     "'batch.compression_workers' must be between 0 and 16"},
     /* Enumerations, booleans, modes, GUIDs, names. */
     {'c', "source:\n  type: etwx\n", 2, 9, "'source.type' must be one of etw, etl"},
     {'e', "otlp_http:\n  compression: zstd\n", 2, 16, "'otlp_http.compression'"},

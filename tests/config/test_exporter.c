@@ -47,6 +47,8 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.batch.max_records, 8192);
     assert_true(cfg.batch.max_bytes == 4 << 20);
     assert_true(cfg.batch.max_age_ms == 1000);
+    assert_int_equal(cfg.batch.max_in_flight, 1);
+    assert_int_equal(cfg.batch.compression_workers, 0);
     assert_true(cfg.retry.initial_interval_ms == 5000);
     assert_true(cfg.retry.max_interval_ms == 30000);
     assert_true(cfg.retry.max_elapsed_ms == 0);
@@ -202,12 +204,15 @@ static void test_batch_retry_limits(void **state)
 {
     (void)state;
     test_env_set(NULL);
-    load_ok("batch: {max_records: 1000000, max_bytes: 16MiB, max_age: 0}\n"
+    load_ok("batch: {max_records: 1000000, max_bytes: 16MiB, max_age: 0, max_in_flight: 16, "
+            "compression_workers: 2}\n"
             "retry: {initial_interval: 100ms, max_interval: 1m, max_elapsed: 5m, "
             "multiplier: 2, jitter: 0}\n");
     assert_int_equal(cfg.batch.max_records, 1000000);
     assert_true(cfg.batch.max_bytes == 16 << 20);
     assert_true(cfg.batch.max_age_ms == 0);
+    assert_int_equal(cfg.batch.max_in_flight, 16);
+    assert_int_equal(cfg.batch.compression_workers, 2);
     assert_true(cfg.retry.initial_interval_ms == 100);
     assert_true(cfg.retry.max_interval_ms == 60000);
     assert_true(cfg.retry.max_elapsed_ms == 300000);

@@ -109,3 +109,5 @@ if(ad_otlp_emulator)
   set_property(TEST exporter_otlp_protoc_decode APPEND PROPERTY LABELS windows)
   set_tests_properties(exporter_otlp_protoc_decode PROPERTIES FIXTURES_REQUIRED wine)
 endif()
+# The batch interface test maps a synthetic event too.
+target_sources(exporter_test_batch PRIVATE ${PROJECT_SOURCE_DIR}/capture/synthetic.c)

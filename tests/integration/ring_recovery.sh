@@ -78,6 +78,9 @@ alive "$cap" || fail "capture exited"
 [ "$(field capture pid)" = "$cap" ] || fail "capture pid changed"
 alive "$exp" || fail "exporter exited"
 grep -q "attaching again" "$work/exporter.log" || fail "the exporter did not re-attach"
+# A re-attach is no stop: the run's totals line says so.
+grep -q "detaching: .* records exported" "$work/exporter.log" || fail "no 'detaching:' totals line"
+! grep -q "stopping: " "$work/exporter.log" || fail "a re-attach logged 'stopping:'"
 echo "1. cursor truncated+restored: re-initialised by capture $cap, exporter re-attached, $(lines) lines"
 passed=$((passed + 1))
 
