@@ -64,6 +64,10 @@ struct ad_spool {
     bool have_last;
     uint64_t rel_gen, rel_seq; /* the same at the last release (undo restores it) */
     bool rel_have;
+    /* An undo whose truncation failed: segment cut_seg must be cut back to cut_size before
+       its unreleased ids may be given out again (recover() does it). */
+    bool cut_pending;
+    uint64_t cut_seg, cut_size;
 
     /* reader */
     int rfd;
@@ -641,8 +645,38 @@ static void undo_unreleased(ad_spool *sp)
         s->size = keep;
         s->last_id = sp->released_id;
     }
-    if (rc == 0)
+    if (rc == 0) {
         sp->next_id = sp->released_id + 1; /* nothing after released_id remains */
+    } else {
+        /* The failed block may still be in the file: its ids stay taken (new records get
+           others) until recover() has cut it off. Those ids are not lost records: theirs
+           stayed in the ring. */
+        sp->cut_pending = true;
+        sp->cut_seg = s->first_id;
+        sp->cut_size = keep;
+    }
+}
+
+/* recover(): finishes an undo whose truncation failed; then unreleased ids are free again. */
+static ad_err finish_cut(ad_spool *sp)
+{
+    if (!sp->cut_pending)
+        return AD_OK;
+    char path[PATH_CAP];
+    seg_path(sp, sp->cut_seg, path, sizeof(path));
+    int fd = sp->fs->open(sp->fs->ctx, path, AD_SPOOL_FS_WRITE);
+    int rc = fd;
+    if (fd >= 0) {
+        rc = sp->fs->ftruncate(sp->fs->ctx, fd, sp->cut_size);
+        if (rc == 0)
+            rc = sp->fs->fsync(sp->fs->ctx, fd);
+        sp->fs->close(sp->fs->ctx, fd);
+    }
+    if (rc != 0 && rc != -ENOENT) /* gone: acknowledged and removed meanwhile */
+        return AD_EIO;
+    sp->cut_pending = false;
+    sp->next_id = sp->released_id + 1;
+    return AD_OK;
 }
 
 static ad_err fsync_write(ad_spool *sp)
@@ -934,7 +968,7 @@ ad_err ad_spool_recover(ad_spool *sp)
     free(buf);
     sp->fs->close(sp->fs->ctx, fd);
     (void)sp->fs->unlink(sp->fs->ctx, path);
-    if (rc != 0)
+    if (rc != 0 || finish_cut(sp) != AD_OK)
         return AD_EIO;
     sp->degraded = false;
     if (ledger_write(sp, true) != AD_OK)

@@ -18,3 +18,10 @@ if(WIN32 AND CMAKE_CROSSCOMPILING)
   set_tests_properties(exporter_spool_dir_wine PROPERTIES LABELS "unit;windows" TIMEOUT 120
                        FIXTURES_REQUIRED wine)
 endif()
+# The spool stage between a real ring and a simulated pipeline: degrading to ring-only delivery
+# on disk errors and back, and the drain before newer records.
+ad_add_test(NAME exporter_spool_stage_test
+            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/spool_stage_test.c ${CMAKE_CURRENT_SOURCE_DIR}/spool_fault_fs.c
+                    ${spool_test_os}
+            LIBS ad_exporter ad_test_os LABELS unit TIMEOUT 120)
+target_include_directories(exporter_spool_stage_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
