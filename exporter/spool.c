@@ -27,6 +27,7 @@ typedef struct seg {
     uint64_t last_id;         /* last valid id in it; first_id - 1 while empty */
     uint64_t size;            /* bytes in use (valid end) */
     uint64_t newest_ns;       /* wall time of its newest block */
+    uint64_t oldest_ns;       /* wall time of its first block (the spool_oldest gauge) */
     uint64_t counted_through; /* losses of ids <= this were counted at start-up */
 } seg;
 
@@ -429,6 +430,8 @@ static ad_err seg_check(ad_spool *sp, size_t i, uint64_t upper)
             sp->have_last = true;
         }
         s->newest_ns = h.wall_ns;
+        if (s->oldest_ns == 0)
+            s->oldest_ns = h.wall_ns;
         off = valid_end = at + AD_SPOOL_BLK_HDR + h.stored_len;
     }
     if (valid_end < fsize) {
@@ -742,6 +745,8 @@ static ad_err write_block(ad_spool *sp)
     s->size += n;
     s->last_id = sp->wfirst + sp->wcount - 1;
     s->newest_ns = wall_ns;
+    if (s->oldest_ns == 0)
+        s->oldest_ns = wall_ns;
     sp->total_bytes += n;
     sp->data_dirty = true;
     count(sp, AD_EXP_SPOOL_RECORDS_WRITTEN, sp->wcount);
@@ -991,6 +996,16 @@ uint64_t ad_spool_pending(const ad_spool *sp)
 uint64_t ad_spool_bytes(const ad_spool *sp)
 {
     return sp->total_bytes;
+}
+
+uint64_t ad_spool_segments(const ad_spool *sp)
+{
+    return sp->nseg;
+}
+
+uint64_t ad_spool_oldest_ns(const ad_spool *sp)
+{
+    return ad_spool_pending(sp) > 0 && sp->nseg > 0 ? sp->segs[0].oldest_ns : 0;
 }
 
 bool ad_spool_full_now(const ad_spool *sp)

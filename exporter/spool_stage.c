@@ -42,6 +42,22 @@ static void stage_count(void *ctx, ad_exporter_counter c, uint64_t n)
         st->held[c] += n;
 }
 
+/* The gauges in the cursor (ring.h ad_ring_spool_gauges): `asimdns status`, /metrics. */
+static void publish(ad_spool_stage *st)
+{
+    if (st->ring == NULL)
+        return;
+    ad_ring_spool_gauges g = {
+        .state = st->mode == MODE_SPOOL && !ad_spool_degraded(st->sp) ? AD_RING_SPOOL_ON
+                                                                      : AD_RING_SPOOL_DEGRADED,
+        .bytes = ad_spool_bytes(st->sp),
+        .records = ad_spool_pending(st->sp),
+        .segments = ad_spool_segments(st->sp),
+        .oldest_ns = ad_spool_oldest_ns(st->sp),
+    };
+    ad_ring_consumer_spool_gauges(st->ring, &g);
+}
+
 ad_err ad_spool_stage_open(const ad_exporter_config *cfg, const ad_spool_fs *fs,
                            ad_spool_stage **out)
 {
@@ -94,6 +110,7 @@ void ad_spool_stage_attach(ad_spool_stage *st, ad_ring_consumer *ring)
             ad_ring_consumer_counter_add(ring, (ad_exporter_counter)i, st->held[i]);
         st->held[i] = 0;
     }
+    publish(st);
 }
 
 ad_spool *ad_spool_stage_spool(ad_spool_stage *st)
@@ -116,7 +133,15 @@ static void full_changed(ad_spool_stage *st, bool full)
     }
 }
 
+static void pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force);
+
 void ad_spool_stage_pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force)
+{
+    pump(st, mono_ns, wall_ns, force);
+    publish(st);
+}
+
+static void pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force)
 {
     if (st->ring == NULL || st->mode != MODE_SPOOL || ad_spool_degraded(st->sp))
         return;

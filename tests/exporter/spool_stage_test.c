@@ -19,9 +19,12 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "config/exporter_config.h"
+#include "exporter/metrics.h"
 #include "exporter/spool_stage.h"
 #include "ipc/ring.h"
+#include "ipc/ring_status.h"
 #include "spool_fault_fs.h"
 #include "spool_test_os.h"
 #include "tests/support/test_os.h"
@@ -194,6 +197,33 @@ static void check_every_id_once(bool ordered)
         assert_int_equal(R.order_errors, 0);
 }
 
+/* What `asimdns status` (text and JSON) and /metrics show of the ring now; *st filled. */
+static char status_text[1 << 16], status_json[1 << 16], metrics_text[1 << 17];
+
+static void read_status(ad_ring_status *st)
+{
+    char msg[512];
+    if (ad_ring_status_read(R.ring_name, false, st, msg, sizeof(msg)) != AD_OK)
+        fail_msg("status: %s", msg);
+    ad_strbuf sb;
+    ad_strbuf_init(&sb, status_text, sizeof(status_text));
+    ad_ring_status_format_text(st, 5000 * MS, &sb);
+    assert_false(ad_strbuf_overflowed(&sb));
+    ad_strbuf_init(&sb, status_json, sizeof(status_json));
+    ad_ring_status_format_json(st, 5000 * MS, &sb);
+    assert_false(ad_strbuf_overflowed(&sb));
+    ad_metrics_view v = {.ring = st, .ring_name = R.ring_name, .version = "0"};
+    ad_strbuf_init(&sb, metrics_text, sizeof(metrics_text));
+    ad_metrics_render(&v, &sb);
+    assert_false(ad_strbuf_overflowed(&sb));
+}
+
+static void expect_in(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("\"%s\" not in:\n%s", needle, hay);
+}
+
 /* The disk fails (kind, errno or a short write, from its next call on), records keep coming;
    then it recovers. */
 static void degrade_and_recover(const char *tag, fault_op kind, int err, bool short_write,
@@ -223,6 +253,13 @@ static void degrade_and_recover(const char *tag, fault_op kind, int err, bool sh
     assert_true(ad_spool_degraded(ad_spool_stage_spool(R.st)));
     assert_true(logged("delivering from the ring only"));
     assert_true(logged("spool unusable: delivering straight from the ring"));
+    ad_ring_status rs;
+    read_status(&rs);
+    assert_int_equal(rs.spool.state, AD_RING_SPOOL_DEGRADED);
+    expect_in(status_text, "DEGRADED (disk errors: delivering from the ring)");
+    expect_in(status_json, "\"spool\":{\"state\":\"degraded\"");
+    expect_in(metrics_text, "asimdns_spool_degraded{component=\"exporter\"} 1");
+    expect_in(metrics_text, "asimdns_spool_degraded_total{component=\"exporter\"} 1");
     uint64_t written_degraded = ctr(AD_EXP_SPOOL_RECORDS_WRITTEN);
     /* The recovery probe comes every AD_SPOOL_RECOVER_INTERVAL_NS; a failing disk fails it. */
     R.mono += AD_SPOOL_RECOVER_INTERVAL_NS;
@@ -292,6 +329,26 @@ static void test_drain_before_new_records_while_pumping(void **state)
     }
     assert_int_equal(ctr(AD_EXP_SPOOL_RECORDS_WRITTEN), 2000);
     assert_int_equal(ad_ring_consumer_committed_pos(R.c), ad_ring_consumer_producer_pos(R.c));
+    /* The backlog as an operator sees it: records, bytes, segments, the oldest's age. */
+    ad_ring_status rs;
+    read_status(&rs);
+    assert_int_equal(rs.spool.state, AD_RING_SPOOL_ON);
+    assert_int_equal(rs.spool.records, 2000);
+    assert_true(rs.spool.bytes >= 2000 * (20 + 8) && rs.spool.segments >= 1);
+    assert_true(rs.spool.oldest_ns != 0);
+    char want[160];
+    snprintf(want, sizeof(want), "2000 records, %llu bytes in %llu segments, oldest",
+             (unsigned long long)rs.spool.bytes, (unsigned long long)rs.spool.segments);
+    expect_in(status_text, want);
+    snprintf(want, sizeof(want), "\"spool\":{\"state\":\"on\",\"bytes\":%llu,\"records\":2000,",
+             (unsigned long long)rs.spool.bytes);
+    expect_in(status_json, want);
+    expect_in(metrics_text, "asimdns_spool_records{component=\"exporter\"} 2000");
+    expect_in(metrics_text, "asimdns_spool_oldest_age_seconds{component=\"exporter\"}");
+    snprintf(want, sizeof(want), "asimdns_spool_bytes{component=\"exporter\"} %llu",
+             (unsigned long long)rs.spool.bytes);
+    expect_in(metrics_text, want);
+    expect_in(metrics_text, "asimdns_spool_records_written_total{component=\"exporter\"} 2000");
     uint64_t backlog = R.produced, batches = 0;
     while (R.last_id < R.produced) {
         produce(20);
@@ -309,6 +366,11 @@ static void test_drain_before_new_records_while_pumping(void **state)
     assert_true(R.produced > backlog);
     check_every_id_once(true);
     assert_int_equal(ctr(AD_EXP_SPOOL_RECORDS_WRITTEN), R.produced);
+    tick(20);
+    read_status(&rs);
+    assert_int_equal(rs.spool.records, 0);
+    assert_int_equal(rs.spool.oldest_ns, 0);
+    expect_in(status_text, "0 records");
     rig_close();
 }
 
