@@ -63,7 +63,8 @@ static void log_sink(ad_log_level level, const char *msg, void *ctx)
         R.log_len += (size_t)n;
 }
 
-static void rig_open(const char *tag)
+/* max_size 0: 64 MiB (never full here). */
+static void rig_open(const char *tag, uint64_t max_size, ad_config_spool_full full)
 {
     memset(&R, 0, sizeof(R));
     snprintf(R.ring_name, sizeof(R.ring_name), "t-spst-%s-%ld", tag, test_os_pid());
@@ -85,9 +86,9 @@ static void rig_open(const char *tag)
     ad_config_spool *s = &R.cfg.spool;
     s->enabled = true;
     snprintf(s->directory, sizeof(s->directory), "%s/spool-stage-%s-%ld", base, tag, test_os_pid());
-    s->max_size = 64u << 20;
+    s->max_size = max_size != 0 ? max_size : 64u << 20;
     s->fsync = AD_CONFIG_SPOOL_FSYNC_BATCH;
-    s->full_policy = AD_CONFIG_SPOOL_FULL_BLOCK;
+    s->full_policy = full;
     assert_int_equal(ad_spool_stage_open(&R.cfg, &R.f.table, &R.st), AD_OK);
     ad_spool_stage_attach(R.st, R.c);
     R.mono = 1000 * MS;
@@ -229,7 +230,7 @@ static void expect_in(const char *hay, const char *needle)
 static void degrade_and_recover(const char *tag, fault_op kind, int err, bool short_write,
                                 bool ordered)
 {
-    rig_open(tag);
+    rig_open(tag, 0, AD_CONFIG_SPOOL_FULL_BLOCK);
     produce(300);
     deliver_all();
     uint64_t spooled = ctr(AD_EXP_SPOOL_RECORDS_WRITTEN);
@@ -322,7 +323,7 @@ static void test_read_only_fs_degrades_to_ring_and_recovers(void **state)
 static void test_drain_before_new_records_while_pumping(void **state)
 {
     (void)state;
-    rig_open("drain");
+    rig_open("drain", 0, AD_CONFIG_SPOOL_FULL_BLOCK);
     for (int i = 0; i < 20; i++) {
         produce(100);
         tick(20); /* receiver down: only the pump runs */
@@ -374,6 +375,68 @@ static void test_drain_before_new_records_while_pumping(void **state)
     rig_close();
 }
 
+/*
+ * A full spool, policy block: the pump stops taking records, which stay in the ring (the
+ * capture counts drops only once the ring is full too); counted, logged and visible; once the
+ * receiver takes the backlog everything arrives, nothing lost.
+ */
+static void test_full_block_keeps_records_in_the_ring(void **state)
+{
+    (void)state;
+    rig_open("fullblock", 64 * 1024, AD_CONFIG_SPOOL_FULL_BLOCK);
+    for (int i = 0; i < 40; i++) {
+        produce(100);
+        tick(20); /* receiver down */
+    }
+    assert_int_equal(ctr(AD_EXP_SPOOL_FULL_EVENTS), 1);
+    assert_true(logged("spool full (spool.max_size, full_policy block)"));
+    assert_true(ad_ring_consumer_committed_pos(R.c) < ad_ring_consumer_producer_pos(R.c));
+    assert_true(ctr(AD_EXP_SPOOL_RECORDS_WRITTEN) < 4000);
+    ad_ring_status rs;
+    read_status(&rs);
+    assert_true(rs.spool.bytes <= 64 * 1024 && rs.spool.records > 0);
+    expect_in(metrics_text, "asimdns_spool_full_events_total{component=\"exporter\"} 1");
+    deliver_all();
+    check_every_id_once(true);
+    assert_int_equal(ctr(AD_EXP_RECORDS_LOST_SPOOL_FULL), 0);
+    assert_true(logged("spool has room again"));
+    rig_close();
+}
+
+/* A full spool, policy drop_oldest: the oldest segments go, their records counted as
+   records_lost_spool_full (status, /metrics, log); every other record arrives, in order. */
+static void test_full_drop_oldest_counts_and_shows_the_loss(void **state)
+{
+    (void)state;
+    rig_open("fulldrop", 64 * 1024, AD_CONFIG_SPOOL_FULL_DROP_OLDEST);
+    for (int i = 0; i < 40; i++) {
+        produce(100);
+        tick(20); /* receiver down */
+    }
+    uint64_t lost = ctr(AD_EXP_RECORDS_LOST_SPOOL_FULL);
+    assert_true(lost > 0);
+    assert_int_equal(ad_ring_consumer_committed_pos(R.c), ad_ring_consumer_producer_pos(R.c));
+    assert_true(logged("records dropped (ids 1.."));
+    ad_ring_status rs;
+    read_status(&rs);
+    char want[120];
+    snprintf(want, sizeof(want),
+             "asimdns_records_lost_spool_full_total{component=\"exporter\"} %llu",
+             (unsigned long long)lost);
+    expect_in(metrics_text, want);
+    expect_in(status_text, "records_lost_spool_full");
+    snprintf(want, sizeof(want), "\"records_lost_spool_full\":%llu", (unsigned long long)lost);
+    expect_in(status_json, want);
+    deliver_all();
+    uint64_t got = 0;
+    for (uint64_t id = 1; id <= R.produced; id++)
+        got += R.seen[id];
+    assert_int_equal(got + lost, R.produced); /* delivered or counted, never both */
+    assert_int_equal(R.dups, 0);
+    assert_int_equal(R.order_errors, 0);
+    rig_close();
+}
+
 int main(void)
 {
     ad_log_init("spool-stage-test", AD_LOG_INFO, AD_LOG_TEXT); /* the log is checked */
@@ -384,6 +447,8 @@ int main(void)
         cmocka_unit_test(test_fsync_failure_degrades_to_ring_and_recovers),
         cmocka_unit_test(test_read_only_fs_degrades_to_ring_and_recovers),
         cmocka_unit_test(test_drain_before_new_records_while_pumping),
+        cmocka_unit_test(test_full_block_keeps_records_in_the_ring),
+        cmocka_unit_test(test_full_drop_oldest_counts_and_shows_the_loss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
