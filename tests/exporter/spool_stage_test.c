@@ -396,6 +396,10 @@ static void test_full_block_keeps_records_in_the_ring(void **state)
     read_status(&rs);
     assert_true(rs.spool.bytes <= 64 * 1024 && rs.spool.records > 0);
     expect_in(metrics_text, "asimdns_spool_full_events_total{component=\"exporter\"} 1");
+    /* The backlog's summary line, once a minute while it lasts. */
+    assert_false(logged("waiting for the receiver"));
+    tick(61 * 1000);
+    assert_true(logged("records (") && logged("waiting for the receiver"));
     deliver_all();
     check_every_id_once(true);
     assert_int_equal(ctr(AD_EXP_RECORDS_LOST_SPOOL_FULL), 0);
