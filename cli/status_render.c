@@ -20,6 +20,23 @@ static void text_time(ad_strbuf *sb, uint64_t ns)
     ad_strbuf_puts(sb, buf);
 }
 
+/* The exporter's disk spool: what it holds and the age of its oldest segment. */
+static void text_spool(ad_strbuf *sb, const ad_ring_status *st)
+{
+    const ad_ring_spool_gauges *g = &st->spool;
+    if (g->state == AD_RING_SPOOL_OFF)
+        return;
+    ad_strbuf_printf(sb, "  %-18s%llu records, %llu bytes in %llu segments", "spool",
+                     (unsigned long long)g->records, (unsigned long long)g->bytes,
+                     (unsigned long long)g->segments);
+    if (g->oldest_ns != 0)
+        ad_strbuf_printf(sb, ", oldest %.1f s",
+                         (double)ad_ring_status_age_ns(st, g->oldest_ns) / 1e9);
+    ad_strbuf_puts(sb, g->state == AD_RING_SPOOL_DEGRADED
+                           ? ", DEGRADED (disk errors: delivering from the ring)\n"
+                           : "\n");
+}
+
 static void text_side(ad_strbuf *sb, const ad_ring_status *st, const char *label, uint64_t pid,
                       uint64_t hb, uint64_t start, uint64_t attaches)
 {
@@ -88,6 +105,7 @@ void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_
             ad_strbuf_printf(sb, " (%llu attempts)", (unsigned long long)st->delivery_failures);
         }
         ad_strbuf_putc(sb, '\n');
+        text_spool(sb, st);
     }
     if (st->exporter_counters_untrusted != 0) {
         ad_strbuf_printf(sb,
@@ -306,6 +324,23 @@ void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_
     ad_strbuf_putc(sb, ',');
     json_key(sb, "cursor_valid");
     ad_strbuf_puts(sb, st->cursor_valid ? "true," : "false,");
+    json_key(sb, "spool");
+    ad_strbuf_putc(sb, '{');
+    json_key(sb, "state");
+    static const char *const spool_states[] = {"off", "on", "degraded"};
+    const char *ss = st->spool.state < 3 ? spool_states[st->spool.state] : "unknown";
+    ad_strbuf_json_string(sb, ss, strlen(ss));
+    ad_strbuf_putc(sb, ',');
+    json_u64(sb, "bytes", st->spool.bytes);
+    json_u64(sb, "records", st->spool.records);
+    json_u64(sb, "segments", st->spool.segments);
+    json_u64(sb, "oldest_ns", st->spool.oldest_ns);
+    json_key(sb, "oldest_age_ns");
+    if (st->spool.oldest_ns == 0)
+        ad_strbuf_puts(sb, "null},");
+    else
+        ad_strbuf_printf(sb, "%llu},",
+                         (unsigned long long)ad_ring_status_age_ns(st, st->spool.oldest_ns));
     json_counters(sb, st->exporter_counters, AD_EXP__COUNT, ad_exporter_counter_name);
     ad_strbuf_puts(sb, "}}");
 }

@@ -17,8 +17,7 @@ set(known_breaches
     exporter/azure_auth.c       # the Azure Arc agent's paths per OS
     exporter/secret_mem_posix.c # bodies not inside #ifdef AD_PLATFORM_*
     exporter/secret_mem_win32.c
-    exporter/spool_fs_posix.c
-    exporter/spool_fs_win32.c)
+    exporter/spool_fs_posix.c)
 set(os_names "(_WIN32|__linux__|__APPLE__|__FreeBSD__|AD_PLATFORM_POSIX|AD_PLATFORM_WINDOWS)")
 # a preprocessor condition naming one of them as a whole word
 set(os_test_regex

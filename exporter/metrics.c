@@ -238,6 +238,25 @@ static void side_counters(collector *c, const char *component, const uint64_t *v
     }
 }
 
+/* The disk spool (docs/SPOOL.md), when the exporter has one. */
+static void spool_samples(collector *c, const ad_ring_status *st)
+{
+    const ad_ring_spool_gauges *g = &st->spool;
+    if (g->state == AD_RING_SPOOL_OFF)
+        return;
+    gauge(c, "asimdns_spool_degraded",
+          "1 while disk errors keep the spool out (records go from the ring to the receiver).",
+          "exporter", g->state == AD_RING_SPOOL_DEGRADED ? 1 : 0);
+    gauge(c, "asimdns_spool_bytes", "Bytes of the spool's files.", "exporter", (double)g->bytes);
+    gauge(c, "asimdns_spool_records", "Records in the spool not yet acknowledged.", "exporter",
+          (double)g->records);
+    gauge(c, "asimdns_spool_segments", "Segment files of the spool.", "exporter",
+          (double)g->segments);
+    gauge(c, "asimdns_spool_oldest_age_seconds",
+          "Age of the oldest spool segment holding unacknowledged records (0: none).", "exporter",
+          g->oldest_ns != 0 ? (double)ad_ring_status_age_ns(st, g->oldest_ns) / 1e9 : 0);
+}
+
 static void ring_samples(collector *c, const ad_ring_status *st)
 {
     char why[256];
@@ -297,6 +316,7 @@ static void ring_samples(collector *c, const ad_ring_status *st)
         gauge(c, "asimdns_last_delivery_timestamp_seconds",
               "Unix time of the last acknowledged batch.", "exporter",
               (double)st->last_ok_ns / 1e9);
+    spool_samples(c, st);
 }
 
 static void proc_samples(collector *c, const ad_procstat *ps, const char *component)

@@ -27,7 +27,10 @@ typedef struct seg {
     uint64_t last_id;         /* last valid id in it; first_id - 1 while empty */
     uint64_t size;            /* bytes in use (valid end) */
     uint64_t newest_ns;       /* wall time of its newest block */
+    uint64_t oldest_ns;       /* wall time of its first block (the spool_oldest gauge) */
     uint64_t counted_through; /* losses of ids <= this were counted at start-up */
+    uint64_t gap_through;     /* ids after it up to this: a later segment removed at start-up
+                                 (counted then) */
 } seg;
 
 struct ad_spool {
@@ -64,6 +67,10 @@ struct ad_spool {
     bool have_last;
     uint64_t rel_gen, rel_seq; /* the same at the last release (undo restores it) */
     bool rel_have;
+    /* An undo whose truncation failed: segment cut_seg must be cut back to cut_size before
+       its unreleased ids may be given out again (recover() does it). */
+    bool cut_pending;
+    uint64_t cut_seg, cut_size;
 
     /* reader */
     int rfd;
@@ -368,9 +375,29 @@ static uint64_t lost_range(ad_spool *sp, uint64_t from, uint64_t to, const char 
     return n;
 }
 
-/* Checks one segment: header, every block; truncates a damaged tail; counts losses of ids up
-   to upper (0 = unknown: the last segment, bounded by what the ledger knew). */
-static ad_err seg_check(ad_spool *sp, size_t i, uint64_t upper)
+/*
+ * A segment sealed by a later one: its header was checked, its blocks are checked when read
+ * (ad_spool_read counts what is damaged, exactly: its ids end where the next segment's begin).
+ * So a restart reads a header per segment and the last segment whole, not the whole spool:
+ * the ring (a second or so of records) must not overflow while the exporter starts.
+ */
+static void seg_sealed(ad_spool *sp, seg *s, int fd, uint64_t fsize, uint64_t upper)
+{
+    uint8_t bb[AD_SPOOL_BLK_HDR];
+    ad_spool_blk_hdr bh;
+    if (fsize >= AD_SPOOL_SEG_HDR + AD_SPOOL_BLK_HDR &&
+        sp->fs->pread(sp->fs->ctx, fd, bb, sizeof(bb), AD_SPOOL_SEG_HDR) == (long)sizeof(bb) &&
+        ad_spool_blk_hdr_decode(bb, &bh))
+        s->oldest_ns = bh.wall_ns; /* the age gauge; max_age uses the next segment's */
+    s->last_id = upper;
+    s->size = fsize;
+    s->counted_through = 0;
+    sp->total_bytes += fsize;
+}
+
+/* Checks one segment: header, and for the last one every block, truncating a damaged tail;
+   counts losses of ids up to upper (the last segment: bounded by what the ledger knew). */
+static ad_err seg_check(ad_spool *sp, size_t i, uint64_t upper, bool last)
 {
     seg *s = &sp->segs[i];
     char path[PATH_CAP];
@@ -396,9 +423,16 @@ static ad_err seg_check(ad_spool *sp, size_t i, uint64_t upper)
         sp->fs->close(sp->fs->ctx, fd);
         count(sp, AD_EXP_SPOOL_BLOCKS_CORRUPT, 1);
         lost_range(sp, s->first_id, upper, "segment header damaged; segment removed");
+        if (i > 0 && sp->segs[i - 1].gap_through < upper)
+            sp->segs[i - 1].gap_through = upper; /* the reader must not count them again */
         s->size = 0;
         seg_remove_at(sp, i);
         return AD_ENOENT;
+    }
+    if (!last) {
+        seg_sealed(sp, s, fd, fsize, upper);
+        sp->fs->close(sp->fs->ctx, fd);
+        return AD_OK;
     }
     uint64_t off = AD_SPOOL_SEG_HDR, expect = s->first_id, valid_end = off;
     while (off < fsize) {
@@ -425,6 +459,8 @@ static ad_err seg_check(ad_spool *sp, size_t i, uint64_t upper)
             sp->have_last = true;
         }
         s->newest_ns = h.wall_ns;
+        if (s->oldest_ns == 0)
+            s->oldest_ns = h.wall_ns;
         off = valid_end = at + AD_SPOOL_BLK_HDR + h.stored_len;
     }
     if (valid_end < fsize) {
@@ -454,8 +490,9 @@ static ad_err scan(ad_spool *sp, const ad_spool_ledger *l)
         seg_remove_at(sp, 0);
     size_t i = 0;
     while (i < sp->nseg) {
-        uint64_t upper = i + 1 < sp->nseg ? sp->segs[i + 1].first_id - 1 : l->written_id;
-        ad_err err = seg_check(sp, i, upper);
+        bool last = i + 1 == sp->nseg;
+        uint64_t upper = !last ? sp->segs[i + 1].first_id - 1 : l->written_id;
+        ad_err err = seg_check(sp, i, upper, last);
         if (err == AD_ENOENT)
             continue; /* removed; the next one moved to i */
         if (err != AD_OK)
@@ -468,6 +505,10 @@ static ad_err scan(ad_spool *sp, const ad_spool_ledger *l)
         }
         i++;
     }
+    /* A sealed segment's newest block is at most as old as the next segment's first. */
+    for (size_t k = 0; k + 1 < sp->nseg; k++)
+        if (sp->segs[k].newest_ns == 0)
+            sp->segs[k].newest_ns = sp->segs[k + 1].oldest_ns;
     uint64_t top = sp->acked_id > l->written_id ? sp->acked_id : l->written_id;
     for (size_t k = 0; k < sp->nseg; k++) {
         if (sp->segs[k].last_id > top)
@@ -641,8 +682,38 @@ static void undo_unreleased(ad_spool *sp)
         s->size = keep;
         s->last_id = sp->released_id;
     }
-    if (rc == 0)
+    if (rc == 0) {
         sp->next_id = sp->released_id + 1; /* nothing after released_id remains */
+    } else {
+        /* The failed block may still be in the file: its ids stay taken (new records get
+           others) until recover() has cut it off. Those ids are not lost records: theirs
+           stayed in the ring. */
+        sp->cut_pending = true;
+        sp->cut_seg = s->first_id;
+        sp->cut_size = keep;
+    }
+}
+
+/* recover(): finishes an undo whose truncation failed; then unreleased ids are free again. */
+static ad_err finish_cut(ad_spool *sp)
+{
+    if (!sp->cut_pending)
+        return AD_OK;
+    char path[PATH_CAP];
+    seg_path(sp, sp->cut_seg, path, sizeof(path));
+    int fd = sp->fs->open(sp->fs->ctx, path, AD_SPOOL_FS_WRITE);
+    int rc = fd;
+    if (fd >= 0) {
+        rc = sp->fs->ftruncate(sp->fs->ctx, fd, sp->cut_size);
+        if (rc == 0)
+            rc = sp->fs->fsync(sp->fs->ctx, fd);
+        sp->fs->close(sp->fs->ctx, fd);
+    }
+    if (rc != 0 && rc != -ENOENT) /* gone: acknowledged and removed meanwhile */
+        return AD_EIO;
+    sp->cut_pending = false;
+    sp->next_id = sp->released_id + 1;
+    return AD_OK;
 }
 
 static ad_err fsync_write(ad_spool *sp)
@@ -708,6 +779,8 @@ static ad_err write_block(ad_spool *sp)
     s->size += n;
     s->last_id = sp->wfirst + sp->wcount - 1;
     s->newest_ns = wall_ns;
+    if (s->oldest_ns == 0)
+        s->oldest_ns = wall_ns;
     sp->total_bytes += n;
     sp->data_dirty = true;
     count(sp, AD_EXP_SPOOL_RECORDS_WRITTEN, sp->wcount);
@@ -848,8 +921,9 @@ ad_err ad_spool_read(ad_spool *sp, const ad_spool_rec **recs, size_t *n)
         if (sp->roff >= s->size) {
             if (idx + 1 < sp->nseg) {
                 uint64_t next = sp->segs[idx + 1].first_id;
-                if (sp->rnext < next)
-                    reader_gap(sp, s, sp->rnext, next - 1);
+                uint64_t from = sp->rnext > s->gap_through ? sp->rnext : s->gap_through + 1;
+                if (from < next)
+                    reader_gap(sp, s, from, next - 1);
                 sp->rnext = next > sp->rnext ? next : sp->rnext;
                 sp->fs->close(sp->fs->ctx, sp->rfd);
                 sp->rfd = -1;
@@ -875,6 +949,15 @@ ad_err ad_spool_read(ad_spool *sp, const ad_spool_rec **recs, size_t *n)
         if (last > sp->released_id)
             return AD_EEMPTY;
         sp->roff = at + AD_SPOOL_BLK_HDR + h.stored_len;
+        if (last >= s->last_id && sp->roff < s->size && idx + 1 < sp->nseg && last >= sp->rnext) {
+            /* A sealed segment's records are complete: what follows them is damage (never
+               checked at start-up), counted, though no record is lost. */
+            count(sp, AD_EXP_SPOOL_BLOCKS_CORRUPT, 1);
+            ad_log_warn("spool %s: %" PRIu64 " damaged bytes after the last record of segment "
+                        "%016" PRIx64 " ignored",
+                        sp->dir, s->size - sp->roff, s->first_id);
+            sp->roff = s->size;
+        }
         if (last < sp->rnext)
             continue;
         if (h.first_id > sp->rnext)
@@ -934,7 +1017,7 @@ ad_err ad_spool_recover(ad_spool *sp)
     free(buf);
     sp->fs->close(sp->fs->ctx, fd);
     (void)sp->fs->unlink(sp->fs->ctx, path);
-    if (rc != 0)
+    if (rc != 0 || finish_cut(sp) != AD_OK)
         return AD_EIO;
     sp->degraded = false;
     if (ledger_write(sp, true) != AD_OK)
@@ -957,6 +1040,16 @@ uint64_t ad_spool_pending(const ad_spool *sp)
 uint64_t ad_spool_bytes(const ad_spool *sp)
 {
     return sp->total_bytes;
+}
+
+uint64_t ad_spool_segments(const ad_spool *sp)
+{
+    return sp->nseg;
+}
+
+uint64_t ad_spool_oldest_ns(const ad_spool *sp)
+{
+    return ad_spool_pending(sp) > 0 && sp->nseg > 0 ? sp->segs[0].oldest_ns : 0;
 }
 
 bool ad_spool_full_now(const ad_spool *sp)

@@ -95,6 +95,10 @@ bool ad_spool_has_unread(const ad_spool *sp);
 /* Records stored and not acknowledged; bytes of the spool's files. */
 uint64_t ad_spool_pending(const ad_spool *sp);
 uint64_t ad_spool_bytes(const ad_spool *sp);
+uint64_t ad_spool_segments(const ad_spool *sp);
+/* Wall clock (ns) of the first block of the oldest segment holding unacknowledged records:
+   the oldest record's age, overstated by at most one segment's span; 0 = nothing pending. */
+uint64_t ad_spool_oldest_ns(const ad_spool *sp);
 /* Whether the last append() found the spool full (policy block). */
 bool ad_spool_full_now(const ad_spool *sp);
 

@@ -39,7 +39,7 @@ typedef struct ad_spool_fs {
     void *ctx;
 } ad_spool_fs;
 
-/* The operating system's files; NULL where the spool is not available (Windows for now). */
+/* The operating system's files (spool_fs_posix.c, spool_fs_win32.c). */
 const ad_spool_fs *ad_spool_fs_os(void);
 
 #endif

@@ -9,6 +9,8 @@
 #define PUMP_PEEK 1024
 #define PUMP_MAX_RECORDS 65536 /* per pump: bounds the time between heartbeats */
 #define EXPIRE_INTERVAL_NS 1000000000ULL
+/* While the spool holds a backlog, a log line about it this often. */
+#define BACKLOG_LOG_INTERVAL_NS (60ULL * 1000000000ULL)
 
 typedef enum stage_mode { MODE_SPOOL, MODE_RING } stage_mode;
 
@@ -22,6 +24,7 @@ struct ad_spool_stage {
     uint64_t last_pump_ns;
     uint64_t next_expire_ns;
     uint64_t next_recover_ns;
+    uint64_t next_backlog_log_ns;
     ad_ring_view views[PUMP_PEEK];
     /* Ring generations of the records the last spool-mode peek returned. */
     uint64_t *gens;
@@ -40,6 +43,22 @@ static void stage_count(void *ctx, ad_exporter_counter c, uint64_t n)
         ad_ring_consumer_counter_add(st->ring, c, n);
     else
         st->held[c] += n;
+}
+
+/* The gauges in the cursor (ring.h ad_ring_spool_gauges): `asimdns status`, /metrics. */
+static void publish(ad_spool_stage *st)
+{
+    if (st->ring == NULL)
+        return;
+    ad_ring_spool_gauges g = {
+        .state = st->mode == MODE_SPOOL && !ad_spool_degraded(st->sp) ? AD_RING_SPOOL_ON
+                                                                      : AD_RING_SPOOL_DEGRADED,
+        .bytes = ad_spool_bytes(st->sp),
+        .records = ad_spool_pending(st->sp),
+        .segments = ad_spool_segments(st->sp),
+        .oldest_ns = ad_spool_oldest_ns(st->sp),
+    };
+    ad_ring_consumer_spool_gauges(st->ring, &g);
 }
 
 ad_err ad_spool_stage_open(const ad_exporter_config *cfg, const ad_spool_fs *fs,
@@ -94,6 +113,7 @@ void ad_spool_stage_attach(ad_spool_stage *st, ad_ring_consumer *ring)
             ad_ring_consumer_counter_add(ring, (ad_exporter_counter)i, st->held[i]);
         st->held[i] = 0;
     }
+    publish(st);
 }
 
 ad_spool *ad_spool_stage_spool(ad_spool_stage *st)
@@ -116,7 +136,38 @@ static void full_changed(ad_spool_stage *st, bool full)
     }
 }
 
+static void pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force);
+
+/* The spool's summary line, while it holds records to deliver (an outage, a drain). */
+static void backlog_log(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns)
+{
+    uint64_t pending = ad_spool_pending(st->sp);
+    if (pending == 0) {
+        st->next_backlog_log_ns = 0;
+        return;
+    }
+    if (st->next_backlog_log_ns == 0)
+        st->next_backlog_log_ns = mono_ns + BACKLOG_LOG_INTERVAL_NS; /* not for a blip */
+    if (mono_ns < st->next_backlog_log_ns)
+        return;
+    st->next_backlog_log_ns = mono_ns + BACKLOG_LOG_INTERVAL_NS;
+    uint64_t oldest = ad_spool_oldest_ns(st->sp);
+    ad_log_info("spool: %llu records (%llu bytes in %llu segments, oldest %.0f s) waiting for "
+                "the receiver%s",
+                (unsigned long long)pending, (unsigned long long)ad_spool_bytes(st->sp),
+                (unsigned long long)ad_spool_segments(st->sp),
+                oldest != 0 && wall_ns > oldest ? (double)(wall_ns - oldest) / 1e9 : 0.0,
+                ad_spool_degraded(st->sp) ? "; spool degraded (disk errors)" : "");
+}
+
 void ad_spool_stage_pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force)
+{
+    pump(st, mono_ns, wall_ns, force);
+    publish(st);
+    backlog_log(st, mono_ns, wall_ns);
+}
+
+static void pump(ad_spool_stage *st, uint64_t mono_ns, uint64_t wall_ns, bool force)
 {
     if (st->ring == NULL || st->mode != MODE_SPOOL || ad_spool_degraded(st->sp))
         return;

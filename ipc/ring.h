@@ -338,6 +338,22 @@ ad_err ad_ring_consumer_heartbeat_msg(ad_ring_consumer *c, uint64_t now_ns, char
  */
 void ad_ring_consumer_delivery(ad_ring_consumer *c, bool ok, uint64_t now_ns);
 
+/* The exporter's disk spool (docs/SPOOL.md), as `asimdns status` and /metrics show it. */
+typedef enum ad_ring_spool_state {
+    AD_RING_SPOOL_OFF = 0,      /* no spool: records go from the ring to the receiver */
+    AD_RING_SPOOL_ON = 1,       /* records go ring -> spool -> receiver */
+    AD_RING_SPOOL_DEGRADED = 2, /* disk errors: delivering from the ring until the disk is back */
+} ad_ring_spool_state;
+typedef struct ad_ring_spool_gauges {
+    uint64_t state;     /* ad_ring_spool_state */
+    uint64_t bytes;     /* bytes of the spool's files */
+    uint64_t records;   /* records stored and not yet acknowledged */
+    uint64_t segments;  /* segment files */
+    uint64_t oldest_ns; /* wall clock of the oldest segment still held; 0 = empty */
+} ad_ring_spool_gauges;
+/* Stores the spool's gauges in the cursor (each attach starts at AD_RING_SPOOL_OFF). */
+void ad_ring_consumer_spool_gauges(ad_ring_consumer *c, const ad_ring_spool_gauges *g);
+
 /*
  * AD_OK while the ring name still refers to the ring this consumer mapped; AD_ECLOSED when it
  * was removed or recreated (re-open then). Makes system calls; call it about once a second.

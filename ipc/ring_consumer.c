@@ -488,6 +488,15 @@ void ad_ring_consumer_delivery(ad_ring_consumer *c, bool ok, uint64_t now_ns)
     ad_atomic_add_relaxed(&c->cur->delivery_failures, 1);
 }
 
+void ad_ring_consumer_spool_gauges(ad_ring_consumer *c, const ad_ring_spool_gauges *g)
+{
+    ad_atomic_store_relaxed(&c->cur->spool_bytes, g->bytes);
+    ad_atomic_store_relaxed(&c->cur->spool_records, g->records);
+    ad_atomic_store_relaxed(&c->cur->spool_segments, g->segments);
+    ad_atomic_store_relaxed(&c->cur->spool_oldest_ns, g->oldest_ns);
+    ad_atomic_store_relaxed(&c->cur->spool_state, g->state);
+}
+
 void ad_ring_consumer_counter_add(ad_ring_consumer *c, ad_exporter_counter e, uint64_t n)
 {
     if ((unsigned)e < AD_EXP__COUNT) {
@@ -713,6 +722,8 @@ ad_err ad_ring_consumer_open(const ad_ring_consumer_config *cfg, ad_ring_consume
                                                              : AD_RING_DEFAULT_HEARTBEAT_NS);
     ad_atomic_store_relaxed(&cur->failing_since_ns, 0);
     ad_atomic_store_relaxed(&cur->delivery_failures, 0);
+    /* Nor does it have a spool until its spool stage says so. */
+    ad_ring_consumer_spool_gauges(c, &(ad_ring_spool_gauges){0});
     if (c->note[0] != '\0') {
         ad_err_msg(msg, msgcap, "ring %s: %s", c->name, c->note);
     } else {

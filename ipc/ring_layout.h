@@ -164,7 +164,14 @@ typedef struct ad_ring_cursor {
        tell inherited counters from scribbles (ad__ring_counters_verify). */
     ad_atomic_u64 cursor_epoch;
     ad_atomic_u64 counters_seal;
-    uint8_t pad3[1152 - 1080];
+    /* The disk spool's gauges (layout 1, formerly reserved and zero: 0 = no spool). Relaxed,
+       written by the exporter's spool stage; ad_ring_spool_gauges in ring.h. */
+    ad_atomic_u64 spool_state;
+    ad_atomic_u64 spool_bytes;
+    ad_atomic_u64 spool_records;
+    ad_atomic_u64 spool_segments;
+    ad_atomic_u64 spool_oldest_ns;
+    uint8_t pad3[1152 - 1120];
     ad_atomic_u64 counters_snapshot[AD_RING_COUNTER_SLOTS];
     uint8_t reserved[AD_RING_CURSOR_SIZE - 1664];
 } ad_ring_cursor;
@@ -193,6 +200,7 @@ _Static_assert(offsetof(ad_ring_cursor, counters) == 512, "exporter counters");
 _Static_assert(offsetof(ad_ring_cursor, heartbeat_interval_ns) == 1024, "exporter monitoring");
 _Static_assert(offsetof(ad_ring_cursor, delivery_failures) == 1056, "exporter monitoring");
 _Static_assert(offsetof(ad_ring_cursor, cursor_epoch) == 1064, "cursor recovery");
+_Static_assert(offsetof(ad_ring_cursor, spool_state) == 1080, "spool gauges");
 _Static_assert(offsetof(ad_ring_cursor, counters_snapshot) == 1152, "cursor recovery");
 _Static_assert(sizeof(ad_ring_cursor) == AD_RING_CURSOR_SIZE, "cursor is one page");
 

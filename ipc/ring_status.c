@@ -78,6 +78,11 @@ static void copy_cursor(ad_ring_status *st, const ad_ring_cursor *c)
     st->failing_since_ns = ad_atomic_load_relaxed(&c->failing_since_ns);
     st->last_failure_ns = ad_atomic_load_relaxed(&c->last_failure_ns);
     st->delivery_failures = ad_atomic_load_relaxed(&c->delivery_failures);
+    st->spool = (ad_ring_spool_gauges){.state = ad_atomic_load_relaxed(&c->spool_state),
+                                       .bytes = ad_atomic_load_relaxed(&c->spool_bytes),
+                                       .records = ad_atomic_load_relaxed(&c->spool_records),
+                                       .segments = ad_atomic_load_relaxed(&c->spool_segments),
+                                       .oldest_ns = ad_atomic_load_relaxed(&c->spool_oldest_ns)};
 }
 
 ad_err ad_ring_status_read(const char *name, bool global_namespace, ad_ring_status *st, char *msg,

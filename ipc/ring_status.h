@@ -69,6 +69,7 @@ typedef struct ad_ring_status {
     uint64_t failing_since_ns;               /* deliveries failing since; 0 = not failing */
     uint64_t last_failure_ns;
     uint64_t delivery_failures; /* failed attempts since the last success */
+    ad_ring_spool_gauges spool; /* the exporter's disk spool; state AD_RING_SPOOL_OFF = none */
 
     /* Derived. */
     bool cursor_valid;   /* consumer_pos is possible relative to producer_pos */

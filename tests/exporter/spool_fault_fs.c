@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OS (ad_spool_fs_os())
+#define OS (&((fault_fs *)ctx)->base)
 
 /* Counts a call; nonzero: the negative errno it must fail with (1: a short write). */
 static int fault(fault_fs *f, fault_op kind)
@@ -52,7 +52,7 @@ static int f_open(void *ctx, const char *path, int mode)
 
 static int f_close(void *ctx, int fd)
 {
-    (void)ctx; /* always closes: a crashed process's descriptors go too */
+    /* always closes: a crashed process's descriptors go too */
     return OS->close(NULL, fd);
 }
 
@@ -103,6 +103,7 @@ static int f_sync_dir(void *ctx, const char *dir)
 void fault_fs_init(fault_fs *f)
 {
     memset(f, 0, sizeof(*f));
+    f->base = *ad_spool_fs_os();
     f->table = (ad_spool_fs){.prepare_dir = f_prepare,
                              .list = f_list,
                              .open = f_open,

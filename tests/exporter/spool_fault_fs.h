@@ -24,6 +24,7 @@ typedef enum fault_op {
 
 typedef struct fault_fs {
     ad_spool_fs table;               /* hand &table to the spool */
+    ad_spool_fs base;                /* the layer under the faults: the OS files */
     uint64_t calls[FAULT_OTHER + 1]; /* by kind; [FAULT_ANY] = all */
     fault_op fail_kind;
     uint64_t fail_at; /* the fail_at-th call of fail_kind fails; 0 = none */
