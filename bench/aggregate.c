@@ -144,7 +144,8 @@ int main(int argc, char **argv)
         emit(&plain, &asim);
         while (ad_agg_pop(agg, now, AD_AGG_POP_DUE, &row))
             emit_row(&agg_sink, &row);
-        while ((err = ad_agg_add(agg, &asim, rec, len, i + 1, now)) == AD_EFULL) {
+        while ((err = ad_agg_add(agg, &asim, rec, len, &(ad_agg_mark){.pos = i + 1}, now)) ==
+               AD_EFULL) {
             if (!ad_agg_pop(agg, now, AD_AGG_POP_OLDEST, &row))
                 die("evict", AD_EFULL);
             emit_row(&agg_sink, &row);

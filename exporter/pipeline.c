@@ -15,6 +15,7 @@
 #include "common/stop.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
+#include "exporter/aggregate_stage.h"
 #include "exporter/asim_json.h"
 #include "exporter/asim_rows.h"
 #include "exporter/filter.h"
@@ -54,6 +55,7 @@ struct ad_pipeline {
     ad_xport *t;
     ad_filter filter;
     ad_retry_policy policy;
+    ad_agg_stage *agg; /* aggregate: stage (aggregate_stage.h); NULL = off */
 
     /* The batch being built or delivered. */
     ad_otlp_batch *otlp; /* AD_PAYLOAD_OTLP */
@@ -205,8 +207,10 @@ static ad_err source_peek(ad_pipeline *p, ad_ring_view *views, size_t max, size_
 {
     if (p->o.spool == NULL)
         return ad_ring_consumer_peek(p->ring, views, max, n);
-    ad_spool_stage_peek(p->o.spool, views, max, n, p->batch_records == 0 && !p->have_last,
-                        now_ns(p), p->env.wall_ns(p->env.ctx));
+    /* aggregate hook: records waiting in rows are consumed and unacknowledged too. */
+    bool boundary =
+        p->batch_records == 0 && !p->have_last && (p->agg == NULL || ad_agg_stage_empty(p->agg));
+    ad_spool_stage_peek(p->o.spool, views, max, n, boundary, now_ns(p), p->env.wall_ns(p->env.ctx));
     return *n > 0 ? AD_OK : AD_EEMPTY;
 }
 
@@ -319,6 +323,14 @@ static void batch_reset(ad_pipeline *p)
    skipped and filtered ones). */
 static void commit_consumed(ad_pipeline *p)
 {
+    /* aggregate hook: the commit gate. Not past the first record of a row still open or held
+       (aggregate_stage.h); what is consumed after it stays uncommitted (have_last). */
+    if (p->have_last && p->agg != NULL && !ad_agg_stage_empty(p->agg)) {
+        ad_ring_view gate;
+        if (ad_agg_stage_gate(p->agg, &p->last, &gate))
+            source_commit(p, &gate);
+        return;
+    }
     if (p->have_last) {
         source_commit(p, &p->last);
         p->have_last = false;
@@ -328,6 +340,55 @@ static void commit_consumed(ad_pipeline *p)
 /* ---- filling ------------------------------------------------------------------------------ */
 
 typedef enum consume_result { CONSUMED, NOT_CONSUMED } consume_result;
+
+/* After batch_add took (or refused as too large) a record or row. */
+static void batch_added(ad_pipeline *p, add_result res, uint64_t seq)
+{
+    if (res == ADD_TOO_LARGE) {
+        uint64_t sup;
+        count(p, AD_EXP_RECORDS_REJECTED, 1);
+        if (ratelog_ok(p, &p->log_drop, &sup))
+            ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
+                        (unsigned long long)seq, (unsigned long long)sup);
+    } else if (p->batch_records++ == 0) {
+        p->batch_first_ns = now_ns(p);
+    }
+}
+
+/* aggregate hook: the stage's counts into the cursor counters. */
+static void agg_count(ad_pipeline *p, const ad_agg_stage_counts *c)
+{
+    count(p, AD_EXP_AGGREGATE_RECORDS_IN, c->records_in);
+    count(p, AD_EXP_AGGREGATE_EVICTIONS, c->evictions);
+    count(p, AD_EXP_RECORDS_CORRUPT, c->records_corrupt);
+}
+
+/*
+ * aggregate hook: rows that are due (flush: every row) into the batch, oldest first, until
+ * the batch is full (*full; the row that did not fit stays held).
+ */
+static ad_err agg_drain(ad_pipeline *p, bool flush, bool *full)
+{
+    *full = false;
+    ad_agg_stage_counts c = {0};
+    uint64_t n;
+    ad_err err = AD_OK;
+    while (ad_agg_stage_next(p->agg, now_ns(p), flush, p->o.host, &p->ev, &p->asim, &n, &c)) {
+        add_result res;
+        err = batch_add(p, &res);
+        if (err != AD_OK)
+            break;
+        if (res == ADD_FULL) {
+            *full = true;
+            break;
+        }
+        batch_added(p, res, p->ev.hdr.sequence);
+        ad_agg_stage_taken(p->agg);
+        count(p, AD_EXP_AGGREGATE_ROWS_OUT, 1);
+    }
+    agg_count(p, &c);
+    return err;
+}
 
 /* Decodes, filters, maps and adds one record. */
 static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
@@ -344,6 +405,20 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
         count(p, AD_EXP_RECORDS_FILTERED, 1);
     } else if (ad_asim_map(&p->ev, source_generation(p, v), p->o.host, &p->asim) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
+    } else if (p->agg != NULL) {
+        /* aggregate hook: the record joins a row; rows reach the batch in agg_drain. */
+        ad_agg_stage_counts c = {0};
+        ad_err err = ad_agg_stage_add(p->agg, &p->asim, v, p->have_last ? &p->last : NULL,
+                                      source_generation(p, v), now_ns(p), &c);
+        agg_count(p, &c);
+        if (err == AD_EFULL) {
+            *cr = NOT_CONSUMED; /* a row waits for the batch: send that first */
+            return AD_OK;
+        }
+        if (err != AD_OK)
+            return err;
+        if (p->asim.packet_malformed)
+            count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
     } else {
         add_result res;
         ad_err err = batch_add(p, &res);
@@ -353,16 +428,7 @@ static ad_err consume(ad_pipeline *p, const ad_ring_view *v, consume_result *cr)
             *cr = NOT_CONSUMED;
             return AD_OK;
         }
-        if (res == ADD_TOO_LARGE) {
-            uint64_t sup;
-            count(p, AD_EXP_RECORDS_REJECTED, 1);
-            if (ratelog_ok(p, &p->log_drop, &sup))
-                ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
-                            (unsigned long long)v->seq, (unsigned long long)sup);
-        } else {
-            if (p->batch_records++ == 0)
-                p->batch_first_ns = now_ns(p);
-        }
+        batch_added(p, res, v->seq);
         /* Counted once, when the record leaves for a batch (a full batch maps it again). */
         if (p->asim.packet_malformed)
             count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
@@ -383,6 +449,11 @@ static ad_err fill(ad_pipeline *p, bool *full, bool *drained)
         if (p->batch_records >= p->max_records) {
             *full = true;
             return AD_OK;
+        }
+        if (p->agg != NULL) { /* aggregate hook: rows whose window is over go first */
+            ad_err err = agg_drain(p, false, full);
+            if (err != AD_OK || *full)
+                return err;
         }
         if (p->pend_count == 0) {
             /* Peek no more than the batch can take, so the ring's read position (which marks
@@ -669,6 +740,29 @@ static void ring_wait(ad_pipeline *p, uint64_t wait, bool idle)
 
 /* ---- the loop ----------------------------------------------------------------------------- */
 
+/*
+ * aggregate hook: a stop request sends every open row, batch after batch, within the grace
+ * period; the first batch not acknowledged ends it (its rows and those after stay in the ring).
+ */
+static ad_err agg_shutdown(ad_pipeline *p)
+{
+    for (;;) {
+        bool full;
+        ad_err err = agg_drain(p, true, &full);
+        if (err != AD_OK)
+            return err;
+        if (p->batch_records == 0) {
+            commit_consumed(p);
+            return AD_OK;
+        }
+        if (now_ns(p) >= p->stop_deadline_ns)
+            return AD_OK;
+        err = deliver(p);
+        if (err != AD_OK || p->batch_records > 0)
+            return err;
+    }
+}
+
 ad_err ad_pipeline_run(ad_pipeline *p)
 {
     p->idle_exit = false;
@@ -678,6 +772,8 @@ ad_err ad_pipeline_run(ad_pipeline *p)
     bool console = p->t->payload == AD_PAYLOAD_JSON_LINES;
     for (;;) {
         beat(p);
+        if (stop_check(p) && p->agg != NULL)
+            return agg_shutdown(p); /* aggregate hook: every open row is sent */
         if (stop_check(p)) {
             /* Flush what is in the batch once, within the grace period (pipeline.h). */
             if (p->batch_records > 0 && now_ns(p) < p->stop_deadline_ns) {
@@ -705,7 +801,9 @@ ad_err ad_pipeline_run(ad_pipeline *p)
             commit_consumed(p);
         if (!drained)
             continue;
-        if (p->batch_records == 0 && p->pend_count == 0) {
+        /* aggregate hook: records waiting in rows are pending too. */
+        if (p->batch_records == 0 && p->pend_count == 0 &&
+            (p->agg == NULL || ad_agg_stage_empty(p->agg))) {
             /* Nothing pending: release skipped pads and corrupt bytes, maybe stop. */
             source_commit_all(p);
             if (p->o.max_idle_ns && now - p->last_data_ns >= p->o.max_idle_ns) {
@@ -762,6 +860,12 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         return AD_ENOMEM;
     }
     ad_retry_policy_from_config(&p->policy, p->cfg);
+    /* aggregate hook */
+    if (ad_agg_stage_create(&p->cfg->aggregate, &p->agg) != AD_OK) {
+        ad_filter_free(&p->filter);
+        free(p);
+        return AD_ENOMEM;
+    }
     p->max_records =
         p->cfg->batch.max_records ? p->cfg->batch.max_records : AD_OTLP_DEFAULT_MAX_RECORDS;
     if (p->t->payload == AD_PAYLOAD_OTLP) {
@@ -775,6 +879,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         };
         ad_err err = ad_otlp_batch_create(&bo, &p->otlp);
         if (err != AD_OK) {
+            ad_agg_stage_destroy(p->agg);
             ad_filter_free(&p->filter);
             free(p);
             return err;
@@ -812,6 +917,7 @@ void ad_pipeline_destroy(ad_pipeline *p)
     if (p->o.spool != NULL)
         ad_spool_stage_attach(p->o.spool, NULL);
     ad_otlp_batch_destroy(p->otlp);
+    ad_agg_stage_destroy(p->agg); /* aggregate hook */
     ad_filter_free(&p->filter);
     free(p->lines.buf);
     free(p);

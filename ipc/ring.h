@@ -120,7 +120,10 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(SPOOL_DISK_ERRORS, "spool_disk_errors")                                                      \
     X(SPOOL_DEGRADED, "spool_degraded")                                                            \
     X(SPOOL_RECOVERIES, "spool_recoveries")                                                        \
-    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")
+    X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")                              \
+    X(AGGREGATE_RECORDS_IN, "aggregate_records_in")                                                \
+    X(AGGREGATE_ROWS_OUT, "aggregate_rows_out")                                                    \
+    X(AGGREGATE_EVICTIONS, "aggregate_evictions")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

@@ -66,7 +66,7 @@ static void make(const char *qname, uint32_t qtype, const char *src, int port, u
 
 static ad_err add(uint64_t pos, uint64_t now)
 {
-    return ad_agg_add(agg, &mapped, rec, rec_len, pos, now);
+    return ad_agg_add(agg, &mapped, rec, rec_len, &(ad_agg_mark){.pos = pos}, now);
 }
 
 static void test_window_edges_by_event_time(void **state)
@@ -150,9 +150,9 @@ static void test_custom_key(void **state)
     ad_agg_opts o = {.window_ns = WINDOW, .max_keys = 4, .key = key, .key_count = 1};
     assert_int_equal(ad_agg_create(&o, &a), AD_OK);
     make("a.example", 1, "10.0.0.1", 1, 0);
-    assert_int_equal(ad_agg_add(a, &mapped, rec, rec_len, 1, 0), AD_OK);
+    assert_int_equal(ad_agg_add(a, &mapped, rec, rec_len, &(ad_agg_mark){.pos = 1}, 0), AD_OK);
     make("a.example", 28, "10.0.0.2", 1, 1); /* other type and client: same key */
-    assert_int_equal(ad_agg_add(a, &mapped, rec, rec_len, 2, 0), AD_OK);
+    assert_int_equal(ad_agg_add(a, &mapped, rec, rec_len, &(ad_agg_mark){.pos = 2}, 0), AD_OK);
     ad_agg_stats st;
     ad_agg_get_stats(a, &st);
     assert_int_equal(st.open_rows, 1);
