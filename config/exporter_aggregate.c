@@ -12,9 +12,9 @@
 
 typedef ad_exporter_config E;
 
-/* Written by exporter/asim.c (tests/exporter/test_aggregate.c checks each is an ASIM DNS
-   column). Not here: EventCount, EventStartTime, EventEndTime (what aggregation sets) and
-   the per-record ids and times (EventOriginalUid, TimeGenerated), which never repeat. */
+/* Written by exporter/asim.c (tests/exporter/test_aggregate.c checks the mapping writes each).
+   Not here: EventCount, EventStartTime, EventEndTime (what aggregation sets) and the
+   per-record ids and times (EventOriginalUid, TimeGenerated), which never repeat. */
 const char *const ad_config_aggregate_attrs[] = {
     "DnsFlags",
     "DnsFlagsAuthenticated",
