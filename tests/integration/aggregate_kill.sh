@@ -8,11 +8,16 @@
 #   reference run of the same seed without aggregation. Every event must be covered; events
 #   covered twice (read again after a kill) are at most one window of records plus one batch
 #   per kill.
-# Usage: aggregate_kill.sh BUILD_DIR [EVENTS=12000] [KILLS=3]
+# With "spool" the exporter reads through the disk spool (the gate then holds the spool's
+# acknowledgement instead of the ring cursor).
+# Usage: aggregate_kill.sh BUILD_DIR [EVENTS=12000] [KILLS=3] [ring|spool]
 set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
 n=${2:-12000}
 kills=${3:-3}
+via=${4:-ring}
+spool_line=""
+[ "$via" = spool ] && spool_line="spool: {enabled: true, directory: $work/spool, max_size: 64MiB}"
 rate=2000
 window_s=2
 BATCH=1000
@@ -44,7 +49,8 @@ start_receiver 0
 write_exporter_config "exporter: {type: otlp_http}
 otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 2s}
 aggregate: {enabled: true, window: ${window_s}s, max_keys: 4096,
-            key: [EventType, EventSubType, DnsQuery, DnsQueryType]}"
+            key: [EventType, EventSubType, DnsQuery, DnsQueryType]}
+$spool_line"
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
 cap_pid=$!
 pids+=("$cap_pid")
@@ -68,6 +74,8 @@ kill -TERM "$exp_pid"
 wait_exit "$exp_pid" 60 || fail "exporter did not stop cleanly"
 stop_receiver
 [ "$(counter dropped_ring_full)" -eq 0 ] || fail "capture dropped records"
+[ "$(counter aggregate_rows_out)" -gt 0 ] || fail "asimdns status shows no aggregate_rows_out"
+[ "$(counter aggregate_records_in)" -ge "$n" ] || fail "asimdns status: aggregate_records_in below $n"
 
 # ---- 3. every event counted ---------------------------------------------------------------
 max_dups=$(( kills * (window_s * rate + BATCH) ))
@@ -126,4 +134,4 @@ if dups > max_dups:
 if multi == 0 or rows >= n:
     sys.exit("nothing was aggregated")
 PY
-echo "1 passed, 0 failed: aggregation with $kills SIGKILLs mid-window, nothing lost"
+echo "1 passed, 0 failed: aggregation ($via) with $kills SIGKILLs mid-window, nothing lost"

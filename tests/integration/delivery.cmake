@@ -36,7 +36,9 @@ if(NOT WIN32)
 endif()
 # Aggregation: the exporter SIGKILLed mid-window; every event counted in the rows that arrived.
 if(NOT WIN32)
-  add_test(NAME integration_aggregate_kill
-           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/aggregate_kill.sh ${PROJECT_BINARY_DIR} 12000 3)
-  set_tests_properties(integration_aggregate_kill PROPERTIES LABELS integration TIMEOUT 300)
+  foreach(via ring spool)
+    add_test(NAME integration_aggregate_kill_${via}
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/aggregate_kill.sh ${PROJECT_BINARY_DIR} 12000 3 ${via})
+    set_tests_properties(integration_aggregate_kill_${via} PROPERTIES LABELS integration TIMEOUT 300)
+  endforeach()
 endif()
