@@ -23,7 +23,8 @@ window_s=2
 BATCH=1000
 seed=29
 
-ids_arrived() { [ -f "$work/ids" ] && [ "$(wc -l <"$work/ids")" -ge "$1" ]; }
+# distinct record ids (a batch whose answer came too late is sent again)
+ids_arrived() { [ -f "$work/ids" ] && [ "$(sort -u "$work/ids" | wc -l)" -ge "$1" ]; }
 
 # ---- 1. reference: each event's attributes, no aggregation --------------------------------
 write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB "$seed" 0 "$n"
