@@ -20,7 +20,7 @@ spool_line=""
 [ "$via" = spool ] && spool_line="spool: {enabled: true, directory: $work/spool, max_size: 64MiB}"
 rate=2000
 window_s=2
-BATCH=1000
+BATCH=500
 seed=29
 
 # distinct record ids (a batch whose answer came too late is sent again)
@@ -30,7 +30,7 @@ ids_arrived() { [ -f "$work/ids" ] && [ "$(sort -u "$work/ids" | wc -l)" -ge "$1
 write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB "$seed" 0 "$n"
 start_receiver 0
 write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 2s}"
+otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 30s}"
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture-ref.log" &
 cap_pid=$!
 pids+=("$cap_pid")
@@ -48,7 +48,7 @@ rm -f "$work/ids"
 write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB "$seed" "$rate" "$n"
 start_receiver 0
 write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 2s}
+otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 30s}
 aggregate: {enabled: true, window: ${window_s}s, max_keys: 4096,
             key: [EventType, EventSubType, DnsQuery, DnsQueryType]}
 $spool_line"

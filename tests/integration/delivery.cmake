@@ -38,7 +38,7 @@ endif()
 if(NOT WIN32)
   foreach(via ring spool)
     add_test(NAME integration_aggregate_kill_${via}
-             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/aggregate_kill.sh ${PROJECT_BINARY_DIR} 12000 3 ${via})
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/aggregate_kill.sh ${PROJECT_BINARY_DIR} 8000 3 ${via})
     set_tests_properties(integration_aggregate_kill_${via} PROPERTIES LABELS integration TIMEOUT 300)
   endforeach()
 endif()
