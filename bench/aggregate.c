@@ -3,6 +3,7 @@
  * synthetic mix (capture/synthetic.h) at a given event rate.
  *
  *   bench_aggregate [--records N] [--rate EVENTS_PER_S] [--window SECONDS] [--max-keys K]
+ *                   [--key ATTR,ATTR,...]
  *
  * Each record is encoded, decoded and mapped as in the pipeline. Without aggregation every
  * record is one OTLP LogRecord; with it, records equal on the default key within the window
@@ -101,8 +102,19 @@ static void emit_row(sink *s, const ad_agg_row *row)
 int main(int argc, char **argv)
 {
     uint64_t n = 200000, rate = 2000, window_s = 10, max_keys = 65536;
+    static char keybuf[512];
+    const char *key[AD_AGG_MAX_KEY_ATTRS];
+    unsigned key_count = 0;
+    const char *key_text = "default";
     for (int i = 1; i + 1 < argc; i += 2) {
         uint64_t v = strtoull(argv[i + 1], NULL, 10);
+        if (strcmp(argv[i], "--key") == 0) { /* comma-separated ASIM attribute names */
+            key_text = argv[i + 1];
+            snprintf(keybuf, sizeof(keybuf), "%s", argv[i + 1]);
+            for (char *tok = strtok(keybuf, ","); tok != NULL && key_count < AD_AGG_MAX_KEY_ATTRS;
+                 tok = strtok(NULL, ","))
+                key[key_count++] = tok;
+        }
         if (strcmp(argv[i], "--records") == 0)
             n = v;
         else if (strcmp(argv[i], "--rate") == 0)
@@ -114,7 +126,7 @@ int main(int argc, char **argv)
     }
     if (n == 0 || rate == 0 || window_s == 0 || max_keys == 0 || max_keys > UINT32_MAX) {
         fprintf(stderr, "usage: bench_aggregate [--records N] [--rate EVENTS_PER_S] "
-                        "[--window SECONDS] [--max-keys K]\n");
+                        "[--window SECONDS] [--max-keys K] [--key ATTR,...]\n");
         return 2;
     }
     ad_asim_host_init(&host, "dns01.corp.contoso.com");
@@ -122,7 +134,10 @@ int main(int argc, char **argv)
     sink_init(&plain);
     sink_init(&agg_sink);
     ad_agg *agg;
-    ad_agg_opts o = {.window_ns = window_s * 1000000000ull, .max_keys = (uint32_t)max_keys};
+    ad_agg_opts o = {.window_ns = window_s * 1000000000ull,
+                     .max_keys = (uint32_t)max_keys,
+                     .key = key_count ? key : NULL,
+                     .key_count = key_count};
     ad_err err = ad_agg_create(&o, &agg);
     if (err != AD_OK)
         die("aggregator", err);
@@ -144,7 +159,8 @@ int main(int argc, char **argv)
         emit(&plain, &asim);
         while (ad_agg_pop(agg, now, AD_AGG_POP_DUE, &row))
             emit_row(&agg_sink, &row);
-        while ((err = ad_agg_add(agg, &asim, rec, len, i + 1, now)) == AD_EFULL) {
+        while ((err = ad_agg_add(agg, &asim, rec, len, &(ad_agg_mark){.pos = i + 1}, now)) ==
+               AD_EFULL) {
             if (!ad_agg_pop(agg, now, AD_AGG_POP_OLDEST, &row))
                 die("evict", AD_EFULL);
             emit_row(&agg_sink, &row);
@@ -158,8 +174,9 @@ int main(int argc, char **argv)
     flush(&agg_sink);
     ad_agg_stats st;
     ad_agg_get_stats(agg, &st);
-    printf("records %llu at %llu/s, window %llu s, max keys %llu\n", (unsigned long long)n,
-           (unsigned long long)rate, (unsigned long long)window_s, (unsigned long long)max_keys);
+    printf("records %llu at %llu/s, window %llu s, max keys %llu, key %s\n", (unsigned long long)n,
+           (unsigned long long)rate, (unsigned long long)window_s, (unsigned long long)max_keys,
+           key_text);
     printf("%-12s %10s %14s %14s\n", "", "rows", "OTLP bytes", "gzip-1 bytes");
     printf("%-12s %10llu %14llu %14llu\n", "plain", (unsigned long long)plain.rows,
            (unsigned long long)plain.bytes, (unsigned long long)plain.gz_bytes);

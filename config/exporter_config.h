@@ -211,6 +211,21 @@ typedef struct ad_config_spool {
     ad_config_spool_full full_policy;
 } ad_config_spool;
 
+/* aggregate: identical events as one row (exporter/aggregate.h, docs/CONFIG.md "aggregate") */
+#define AD_CONFIG_MAX_AGG_KEYS 16
+#define AD_CONFIG_AGG_KEY_MAX 40
+typedef struct ad_config_aggregate {
+    bool enabled;
+    uint64_t window_ms;
+    uint32_t max_keys;                                       /* open rows held at most */
+    char key[AD_CONFIG_MAX_AGG_KEYS][AD_CONFIG_AGG_KEY_MAX]; /* ASIM attribute names */
+    uint32_t key_count;                                      /* 0 = the default key */
+} ad_config_aggregate;
+
+/* The attribute names aggregate.key accepts (those the ASIM mapping writes and that may
+   group records), NULL-terminated. */
+extern const char *const ad_config_aggregate_attrs[];
+
 typedef struct ad_exporter_config {
     struct {
         char name[AD_CONFIG_NAME_MAX];
@@ -251,6 +266,7 @@ typedef struct ad_exporter_config {
         char listen[AD_CONFIG_HOST_MAX]; /* "host:port"; empty = no metrics endpoint */
     } metrics;
     ad_config_spool spool;
+    ad_config_aggregate aggregate;
     ad_config_log log;
     char host_name[AD_CONFIG_HOST_MAX]; /* empty = the OS host name */
 } ad_exporter_config;

@@ -11,6 +11,10 @@
 #include "config/cfg_map.h"
 #include "config/exporter_config.h"
 
+/* aggregate: its table and its cross-key check (exporter_aggregate.c). */
+extern const ad__cfg_entry ad__exporter_aggregate_table[];
+ad_err ad__exporter_aggregate_post(ad__cfg_ctx *ctx, uint32_t root, const ad_exporter_config *cfg);
+
 /* filters: a list of rules (exporter_filters.c). */
 extern const ad__cfg_custom ad__exporter_filters_custom;
 

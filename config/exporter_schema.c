@@ -373,6 +373,7 @@ static const ad__cfg_entry exporter_table[] = {
      .offset = offsetof(E, log),
      .aux = ad__cfg_log_table},
     {.name = "spool", .type = AD__CFG_T_SECTION, .aux = spool_table},
+    {.name = "aggregate", .type = AD__CFG_T_SECTION, .aux = ad__exporter_aggregate_table},
     {.name = "host_name",
      .type = AD__CFG_T_STR,
      AD__CFG_FIELD(E, host_name),
@@ -479,6 +480,8 @@ static ad_err exporter_post(ad__cfg_ctx *ctx, uint32_t root, void *arg)
         rc = exporter_tls_pair(ctx, root, &cfg->nng.tls, "nng");
     if (rc == AD_OK)
         rc = ad__exporter_kafka_post(ctx, root, cfg, args->getenv_fn, args->read_files);
+    if (rc == AD_OK)
+        rc = ad__exporter_aggregate_post(ctx, root, cfg);
     if (rc != AD_OK)
         return rc;
     return ad__exporter_build_url(h, ctx->err, ctx->errlen);

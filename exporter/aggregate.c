@@ -25,7 +25,7 @@ typedef struct entry {
     uint64_t count;
     uint64_t first_ns, last_ns;
     uint64_t opened_mono;
-    uint64_t first_pos;
+    ad_agg_mark mark;
     bool closed;           /* out of the hash table, waiting to be popped */
     uint32_t chain;        /* next in the bucket */
     uint32_t older, newer; /* the open-order list */
@@ -138,8 +138,8 @@ static void unlink_hash(ad_agg *a, uint32_t idx)
     e->chain = NIL;
 }
 
-ad_err ad_agg_add(ad_agg *a, const ad_asim *mapped, const void *rec, size_t len, uint64_t pos,
-                  uint64_t now_ns)
+ad_err ad_agg_add(ad_agg *a, const ad_asim *mapped, const void *rec, size_t len,
+                  const ad_agg_mark *mark, uint64_t now_ns)
 {
     if (len > AD_RECORD_MAX_SIZE)
         return AD_EINVAL;
@@ -183,7 +183,7 @@ ad_err ad_agg_add(ad_agg *a, const ad_asim *mapped, const void *rec, size_t len,
                  .first_ns = t,
                  .last_ns = t,
                  .opened_mono = now_ns,
-                 .first_pos = pos,
+                 .mark = *mark,
                  .closed = false,
                  .chain = *bucket,
                  .older = a->newest,
@@ -219,7 +219,8 @@ bool ad_agg_pop(ad_agg *a, uint64_t now_ns, ad_agg_pop_mode mode, ad_agg_row *ro
                         .count = e->count,
                         .first_ns = e->first_ns,
                         .last_ns = e->last_ns,
-                        .first_pos = e->first_pos};
+                        .first_pos = e->mark.pos,
+                        .mark = e->mark};
     a->oldest = e->newer;
     if (a->oldest != NIL)
         a->entries[a->oldest].older = NIL;
@@ -239,8 +240,13 @@ bool ad_agg_oldest_pos(const ad_agg *a, uint64_t *pos)
 {
     if (a->oldest == NIL)
         return false;
-    *pos = a->entries[a->oldest].first_pos;
+    *pos = a->entries[a->oldest].mark.pos;
     return true;
+}
+
+const ad_agg_mark *ad_agg_oldest_mark(const ad_agg *a)
+{
+    return a->oldest == NIL ? NULL : &a->entries[a->oldest].mark;
 }
 
 void ad_agg_get_stats(const ad_agg *a, ad_agg_stats *st)

@@ -35,6 +35,16 @@ typedef struct ad_agg_opts {
     unsigned key_count;
 } ad_agg_opts;
 
+/* Where a row's first record came from, kept with the row: its ring position (pos), and for
+   the consumer the point it may commit up to while the row is open (the record before it,
+   when before_valid) and the generation of its record id. */
+typedef struct ad_agg_mark {
+    uint64_t pos;
+    uint64_t before_pos, before_seq;
+    bool before_valid;
+    uint64_t gen;
+} ad_agg_mark;
+
 /* One row handed out by ad_agg_pop: rec (the first record's bytes) stays valid until the
    next call on the aggregator. */
 typedef struct ad_agg_row {
@@ -42,7 +52,8 @@ typedef struct ad_agg_row {
     size_t len;
     uint64_t count;
     uint64_t first_ns, last_ns; /* event times (Unix ns) */
-    uint64_t first_pos;         /* ring position of the row's first record */
+    uint64_t first_pos;         /* ring position of the row's first record (mark.pos) */
+    ad_agg_mark mark;
 } ad_agg_row;
 
 typedef struct ad_agg_stats {
@@ -63,12 +74,12 @@ ad_err ad_agg_create(const ad_agg_opts *opts, ad_agg **out);
 void ad_agg_destroy(ad_agg *a);
 
 /*
- * Adds the record rec[len] at ring position pos, mapped into *mapped, arriving at monotonic
+ * Adds the record rec[len] at ring position mark->pos, mapped into *mapped, arriving at monotonic
  * now_ns. Returns AD_OK, AD_EFULL when max_keys rows are open and the record opens a new one
  * (pop the oldest, then add again), AD_EINVAL for a record above AD_RECORD_MAX_SIZE, AD_ENOMEM.
  */
-ad_err ad_agg_add(ad_agg *a, const ad_asim *mapped, const void *rec, size_t len, uint64_t pos,
-                  uint64_t now_ns);
+ad_err ad_agg_add(ad_agg *a, const ad_asim *mapped, const void *rec, size_t len,
+                  const ad_agg_mark *mark, uint64_t now_ns);
 
 /* How ad_agg_pop chooses. */
 typedef enum ad_agg_pop_mode {
@@ -82,6 +93,8 @@ bool ad_agg_pop(ad_agg *a, uint64_t now_ns, ad_agg_pop_mode mode, ad_agg_row *ro
 
 /* The ring position of the oldest open row's first record; false when no row is open. */
 bool ad_agg_oldest_pos(const ad_agg *a, uint64_t *pos);
+/* The oldest open row's mark, or NULL when no row is open. */
+const ad_agg_mark *ad_agg_oldest_mark(const ad_agg *a);
 
 void ad_agg_get_stats(const ad_agg *a, ad_agg_stats *st);
 

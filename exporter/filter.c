@@ -218,6 +218,8 @@ static ad_err build_names(ad_filter *f)
                 f->label_counts |= 1ull << labels; /* longer suffixes are always probed */
             if (labels > f->max_labels)
                 f->max_labels = labels;
+            if (v->text_len < AD_FILTER_NAME_LEN_BITS)
+                f->name_lens[v->text_len / 64] |= 1ull << (v->text_len % 64);
             uint64_t h = hash_reversed(text, v->text_len);
             ad_filter_name *e = name_slot(f, h, text, v->text_len);
             e->hash = h;
@@ -279,17 +281,20 @@ void ad_filter_free(ad_filter *f)
 
 /* ---- matching ------------------------------------------------------------------------- */
 
+/* Branch-free binary searches: the record's value decides nothing the branch predictor
+   could learn, and a mispredicted step costs more than the comparison. */
 static uint64_t num_rules(const ad_filter_set *s, uint32_t value)
 {
-    uint32_t lo = 0, hi = s->num_count;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (s->nums[mid].value < value)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint32_t n = s->num_count;
+    if (n == 0)
+        return 0;
+    const ad_filter_num *base = s->nums;
+    while (n > 1) { /* the last entry <= value, or the first */
+        uint32_t half = n / 2;
+        base = base[half].value <= value ? base + half : base;
+        n -= half;
     }
-    return lo < s->num_count && s->nums[lo].value == value ? s->nums[lo].rules : 0;
+    return base->value == value ? base->rules : 0;
 }
 
 static uint64_t be32(const uint8_t *b)
@@ -310,16 +315,16 @@ static uint64_t addr_rules(const ad_filter_set *s, const ad_addr *a)
         return 0;
     }
     /* The last cut starting at or before v (cuts[0] is ::). */
-    uint32_t lo = 0, hi = s->cut_count;
-    while (hi - lo > 1) {
-        uint32_t mid = (lo + hi) / 2;
-        const ad_filter_cut *c = &s->cuts[mid];
-        if (c->hi < v.hi || (c->hi == v.hi && c->lo <= v.lo))
-            lo = mid;
-        else
-            hi = mid;
+    const ad_filter_cut *base = s->cuts;
+    uint32_t n = s->cut_count;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        const ad_filter_cut *c = &base[half];
+        bool le = c->hi < v.hi || (c->hi == v.hi && c->lo <= v.lo);
+        base = le ? c : base;
+        n -= half;
     }
-    return s->cuts[lo].rules;
+    return base->rules;
 }
 
 /* The pattern entry equal to the query suffix s[len] (any case), or NULL. */
@@ -339,6 +344,21 @@ static const ad_filter_name *name_find(const ad_filter *f, uint64_t hash, const 
     }
 }
 
+/* The probe hash of s[len] lowered, as hash_reversed gives for the (lower case) pattern. */
+static uint64_t hash_reversed_lower(const char *s, size_t len)
+{
+    uint64_t h = HASH_INIT;
+    for (size_t i = len; i > 0; i--)
+        h = HASH_STEP(h, lower(s[i - 1]));
+    return HASH_MIX(h);
+}
+
+/* Whether some pattern name is len bytes long (longer ones are always probed). */
+static bool name_len_used(const ad_filter *f, size_t len)
+{
+    return len >= AD_FILTER_NAME_LEN_BITS || ((f->name_lens[len / 64] >> (len % 64)) & 1u);
+}
+
 static uint64_t name_rules(const ad_filter *f, const ad_bytes *q)
 {
     if (q->len == 0)
@@ -348,22 +368,27 @@ static uint64_t name_rules(const ad_filter *f, const ad_bytes *q)
     size_t len = q->len;
     if (len > 0 && s[len - 1] == '.')
         len--;
-    /* Suffixes are probed only at label counts some pattern has, and hashing stops after
-       the longest pattern's labels: "a.b.c.x.example" costs two probes for "*.x.example". */
-    uint64_t h = HASH_INIT;
+    /* Suffixes from the root down, one per label, up to the longest pattern's labels. A
+       suffix is hashed and probed only when some pattern has its label count and its length
+       in bytes, so most names cost a scan for dots and no hashing: "a.b.c.x.example" costs
+       one probe for "*.x.example". */
     unsigned labels = 0;
-    for (size_t i = len; i > 0; i--) {
-        h = HASH_STEP(h, lower(s[i - 1]));
-        if (i - 1 == 0 || s[i - 2] == '.') {
-            labels++;
-            if (labels >= 64 || ((f->label_counts >> labels) & 1u)) {
-                const ad_filter_name *e = name_find(f, HASH_MIX(h), s + i - 1, len - (i - 1));
-                if (e != NULL)
-                    rules |= i - 1 == 0 ? e->exact : e->sub;
-            }
-            if (labels >= f->max_labels)
-                break;
+    size_t end = len; /* the suffix so far starts after s[end] */
+    for (;;) {
+        size_t start = end;
+        while (start > 0 && s[start - 1] != '.')
+            start--;
+        labels++;
+        size_t slen = len - start;
+        if ((labels >= 64 || ((f->label_counts >> labels) & 1u)) && name_len_used(f, slen)) {
+            const ad_filter_name *e =
+                name_find(f, hash_reversed_lower(s + start, slen), s + start, slen);
+            if (e != NULL)
+                rules |= start == 0 ? e->exact : e->sub;
         }
+        if (start == 0 || labels >= f->max_labels)
+            break;
+        end = start - 1;
     }
     return rules;
 }

@@ -14,8 +14,9 @@
  * through; the rules matching the record are the AND of those sets, the decision its lowest
  * bit. Numbers: sorted arrays; names: a hash table of the patterns' names, probed with each
  * suffix of the query name from the root down (so "*.x.com" costs one probe per label, not
- * one per rule); addresses: the boundaries of every CIDR in one sorted 128-bit array, each
- * interval carrying the rules covering it (binary search).
+ * one per rule), and only with suffixes whose label count and byte length some pattern has;
+ * addresses: the boundaries of every CIDR in one sorted 128-bit array, each interval carrying
+ * the rules covering it. Binary searches are branch-free.
  */
 #ifndef AD_EXPORTER_FILTER_H
 #define AD_EXPORTER_FILTER_H
@@ -26,6 +27,9 @@
 #include "common/record.h"
 #include "config/exporter_config.h"
 #include "ipc/atomics.h"
+
+/* Pattern name lengths below this are tracked in a bitmap (longer ones are always probed). */
+#define AD_FILTER_NAME_LEN_BITS 256
 
 typedef struct ad_filter_num {
     uint32_t value;
@@ -62,9 +66,10 @@ typedef struct ad_filter {
     ad_filter_set set[AD_FF__COUNT]; /* numbers and CIDRs */
     ad_filter_name *names;           /* open addressing, name_cap a power of two */
     uint32_t name_cap;
-    uint64_t any_name;       /* rules with dns_query "*" */
-    uint64_t label_counts;   /* bit n: some pattern name has n labels (n < 64) */
-    unsigned max_labels;     /* the most labels of any pattern name */
+    uint64_t any_name;     /* rules with dns_query "*" */
+    uint64_t label_counts; /* bit n: some pattern name has n labels (n < 64) */
+    unsigned max_labels;   /* the most labels of any pattern name */
+    uint64_t name_lens[AD_FILTER_NAME_LEN_BITS / 64]; /* bit n: some pattern name is n bytes */
     ad_filter_name *details; /* event_result_details names, compared ignoring case */
     uint32_t detail_count;
     ad_atomic_u64 *hits; /* per rule: records it decided */

@@ -14,6 +14,7 @@
 #include "common/record.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
+#include "exporter/aggregate_stage.h"
 #include "exporter/batch.h"
 #include "exporter/delivery_lanes.h"
 #include "exporter/delivery_monitor.h"
@@ -82,6 +83,13 @@ struct ad_pipeline {
 
     ad_event ev;
     ad_asim asim;
+
+    /* aggregate: (aggregate_stage.h); NULL = off. With it on, one batch is in flight at a time
+       (its gate keeps the cursor behind every row not acknowledged yet, open or in the batch). */
+    ad_agg_stage *agg;
+    ad_ring_view prev; /* the last view consumed, whether committed or not */
+    bool prev_valid;
+    uint64_t committed_seq; /* sequence of the last view committed (valid with prev_valid) */
 
     uint64_t last_beat_ns;
     uint64_t last_watchdog_ns; /* last WATCHDOG=1 to systemd */
@@ -218,9 +226,11 @@ static slot *filling_or_new(ad_pipeline *p)
     return s;
 }
 
-/* Nothing consumed and unacknowledged: at most an empty slot being filled. */
+/* Nothing consumed and unacknowledged: at most an empty slot being filled, no aggregate row. */
 static bool nothing_pending(ad_pipeline *p)
 {
+    if (p->agg != NULL && !ad_agg_stage_empty(p->agg))
+        return false;
     if (p->used == 0)
         return true;
     slot *s = filling(p);
@@ -244,6 +254,7 @@ static void source_commit(ad_pipeline *p, const ad_ring_view *last)
         (void)ad_ring_consumer_commit(p->ring, last);
     else
         ad_spool_stage_commit(p->o.spool, last);
+    p->committed_seq = last->seq;
 }
 
 static void source_commit_all(ad_pipeline *p)
@@ -252,6 +263,7 @@ static void source_commit_all(ad_pipeline *p)
         ad_ring_consumer_commit_all(p->ring);
     else
         ad_spool_stage_commit_all(p->o.spool);
+    p->prev_valid = false;
 }
 
 static uint64_t source_generation(ad_pipeline *p, const ad_ring_view *v)
@@ -281,10 +293,19 @@ static ad_err batch_put(ad_pipeline *p, slot *s, const ad_batch_span *span,
  */
 static void commit_slot(ad_pipeline *p, slot *s)
 {
-    if (s->have_last) {
-        source_commit(p, &s->last);
-        s->have_last = false;
+    if (!s->have_last)
+        return;
+    ad_ring_view to = s->last;
+    if (p->agg != NULL && !ad_agg_stage_empty(p->agg)) {
+        /* The aggregate gate: not past the first record of a row still open or held. */
+        ad_ring_view gate;
+        if (!ad_agg_stage_gate(p->agg, &s->last, &gate))
+            return;
+        if (gate.seq < to.seq)
+            to = gate;
     }
+    source_commit(p, &to);
+    s->have_last = false;
 }
 
 /*
@@ -314,6 +335,55 @@ static void commit_prefix(ad_pipeline *p)
 
 typedef enum consume_result { CONSUMED, NOT_CONSUMED } consume_result;
 
+/* After batch_put took (or refused as too large) the record or row with sequence seq. */
+static void batch_added(ad_pipeline *p, slot *s, ad_batch_add_result res, uint64_t seq)
+{
+    if (res == AD_BATCH_TOO_LARGE) {
+        uint64_t sup;
+        count(p, AD_EXP_RECORDS_REJECTED, 1);
+        if (ratelog_ok(p, AD_DMON_TOO_LARGE, &sup))
+            ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
+                        (unsigned long long)seq, (unsigned long long)sup);
+    } else if (ad_batch_count(s->batch) == 1) {
+        s->first_ns = now_ns(p);
+    }
+}
+
+/* The aggregate stage's counts into the cursor counters. */
+static void agg_count(ad_pipeline *p, const ad_agg_stage_counts *c)
+{
+    count(p, AD_EXP_AGGREGATE_RECORDS_IN, c->records_in);
+    count(p, AD_EXP_AGGREGATE_EVICTIONS, c->evictions);
+    count(p, AD_EXP_RECORDS_CORRUPT, c->records_corrupt);
+}
+
+/*
+ * Aggregate rows that are due (flush: every row) into batch s, oldest first, until the batch
+ * is full (*full; the row that did not fit stays held in the stage).
+ */
+static ad_err agg_drain(ad_pipeline *p, slot *s, bool flush, bool *full)
+{
+    *full = false;
+    ad_agg_stage_counts c = {0};
+    uint64_t n;
+    ad_err err = AD_OK;
+    while (ad_agg_stage_next(p->agg, now_ns(p), flush, p->o.host, &p->ev, &p->asim, &n, &c)) {
+        ad_batch_add_result res;
+        err = batch_put(p, s, NULL, &res);
+        if (err != AD_OK)
+            break;
+        if (res == AD_BATCH_FULL) {
+            *full = true;
+            break;
+        }
+        batch_added(p, s, res, p->ev.hdr.sequence);
+        ad_agg_stage_taken(p->agg);
+        count(p, AD_EXP_AGGREGATE_ROWS_OUT, 1);
+    }
+    agg_count(p, &c);
+    return err;
+}
+
 /* Decodes, filters, maps and adds one record to batch s. */
 static ad_err consume(ad_pipeline *p, slot *s, const ad_ring_view *v, consume_result *cr)
 {
@@ -332,6 +402,21 @@ static ad_err consume(ad_pipeline *p, slot *s, const ad_ring_view *v, consume_re
     } else if (ad_asim_map(&p->ev, source_generation(p, v), p->o.host, &p->asim) != AD_OK) {
         count(p, AD_EXP_RECORDS_CORRUPT, 1); /* a provider this build cannot map */
         count(p, AD_EXP_RECORDS_UNMAPPABLE, 1);
+    } else if (p->agg != NULL) {
+        /* The record joins a row; rows reach the batch in agg_drain. */
+        bool uncommitted = p->prev_valid && p->prev.seq != p->committed_seq;
+        ad_agg_stage_counts c = {0};
+        ad_err err = ad_agg_stage_add(p->agg, &p->asim, v, uncommitted ? &p->prev : NULL,
+                                      source_generation(p, v), now_ns(p), &c);
+        agg_count(p, &c);
+        if (err == AD_EFULL) {
+            *cr = NOT_CONSUMED; /* a row waits for the batch: send that first */
+            return AD_OK;
+        }
+        if (err != AD_OK)
+            return err;
+        if (p->asim.packet_malformed)
+            count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
     } else {
         ad_batch_add_result res;
         ad_err err = batch_put(p, s, NULL, &res);
@@ -341,21 +426,15 @@ static ad_err consume(ad_pipeline *p, slot *s, const ad_ring_view *v, consume_re
             *cr = NOT_CONSUMED;
             return AD_OK;
         }
-        if (res == AD_BATCH_TOO_LARGE) {
-            uint64_t sup;
-            count(p, AD_EXP_RECORDS_REJECTED, 1);
-            if (ratelog_ok(p, AD_DMON_TOO_LARGE, &sup))
-                ad_log_warn("record %llu alone exceeds batch.max_bytes; dropped (+%llu similar)",
-                            (unsigned long long)v->seq, (unsigned long long)sup);
-        } else if (ad_batch_count(s->batch) == 1) {
-            s->first_ns = now_ns(p);
-        }
+        batch_added(p, s, res, v->seq);
         /* Counted once, when the record leaves for a batch (a full batch maps it again). */
         if (p->asim.packet_malformed)
             count(p, AD_EXP_RESPONSE_PACKETS_MALFORMED, 1);
     }
     s->last = *v;
     s->have_last = true;
+    p->prev = *v;
+    p->prev_valid = true;
     return AD_OK;
 }
 
@@ -371,6 +450,11 @@ static ad_err fill(ad_pipeline *p, slot *s, bool *full, bool *drained)
         if (have >= s->batch->max_records) {
             *full = true;
             return AD_OK;
+        }
+        if (p->agg != NULL) { /* aggregate rows whose window is over go first */
+            ad_err err = agg_drain(p, s, false, full);
+            if (err != AD_OK || *full)
+                return err;
         }
         if (p->pend_count == 0) {
             /* Peek no more than the batch can take, so the ring's read position (which marks
@@ -683,6 +767,34 @@ static void ring_wait(ad_pipeline *p, uint64_t wait, bool idle)
 
 /* ---- the loop ----------------------------------------------------------------------------- */
 
+/*
+ * A stop request with aggregation on: every open row is sent, batch after batch, within the
+ * grace period; the first batch not acknowledged ends it (its rows and those after stay in the
+ * ring: the gate kept the cursor behind them).
+ */
+static ad_err agg_shutdown(ad_pipeline *p)
+{
+    for (;;) {
+        slot *s = filling_or_new(p);
+        if (s == NULL)
+            break; /* a batch still in flight: shut_down settles it */
+        bool full;
+        ad_err err = agg_drain(p, s, true, &full);
+        if (err != AD_OK)
+            return err;
+        if (!full || now_ns(p) >= p->stop_deadline_ns)
+            break;
+        err = close_batch(p, s);
+        if (err == AD_OK)
+            err = deliver_step(p);
+        if (err != AD_OK)
+            return err;
+        if (p->used > 0)
+            break; /* not acknowledged */
+    }
+    return shut_down(p);
+}
+
 ad_err ad_pipeline_run(ad_pipeline *p)
 {
     p->idle_exit = false;
@@ -695,7 +807,7 @@ ad_err ad_pipeline_run(ad_pipeline *p)
         if (err != AD_OK)
             return err;
         if (stop_check(p))
-            return shut_down(p);
+            return p->agg != NULL ? agg_shutdown(p) : shut_down(p);
         /* fill */
         slot *s = filling_or_new(p);
         if (s == NULL) {
@@ -796,7 +908,12 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         return AD_ENOMEM;
     }
     ad_retry_policy_from_config(&p->policy, p->cfg);
-    p->nslots = opts->lane_count >= 2 ? opts->lane_count : 1;
+    if (ad_agg_stage_create(&p->cfg->aggregate, &p->agg) != AD_OK) {
+        ad_filter_free(&p->filter);
+        free(p);
+        return AD_ENOMEM;
+    }
+    p->nslots = opts->lane_count >= 2 && p->agg == NULL ? opts->lane_count : 1;
     if (p->nslots > AD_LANES_MAX)
         p->nslots = AD_LANES_MAX;
     ad_batch_opts bo = {
@@ -815,6 +932,7 @@ ad_err ad_pipeline_create(const ad_pipeline_opts *opts, ad_pipeline **out)
         err = ad_lanes_create(opts->lanes, p->nslots, compressors(p->cfg), &p->lanes);
     if (err != AD_OK) {
         free_slots(p);
+        ad_agg_stage_destroy(p->agg);
         ad_filter_free(&p->filter);
         free(p);
         return err;
@@ -843,6 +961,7 @@ void ad_pipeline_destroy(ad_pipeline *p)
     if (p->o.spool != NULL)
         ad_spool_stage_attach(p->o.spool, NULL);
     free_slots(p);
+    ad_agg_stage_destroy(p->agg);
     ad_filter_free(&p->filter);
     free(p);
 }

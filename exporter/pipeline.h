@@ -4,6 +4,10 @@
  *   ring peek -> ad_record_decode (invalid: records_corrupt, skipped)
  *             -> filters (records_filtered, skipped)
  *             -> ad_asim_map (unknown provider: records_corrupt, skipped)
+ *             -> aggregate: (optional, aggregate_stage.h): records equal on a key within a
+ *                window become one row (EventCount); rows go on at window end, when max_keys
+ *                rows are open, or at a stop; the commit never passes an unacknowledged row's
+ *                first record
  *             -> batch (exporter/batch.h: OTLP request or JSON lines), flushed at
  * batch.max_records, batch.max_bytes or batch.max_age, whichever comes first
  *             -> transport send (on a lane of its own when batch.max_in_flight > 1)

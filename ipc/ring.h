@@ -130,7 +130,10 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(SPOOL_RING_DUPLICATES_SKIPPED, "spool_ring_duplicates_skipped")                              \
     X(RECORDS_CORRUPT_RING, "records_corrupt_ring")                                                \
     X(RECORDS_CORRUPT_PAYLOAD, "records_corrupt_payload")                                          \
-    X(RECORDS_UNMAPPABLE, "records_unmappable")
+    X(RECORDS_UNMAPPABLE, "records_unmappable")                                                    \
+    X(AGGREGATE_RECORDS_IN, "aggregate_records_in")                                                \
+    X(AGGREGATE_ROWS_OUT, "aggregate_rows_out")                                                    \
+    X(AGGREGATE_EVICTIONS, "aggregate_evictions")
 
 #define AD__RING_ENUM_CAPTURE(id, name) AD_CAP_##id,
 #define AD__RING_ENUM_EXPORTER(id, name) AD_EXP_##id,

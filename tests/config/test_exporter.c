@@ -256,6 +256,36 @@ static void test_spool(void **state)
     load_bad("spool: {compression: gzip}\n", "'spool.compression'");
 }
 
+/* aggregate: off by default, every key parsed, key names checked against the ASIM attributes
+   the mapping writes, duplicates refused; errors name FILE:LINE:COLUMN of the bad value. */
+static void test_aggregate(void **state)
+{
+    (void)state;
+    test_env_set(NULL);
+    load_ok("exporter: {type: console}\n");
+    assert_false(cfg.aggregate.enabled);
+    assert_true(cfg.aggregate.window_ms == 10000);
+    assert_int_equal(cfg.aggregate.max_keys, 65536);
+    assert_int_equal(cfg.aggregate.key_count, 0);
+    load_ok("aggregate:\n  enabled: true\n  window: 2s\n  max_keys: 100\n"
+            "  key: [DnsQuery, SrcIpAddr, EventResultDetails]\n");
+    assert_true(cfg.aggregate.enabled);
+    assert_true(cfg.aggregate.window_ms == 2000);
+    assert_int_equal(cfg.aggregate.max_keys, 100);
+    assert_int_equal(cfg.aggregate.key_count, 3);
+    assert_string_equal(cfg.aggregate.key[0], "DnsQuery");
+    assert_string_equal(cfg.aggregate.key[2], "EventResultDetails");
+    load_bad("aggregate:\n  key: [DnsQuery, dnsquery]\n", "exporter.yaml:2:19: ");
+    load_bad("aggregate:\n  key: [DnsQuery, EventCount]\n", "not an ASIM attribute");
+    load_bad("aggregate:\n  key: [TimeGenerated]\n", "exporter.yaml:2:9: ");
+    load_bad("aggregate:\n  key: [SrcIpAddr, DnsQuery, SrcIpAddr]\n",
+             "exporter.yaml:2:30: 'aggregate.key' lists 'SrcIpAddr' twice");
+    load_bad("aggregate: {window: 10ms}\n", "'aggregate.window'");
+    load_bad("aggregate: {window: 2h}\n", "'aggregate.window'");
+    load_bad("aggregate: {max_keys: 0}\n", "'aggregate.max_keys'");
+    load_bad("aggregate: {keys: [DnsQuery]}\n", "exporter.yaml:1:13: ");
+}
+
 static void test_filters_resource_metrics(void **state)
 {
     (void)state;
@@ -314,10 +344,15 @@ static void test_filters_resource_metrics(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_endpoints_from_file),
-        cmocka_unit_test(test_headers_and_tls), cmocka_unit_test(test_headers_file),
-        cmocka_unit_test(test_nng_and_console), cmocka_unit_test(test_batch_retry_limits),
-        cmocka_unit_test(test_spool),           cmocka_unit_test(test_filters_resource_metrics),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_endpoints_from_file),
+        cmocka_unit_test(test_headers_and_tls),
+        cmocka_unit_test(test_headers_file),
+        cmocka_unit_test(test_nng_and_console),
+        cmocka_unit_test(test_batch_retry_limits),
+        cmocka_unit_test(test_spool),
+        cmocka_unit_test(test_aggregate),
+        cmocka_unit_test(test_filters_resource_metrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

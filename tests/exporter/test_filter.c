@@ -187,6 +187,65 @@ static void test_name_patterns(void **state)
     assert_false(keep(&noname));
 }
 
+/* The name lookup (suffixes probed only at label counts and lengths some pattern has) against
+   a plain reference: each rule's pattern compared with the lowered name without its trailing
+   dot, over generated names with mixed case, empty labels and trailing dots. */
+static bool ref_name_match(const char *pattern, int kind, const char *name)
+{
+    char low[128];
+    size_t n = strlen(name);
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    low[n] = '\0';
+    size_t p = strlen(pattern);
+    bool self = strcmp(low, pattern) == 0;
+    bool sub = n > p && low[n - p - 1] == '.' && strcmp(low + n - p, pattern) == 0;
+    return kind == 0 ? self : kind == 1 ? sub : self || sub;
+}
+
+static void test_name_lookup_against_reference(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {"b.c", "x.y.z", "a", "ab.b.c", "c", "z"};
+    static const char *const labels[] = {"a", "b", "c", "x", "y", "z", "ab", "B", "Xy", ""};
+    static char yaml[2048];
+    size_t len = (size_t)snprintf(yaml, sizeof(yaml), "filters:\n");
+    /* rule 3k + kind: kind 0 exact, 1 '*.' subdomains, 2 '**.' both */
+    for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+        len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+                                "  - {name: e%zu, dns_query: ['%s']}\n"
+                                "  - {name: s%zu, dns_query: ['*.%s']}\n"
+                                "  - {name: b%zu, dns_query: ['**.%s']}\n",
+                                i, pats[i], i, pats[i], i, pats[i]);
+    load(yaml);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    unsigned matched = 0;
+    for (int t = 0; t < 20000; t++) {
+        char name[96] = "";
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int nl = 1 + (int)(x % 5);
+        for (int l = 0; l < nl; l++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            if (l > 0)
+                strcat(name, ".");
+            strcat(name, labels[x % 10 == 9 && l + 1 < nl ? 9 : x % 9]);
+        }
+        if (x & 0x100)
+            strcat(name, ".");
+        int want = -1;
+        for (int r = 0; r < 18 && want < 0; r++)
+            if (ref_name_match(pats[r / 3], r % 3, name))
+                want = r;
+        ad_event ev = event(256, 1, name);
+        if (rule(&ev) != want)
+            fail_msg("name '%s': rule %d, reference %d", name, rule(&ev), want);
+        matched += want >= 0;
+    }
+    assert_true(matched > 1000); /* the generated names do reach the patterns */
+}
+
 static void test_first_match_and_keep(void **state)
 {
     (void)state;
@@ -379,6 +438,7 @@ int main(void)
         cmocka_unit_test_teardown(test_ama_example_event_ids_and_type, teardown),
         cmocka_unit_test_teardown(test_ama_example_domains, teardown),
         cmocka_unit_test_teardown(test_name_patterns, teardown),
+        cmocka_unit_test_teardown(test_name_lookup_against_reference, teardown),
         cmocka_unit_test_teardown(test_first_match_and_keep, teardown),
         cmocka_unit_test_teardown(test_provider_protocol_result, teardown),
         cmocka_unit_test_teardown(test_result_details, teardown),

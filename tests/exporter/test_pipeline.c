@@ -50,6 +50,7 @@ typedef struct fake_xport {
     int ticks_per_send; /* the send "waits": calls the tick hook this often, 100 ms apart */
     uint64_t beats[64]; /* exporter heartbeat seen after each tick */
     size_t nbeats;
+    uint64_t events_acked; /* sum of EventCount over acknowledged batches (aggregation) */
 } fake_xport;
 
 /* ---- fixture -------------------------------------------------------------------------- */
@@ -67,11 +68,16 @@ typedef struct fx {
     size_t nwaits;
     size_t stop_after_calls; /* 0 = never */
     bool stop_flag;
+    uint64_t stop_at_ns;    /* 0 = never: stop once the fake clock reaches it */
+    uint64_t produce_at_ns; /* 0 = never: produce produce_n more records then (once) */
+    uint32_t produce_n;
     ad_pipeline_env env;
 } fx;
 
 static fx F;
 static unsigned ring_no;
+
+static void produce_later(uint32_t n);
 
 static uint64_t fake_mono(void *ctx)
 {
@@ -94,7 +100,12 @@ static void fake_backoff(void *ctx, uint64_t ns)
 static void fake_ring_wait(void *ctx, ad_ring_consumer *ring, uint64_t timeout_ns)
 {
     (void)ring;
-    ((fx *)ctx)->now += timeout_ns;
+    fx *f = ctx;
+    f->now += timeout_ns;
+    if (f->produce_at_ns != 0 && f->now >= f->produce_at_ns) {
+        f->produce_at_ns = 0;
+        produce_later(f->produce_n);
+    }
 }
 
 static uint32_t fake_random(void *ctx)
@@ -106,7 +117,8 @@ static uint32_t fake_random(void *ctx)
 static bool fake_stop(void *ctx)
 {
     fx *f = ctx;
-    return f->stop_flag || (f->stop_after_calls && f->t.ncalls >= f->stop_after_calls);
+    return f->stop_flag || (f->stop_after_calls && f->t.ncalls >= f->stop_after_calls) ||
+           (f->stop_at_ns != 0 && f->now >= f->stop_at_ns);
 }
 
 static int collect_seq(const ad_otlp_record *rec, void *arg)
@@ -128,10 +140,13 @@ static int collect_seq(const ad_otlp_record *rec, void *arg)
 
 static uint64_t seqs_buf[MAX_SEQ];
 static size_t nseqs;
+static uint64_t events_in_call; /* EventCount summed over the records of one request */
 
 static int list_seq(const ad_otlp_record *rec, void *arg)
 {
     (void)arg;
+    const ad_otlp_kv *n = ad_otlp_record_find(rec, "EventCount");
+    events_in_call += n != NULL ? (uint64_t)n->value.i : 1;
     const ad_otlp_kv *kv = ad_otlp_record_find(rec, "asimdns.record_id");
     const char *dash = memchr(kv->value.str, '-', kv->value.len);
     seqs_buf[nseqs++] = strtoull(dash + 1, NULL, 10);
@@ -151,6 +166,7 @@ static ad_err fake_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
     assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
     (void)ad_otlp_request_foreach(req, collect_seq, c);
     nseqs = 0;
+    events_in_call = 0;
     (void)ad_otlp_request_foreach(req, list_seq, NULL);
     ad_otlp_request_free(req);
     for (int k = 0; k < x->ticks_per_send; k++) {
@@ -168,6 +184,7 @@ static ad_err fake_send(ad_xport *t, const uint8_t *data, size_t len, ad_send_re
     *res = x->script[i];
     res->wire_bytes = len;
     if (res->status == AD_SEND_OK) {
+        x->events_acked += events_in_call;
         for (size_t k = 0; k < nseqs; k++) {
             assert_true(seqs_buf[k] <= MAX_SEQ);
             x->delivered[seqs_buf[k]]++;
@@ -274,6 +291,11 @@ static void produce_as(uint32_t n, bool mixed, const uint64_t *payload_seq)
 static void produce(uint32_t n, bool mixed)
 {
     produce_as(n, mixed, NULL);
+}
+
+static void produce_later(uint32_t n)
+{
+    produce(n, false);
 }
 
 /* A record the exporter cannot decode. */
@@ -724,6 +746,102 @@ static void test_heartbeat_fresh_during_send(void **state)
         assert_true(F.t.beats[i] > F.t.beats[i - 1]); /* stored on every 100 ms tick */
 }
 
+/* ---- aggregation (aggregate: in exporter.yaml, exporter/aggregate_stage.h) ---------------- */
+
+static void aggregate_on(uint32_t max_keys)
+{
+    F.cfg.aggregate.enabled = true;
+    F.cfg.aggregate.window_ms = 10000;
+    F.cfg.aggregate.max_keys = max_keys;
+}
+
+/* Records equal on the key within the window leave as one row each, once the window is over;
+   the EventCounts add up to the records, the cursor ends past all of them. */
+static void test_aggregate_rows_at_window_end(void **state)
+{
+    (void)state;
+    aggregate_on(64);
+    uint64_t start = F.now;
+    produce(300, false); /* three names: three rows */
+    assert_int_equal(run(100), AD_OK);
+    assert_int_equal(F.t.ncalls, 1);
+    assert_int_equal(F.t.calls[0].records, 3);
+    assert_true(F.t.calls[0].now_ns >= start + 10000 * MS);
+    assert_true(F.t.events_acked == 300);
+    assert_int_equal(ctr(AD_EXP_AGGREGATE_RECORDS_IN), 300);
+    assert_int_equal(ctr(AD_EXP_AGGREGATE_ROWS_OUT), 3);
+    assert_int_equal(ctr(AD_EXP_AGGREGATE_EVICTIONS), 0);
+    assert_int_equal(ctr(AD_EXP_RECORDS_EXPORTED), 3);
+    assert_true(ad_ring_consumer_committed_pos(F.c) == ad_ring_consumer_read_pos(F.c));
+}
+
+/* max_keys bounds the open rows: the oldest leaves early (counted), nothing is lost. */
+static void test_aggregate_memory_bound(void **state)
+{
+    (void)state;
+    aggregate_on(2);
+    produce(300, false); /* names cycle over three keys: every record past the second evicts */
+    assert_int_equal(run(100), AD_OK);
+    assert_true(F.t.events_acked == 300);
+    uint64_t rows = ctr(AD_EXP_AGGREGATE_ROWS_OUT);
+    assert_int_equal(ctr(AD_EXP_AGGREGATE_EVICTIONS), rows - 2);
+    assert_int_equal(ctr(AD_EXP_RECORDS_EXPORTED), rows);
+    assert_true(ad_ring_consumer_committed_pos(F.c) == ad_ring_consumer_read_pos(F.c));
+}
+
+/* A stop request sends every open row at once (no wait for the window). */
+static void test_aggregate_shutdown_flush(void **state)
+{
+    (void)state;
+    aggregate_on(64);
+    produce(30, false);
+    F.stop_at_ns = F.now + 1000 * MS;
+    assert_int_equal(run(0), AD_OK);
+    assert_int_equal(F.t.ncalls, 1);
+    assert_int_equal(F.t.calls[0].records, 3);
+    assert_true(F.t.calls[0].now_ns < F.stop_at_ns + 10000 * MS);
+    assert_true(F.t.events_acked == 30);
+    assert_true(ad_ring_consumer_committed_pos(F.c) == ad_ring_consumer_read_pos(F.c));
+}
+
+/*
+ * At-least-once: rows of the first window are delivered, rows of the second are open when the
+ * receiver goes away and the exporter stops. The cursor stays before the second window's first
+ * record; the next run reads that window again and every event is counted exactly once.
+ */
+static void test_aggregate_cursor_waits_for_open_rows(void **state)
+{
+    (void)state;
+    static const ad_send_result script[] = {{.status = AD_SEND_OK}, {.status = AD_SEND_RETRY}};
+    set_script(script, 2);
+    aggregate_on(64);
+    produce(30, false);
+    uint64_t first_window_end = 0;
+    F.produce_at_ns = F.now + 12000 * MS; /* after the first rows left */
+    F.produce_n = 30;
+    F.stop_at_ns = F.now + 15000 * MS; /* the second window's rows are open */
+    assert_int_equal(run(0), AD_OK);
+    assert_true(F.t.ncalls >= 2);
+    assert_true(F.t.events_acked == 30);
+    /* The cursor is exactly after record 30: records 31..60 are only in unacknowledged rows. */
+    ad_ring_view v[64];
+    size_t n = 0;
+    ad_ring_consumer_rewind(F.c);
+    assert_int_equal(ad_ring_consumer_peek(F.c, v, 64, &n), AD_OK);
+    assert_int_equal(n, 30);
+    assert_int_equal(v[0].seq, 31);
+    first_window_end = ad_ring_consumer_committed_pos(F.c);
+    ad_ring_consumer_rewind(F.c);
+    /* Restart with the receiver back. */
+    set_script(&OK, 1);
+    F.t.ncalls = 0;
+    F.stop_at_ns = 0;
+    assert_int_equal(run(100), AD_OK);
+    assert_true(F.t.events_acked == 60);
+    assert_true(ad_ring_consumer_committed_pos(F.c) > first_window_end);
+    assert_true(ad_ring_consumer_committed_pos(F.c) == ad_ring_consumer_read_pos(F.c));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +864,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_console_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sequence_gaps_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_fresh_during_send, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_rows_at_window_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_memory_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_shutdown_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_cursor_waits_for_open_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

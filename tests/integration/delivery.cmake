@@ -34,3 +34,11 @@ if(NOT WIN32)
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/spool_corrupt.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(integration_spool_corrupt PROPERTIES LABELS integration TIMEOUT 300)
 endif()
+# Aggregation: the exporter SIGKILLed mid-window; every event counted in the rows that arrived.
+if(NOT WIN32)
+  foreach(via ring spool)
+    add_test(NAME integration_aggregate_kill_${via}
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/aggregate_kill.sh ${PROJECT_BINARY_DIR} 8000 3 ${via})
+    set_tests_properties(integration_aggregate_kill_${via} PROPERTIES LABELS integration TIMEOUT 300)
+  endforeach()
+endif()

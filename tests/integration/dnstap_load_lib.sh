@@ -174,6 +174,7 @@ CONF
 }
 
 # Starts sink (+ the awk counter behind a FIFO), capture and exporter; waits for the socket.
+# DL_EXPORTER_EXTRA: more exporter.yaml lines (e.g. an aggregate: section).
 dl_start_pipeline() {
   local ring_size=${1:-256MiB}
   mkfifo "$dl_work/sink.fifo"
@@ -184,14 +185,15 @@ dl_start_pipeline() {
       if (match($0, /"EventSubType":"[a-z]*"/)) st = substr($0, RSTART + 16, RLENGTH - 17); else st = ""
       if (st == "request") req++; else if (st == "response") resp++; else other++
       if (index($0, "\"EventResultDetails\":\"NXDOMAIN\"")) nx++
+      if (match($0, /"EventCount":[0-9]+/)) events += substr($0, RSTART + 13, RLENGTH - 13); else events++
       if (match($0, /"asimdns.record_id":"[0-9a-f]*-[0-9]*"/)) {
         id = substr($0, RSTART + 20, RLENGTH - 21)
         if (id in seen) dup++; else { seen[id] = 1; uniq++ }
         seq = substr(id, index(id, "-") + 1) + 0
         if (seq > maxseq) maxseq = seq
       } else noid++ }
-    END { printf "lines=%d requests=%d responses=%d other=%d nxdomain=%d unique_ids=%d duplicates=%d no_id=%d max_seq=%d\n",
-                 n, req, resp, other, nx, uniq, dup, noid, maxseq }' \
+    END { printf "lines=%d requests=%d responses=%d other=%d nxdomain=%d unique_ids=%d duplicates=%d no_id=%d max_seq=%d events=%d\n",
+                 n, req, resp, other, nx, uniq, dup, noid, maxseq, events }' \
     <"$dl_work/sink.fifo" >"$dl_work/delivered.txt" &
   dl_awk_pid=$!
   dl_pids+=("$dl_awk_pid")
@@ -223,6 +225,7 @@ nng: {url: "ipc://$dl_work/sink.ipc", mode: req, timeout: 30s}
 batch: {max_records: 4096, max_age: 100ms}
 host_name: dns01.$dl_zone
 log: {level: info}
+${DL_EXPORTER_EXTRA:-}
 YAML
   "$dl_build/capture/asimdns-capture" -c "$dl_work/capture.yaml" 2>"$dl_work/capture.log" &
   dl_capture_pid=$!
@@ -287,7 +290,8 @@ dl_unbound_stats() {
 }
 
 # Stops Unbound, then waits until capture has seen its dnstap stream end and the exporter has
-# had everything capture wrote acknowledged.
+# had everything capture wrote acknowledged (with aggregate: taken into rows; stopping the
+# exporter then sends the rows still open).
 # Unbound 1.17 keeps up to 32 dnstap messages per worker queued for up to 1 s (a wake-up timer,
 # dnstap/dtstream.c) and discards what is still queued when it stops. So it is stopped only once
 # capture has read a query and a response frame for every query Unbound counted (polled; the
@@ -325,8 +329,10 @@ dl_stop_unbound_and_drain() {
     dl_alive "$dl_exporter_pid" || dl_fail "asimdns-exporter exited"
     local j
     j=$(dl_status)
-    [ "$(dl_field records_written "$j")" -gt 0 ] &&
-      [ "$(dl_field records_exported "$j")" -ge "$(dl_field records_written "$j")" ]
+    local w
+    w=$(dl_field records_written "$j")
+    [ "$w" -gt 0 ] && { [ "$(dl_field records_exported "$j")" -ge "$w" ] ||
+      [ "$(dl_field aggregate_records_in "$j")" -ge "$w" ]; }
   }
   dl_wait_for 300 "the exporter to deliver everything capture wrote" _dl_drained
   dl_t_drained=$(date +%s.%N)
