@@ -464,3 +464,28 @@ void etw_test_check_encodes(const ad_event *ev)
             assert_memory_equal(back.str[s].ptr, ev->str[s].ptr, n);
     }
 }
+
+void etw_test_ring_open(const char *name, uint64_t capacity, ad_ring_producer **ring,
+                        ad_ring_consumer **cons)
+{
+    (void)ad_ring_unlink(name, false);
+    ad_ring_config rc;
+    ad_ring_config_init(&rc, name);
+    rc.capacity = capacity;
+    char msg[256] = "";
+    *ring = NULL;
+    *cons = NULL;
+    if (ad_ring_producer_open(&rc, ring, msg, sizeof(msg)) != AD_OK)
+        fail_msg("ring %s: %s", name, msg);
+    ad_ring_consumer_config cc;
+    ad_ring_consumer_config_init(&cc, name);
+    if (ad_ring_consumer_open(&cc, cons, msg, sizeof(msg)) != AD_OK)
+        fail_msg("consumer of %s: %s", name, msg);
+}
+
+void etw_test_ring_close(const char *name, ad_ring_producer *ring, ad_ring_consumer *cons)
+{
+    ad_ring_consumer_close(cons);
+    ad_ring_producer_close(ring);
+    (void)ad_ring_unlink(name, false);
+}
