@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +610,242 @@ static void test_sigterm(void **state)
     assert_int_equal(test_os_run_in_child(sigterm_child, NULL), 0);
 }
 
+/* ---- process names (SrcProcessName) ------------------------------------------------------ */
+
+/* A fake process lookup: every process id runs C:\apps\app<pid>.exe, but gone_pid has exited. */
+typedef struct name_lookup {
+    ad_process_lookup api;
+    uint32_t gone_pid;
+    atomic_uint calls;
+} name_lookup;
+
+static ad_process_lookup_result name_image_path(void *impl, uint32_t pid, uint64_t event_ns,
+                                                char *out, size_t cap, size_t *len)
+{
+    name_lookup *l = impl;
+    (void)event_ns;
+    atomic_fetch_add(&l->calls, 1);
+    *len = 0;
+    if (pid == l->gone_pid)
+        return AD_PLOOKUP_GONE;
+    *len = (size_t)snprintf(out, cap, "C:\\apps\\app%u.exe", (unsigned)pid);
+    return AD_PLOOKUP_FOUND;
+}
+
+static void name_lookup_init(name_lookup *l, uint32_t gone_pid)
+{
+    memset(l, 0, sizeof(*l));
+    l->api.impl = l;
+    l->api.image_path = name_image_path;
+    l->gone_pid = gone_pid;
+    atomic_init(&l->calls, 0);
+}
+
+static bool requester_event(const ad_etw_raw_event *ev)
+{
+    return ev->provider == AD_PROVIDER_DNS_CLIENT && (ev->event_id == 3006 || ev->event_id == 3008);
+}
+
+/* Gives every delivered event the start key ETW would attach: one per process id. */
+static void set_start_keys(uint64_t base)
+{
+    for (size_t i = 0; i < fake.nevents; i++)
+        fake.events[i].ev.process_start_key = base != 0 ? base + fake.events[i].ev.pid : 0;
+}
+
+/*
+ * Reads the ring back: with named, a requester event (3006, 3008) carries its process's image
+ * path, or none when that process was gone; every other event none. Returns the requester
+ * events.
+ */
+static size_t check_process_names(bool named, uint32_t gone_pid)
+{
+    ad_ring_consumer_config cc;
+    ad_ring_consumer_config_init(&cc, ring_name);
+    ad_ring_consumer *c = NULL;
+    char msg[256] = "";
+    assert_int_equal(ad_ring_consumer_open(&cc, &c, msg, sizeof(msg)), AD_OK);
+    size_t ev_i = 0, requesters = 0;
+    for (;;) {
+        ad_ring_view views[64];
+        size_t n = 0;
+        ad_err err = ad_ring_consumer_peek(c, views, 64, &n);
+        if (err == AD_EEMPTY)
+            break;
+        assert_int_equal(err, AD_OK);
+        for (size_t k = 0; k < n; k++) {
+            assert_true(ev_i < fake.nevents);
+            const ad_etw_raw_event *raw = &fake.events[ev_i++].ev;
+            ad_event ev;
+            assert_int_equal(ad_record_decode(views[k].data, views[k].len, &ev), AD_OK);
+            assert_int_equal(ev.hdr.event_id, raw->event_id);
+            char want[64] = "";
+            if (requester_event(raw)) {
+                requesters++;
+                if (named && raw->pid != gone_pid)
+                    snprintf(want, sizeof(want), "C:\\apps\\app%u.exe", (unsigned)raw->pid);
+            }
+            assert_true(etw_test_str_eq(ev.str[AD_STR_PROCESS], want));
+        }
+        ad_ring_consumer_commit_all(c);
+    }
+    assert_int_equal(ev_i, fake.nevents);
+    ad_ring_consumer_close(c);
+    return requesters;
+}
+
+/* Distinct process ids among the requester events. */
+static size_t requester_processes(void)
+{
+    uint32_t seen[64];
+    size_t n = 0;
+    for (size_t i = 0; i < fake.nevents; i++) {
+        const ad_etw_raw_event *ev = &fake.events[i].ev;
+        size_t k = 0;
+        while (k < n && seen[k] != ev->pid)
+            k++;
+        if (requester_event(ev) && k == n) {
+            assert_true(n < 64);
+            seen[n++] = ev->pid;
+        }
+    }
+    return n;
+}
+
+/*
+ * A live DNS Client session: EnableTraceEx2 asks for process start keys; 3006 and 3008 get
+ * their process's image path, looked up once per (process, start key); a process already
+ * gone is a counted miss; no other event is looked up.
+ */
+static void test_process_names_live(void **state)
+{
+    (void)state;
+    const uint32_t gone = fake_pid(3);
+    name_lookup lk;
+    name_lookup_init(&lk, gone);
+    fake_etw_add_corpus(&fake, 2);
+    set_start_keys(0x7000);
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    set.process_lookup = &lk.api;
+    set.process_cache_size = 16;
+
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+
+    assert_true(fake.last_enable.process_start_key);
+    size_t requesters = check_process_names(true, gone);
+    size_t processes = requester_processes();
+    assert_true(requesters > 2 * processes); /* most answers come from the cache */
+    assert_int_equal(atomic_load(&lk.calls), processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), requesters - processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUP_MISSES), 1);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUP_FAILURES), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_EVICTIONS), 0);
+    assert_null(session.names); /* freed with the run */
+}
+
+/* A cache smaller than the processes: evictions, counted, and the names still right. */
+static void test_process_names_evictions(void **state)
+{
+    (void)state;
+    name_lookup lk;
+    name_lookup_init(&lk, 0);
+    fake_etw_add_corpus(&fake, 2);
+    set_start_keys(0x7000);
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    set.process_lookup = &lk.api;
+    set.process_cache_size = 1;
+
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+
+    size_t requesters = check_process_names(true, 0);
+    uint64_t lookups = counter(AD_CAP_PROCESS_LOOKUPS);
+    assert_true(lookups > requester_processes());
+    assert_int_equal(atomic_load(&lk.calls), lookups);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS) + lookups, requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_EVICTIONS), lookups - 1);
+}
+
+/* Windows that refuses the start key: enabled without it, every requester event looked up. */
+static void test_process_names_without_start_key(void **state)
+{
+    (void)state;
+    name_lookup lk;
+    name_lookup_init(&lk, 0);
+    fake_etw_add_corpus(&fake, 1);
+    set_start_keys(0);
+    fake.start_key_error = AD_ETW_ERROR_INVALID_PARAMETER;
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    set.process_lookup = &lk.api;
+
+    log_begin();
+    ad_err rc = ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL);
+    const char *log = log_end();
+    assert_int_equal(rc, AD_OK);
+    assert_string_equal(fake_etw_log(&fake), "SQEEOPXC");
+    assert_false(fake.last_enable.process_start_key);
+    assert_non_null(strstr(log, "refused the process start key"));
+    size_t requesters = check_process_names(true, 0);
+    assert_int_equal(atomic_load(&lk.calls), requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), 0);
+}
+
+/*
+ * No start key asked for and nothing looked up: for the DNS Server provider (none of its
+ * events runs in a requester's process), with process names turned off, and for .etl files
+ * (their processes are long gone). Case 0, 1, 2 in that order.
+ */
+static void run_names_off(int which)
+{
+    name_lookup lk;
+    name_lookup_init(&lk, 0);
+    fake_etw_add_corpus(&fake, 1);
+    set_start_keys(0x7000);
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.process_lookup = &lk.api;
+    if (which > 0)
+        set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    if (which == 1)
+        set.process_cache_size = 0;
+    if (which == 2) {
+        set.source = AD_SOURCE_ETL;
+        snprintf(set.etl_file, sizeof(set.etl_file), "%s", "C:\\trace.etl");
+        fake.process_mode = FAKE_PT_FILE;
+    }
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+    assert_false(fake.last_enable.process_start_key);
+    assert_true(check_process_names(false, 0) > 0);
+    assert_int_equal(atomic_load(&lk.calls), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), 0);
+}
+
+static void test_process_names_server_provider(void **state)
+{
+    (void)state;
+    run_names_off(0);
+}
+
+static void test_process_names_turned_off(void **state)
+{
+    (void)state;
+    run_names_off(1);
+}
+
+static void test_process_names_etl(void **state)
+{
+    (void)state;
+    run_names_off(2);
+}
+
 /* ---- --record ----------------------------------------------------------------------------- */
 
 static void test_record(void **state)
@@ -702,6 +939,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_live, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_evictions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_without_start_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_server_provider, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_turned_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_etl, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
