@@ -131,11 +131,14 @@ static uint64_t counter(ad_capture_counter c)
 }
 
 /*
- * Reads every record back as the exporter would and compares it with the event the fake
- * delivered: identity (source, time, pid, tid, sequence) here, every decoded field through
- * etw_test_check against the builder's values. Returns the number of records.
+ * Reads every record back as the exporter would and calls fn with it, decoded, and the event
+ * the fake delivered for it (events that make no record, such as RT_LostEvent notices, are
+ * passed over). Every corpus event must have arrived. Returns the number of records.
  */
-static size_t check_ring_records(ad_source source, uint64_t first_seq)
+typedef void (*record_fn)(const fake_event *fe, const ad_event *ev, const ad_ring_view *view,
+                          void *arg);
+
+static size_t each_record(record_fn fn, void *arg)
 {
     ad_ring_consumer_config cc;
     ad_ring_consumer_config_init(&cc, ring_name);
@@ -157,25 +160,9 @@ static size_t check_ring_records(ad_source source, uint64_t first_seq)
             while (ev_i < fake.nevents && fake.events[ev_i].corpus < 0)
                 ev_i++;
             assert_true(ev_i < fake.nevents);
-            const fake_event *fe = &fake.events[ev_i++];
-            const fake_vec *vec = &fake.corpus[fe->corpus];
             ad_event ev;
             assert_int_equal(ad_record_decode(views[k].data, views[k].len, &ev), AD_OK);
-            assert_true(views[k].seq == first_seq + records);
-            assert_true(ev.hdr.sequence == views[k].seq);
-            assert_int_equal(ev.hdr.source, source);
-            assert_true(ev.hdr.time_ns == fe->ev.time_ns);
-            assert_int_equal(ev.hdr.pid, fe->ev.pid);
-            assert_int_equal(ev.hdr.tid, fe->ev.tid);
-            /* etw_test_check expects the replay identity of the decoder tests. */
-            ev.hdr.source = AD_SOURCE_REPLAY;
-            ev.hdr.time_ns = ETW_TEST_TIME;
-            ev.hdr.pid = ETW_TEST_PID;
-            ev.hdr.tid = ETW_TEST_TID;
-            ad_vb_values v;
-            assert_true(fake_build(vec, &vb, &v));
-            etw_test_check(&vb, vb.len, &v, vec->provider, vec->id, vec->version,
-                           vec->kind == FAKE_VEC_LEGACY, &ev);
+            fn(&fake.events[ev_i++], &ev, &views[k], arg);
             records++;
         }
         ad_ring_consumer_commit_all(c);
@@ -185,6 +172,43 @@ static size_t check_ring_records(ad_source source, uint64_t first_seq)
     assert_int_equal(ev_i, fake.nevents); /* every corpus event arrived */
     ad_ring_consumer_close(c);
     return records;
+}
+
+typedef struct ring_check {
+    ad_source source;
+    uint64_t next_seq;
+} ring_check;
+
+/* Identity (source, time, pid, tid, sequence) here, every decoded field through
+   etw_test_check against the builder's values. */
+static void check_record(const fake_event *fe, const ad_event *record, const ad_ring_view *view,
+                         void *arg)
+{
+    ring_check *rc = arg;
+    const fake_vec *vec = &fake.corpus[fe->corpus];
+    ad_event ev = *record;
+    assert_true(view->seq == rc->next_seq++);
+    assert_true(ev.hdr.sequence == view->seq);
+    assert_int_equal(ev.hdr.source, rc->source);
+    assert_true(ev.hdr.time_ns == fe->ev.time_ns);
+    assert_int_equal(ev.hdr.pid, fe->ev.pid);
+    assert_int_equal(ev.hdr.tid, fe->ev.tid);
+    /* etw_test_check expects the replay identity of the decoder tests. */
+    ev.hdr.source = AD_SOURCE_REPLAY;
+    ev.hdr.time_ns = ETW_TEST_TIME;
+    ev.hdr.pid = ETW_TEST_PID;
+    ev.hdr.tid = ETW_TEST_TID;
+    ad_vb_values v;
+    assert_true(fake_build(vec, &vb, &v));
+    etw_test_check(&vb, vb.len, &v, vec->provider, vec->id, vec->version,
+                   vec->kind == FAKE_VEC_LEGACY, &ev);
+}
+
+/* Every record against the event the fake delivered; returns the number of records. */
+static size_t check_ring_records(ad_source source, uint64_t first_seq)
+{
+    ring_check rc = {source, first_seq};
+    return each_record(check_record, &rc);
 }
 
 static size_t corpus_events(void)
@@ -653,6 +677,28 @@ static void set_start_keys(uint64_t base)
         fake.events[i].ev.process_start_key = base != 0 ? base + fake.events[i].ev.pid : 0;
 }
 
+typedef struct names_check {
+    bool named;
+    uint32_t gone_pid;
+    size_t requesters;
+} names_check;
+
+static void check_record_name(const fake_event *fe, const ad_event *ev, const ad_ring_view *view,
+                              void *arg)
+{
+    names_check *nc = arg;
+    const ad_etw_raw_event *raw = &fe->ev;
+    (void)view;
+    assert_int_equal(ev->hdr.event_id, raw->event_id);
+    char want[64] = "";
+    if (requester_event(raw)) {
+        nc->requesters++;
+        if (nc->named && raw->pid != nc->gone_pid)
+            snprintf(want, sizeof(want), "C:\\apps\\app%u.exe", (unsigned)raw->pid);
+    }
+    assert_true(etw_test_str_eq(ev->str[AD_STR_PROCESS], want));
+}
+
 /*
  * Reads the ring back: with named, a requester event (3006, 3008) carries its process's image
  * path, or none when that process was gone; every other event none. Returns the requester
@@ -660,38 +706,9 @@ static void set_start_keys(uint64_t base)
  */
 static size_t check_process_names(bool named, uint32_t gone_pid)
 {
-    ad_ring_consumer_config cc;
-    ad_ring_consumer_config_init(&cc, ring_name);
-    ad_ring_consumer *c = NULL;
-    char msg[256] = "";
-    assert_int_equal(ad_ring_consumer_open(&cc, &c, msg, sizeof(msg)), AD_OK);
-    size_t ev_i = 0, requesters = 0;
-    for (;;) {
-        ad_ring_view views[64];
-        size_t n = 0;
-        ad_err err = ad_ring_consumer_peek(c, views, 64, &n);
-        if (err == AD_EEMPTY)
-            break;
-        assert_int_equal(err, AD_OK);
-        for (size_t k = 0; k < n; k++) {
-            assert_true(ev_i < fake.nevents);
-            const ad_etw_raw_event *raw = &fake.events[ev_i++].ev;
-            ad_event ev;
-            assert_int_equal(ad_record_decode(views[k].data, views[k].len, &ev), AD_OK);
-            assert_int_equal(ev.hdr.event_id, raw->event_id);
-            char want[64] = "";
-            if (requester_event(raw)) {
-                requesters++;
-                if (named && raw->pid != gone_pid)
-                    snprintf(want, sizeof(want), "C:\\apps\\app%u.exe", (unsigned)raw->pid);
-            }
-            assert_true(etw_test_str_eq(ev.str[AD_STR_PROCESS], want));
-        }
-        ad_ring_consumer_commit_all(c);
-    }
-    assert_int_equal(ev_i, fake.nevents);
-    ad_ring_consumer_close(c);
-    return requesters;
+    names_check nc = {named, gone_pid, 0};
+    (void)each_record(check_record_name, &nc);
+    return nc.requesters;
 }
 
 /* Distinct process ids among the requester events. */
