@@ -186,7 +186,8 @@ static void on_event(void *p, const ad_etw_raw_event *raw)
     if (s->rec != NULL)
         ad_etw_recorder_add(s->rec, &in);
     ad_mutex_lock(s->ring_lock);
-    /* counts its own failures */
+    /* Counts its own failures. The first event of a requesting process also looks that
+       process up (a few system calls, once per process): the heartbeat waits no longer. */
     (void)ad_capture_etw_event_named(s->ctx->ring, &in, &s->scratch, s->names,
                                      raw->process_start_key);
     ad_mutex_unlock(s->ring_lock);

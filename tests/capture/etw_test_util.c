@@ -489,3 +489,23 @@ void etw_test_ring_close(const char *name, ad_ring_producer *ring, ad_ring_consu
     ad_ring_producer_close(ring);
     (void)ad_ring_unlink(name, false);
 }
+
+void etw_test_client_input(ad_vb *vb, uint16_t id, const char *qname, uint32_t pid,
+                           uint64_t time_ns, ad_source source, ad_etw_event_in *in)
+{
+    ad_vb_values v;
+    ad_vb_values_default(&v);
+    v.qname = qname;
+    v.qtype = 1;
+    v.status = 0;
+    assert_true(ad_vb_client_event(vb, id, 0, 8, &v));
+    memset(in, 0, sizeof(*in));
+    in->provider = AD_PROVIDER_DNS_CLIENT;
+    in->source = source;
+    in->event_id = id;
+    in->header_flags = AD_ETW_HEADER_FLAG_64_BIT;
+    in->pid = pid;
+    in->time_ns = time_ns;
+    in->userdata = vb->buf;
+    in->userdata_len = vb->len;
+}

@@ -118,22 +118,8 @@ static ad_err feed(ad_ring_producer *ring, uint16_t id, const char *name, uint64
 {
     static ad_decode_scratch scratch;
     static ad_vb vb;
-    ad_vb_values v;
-    ad_vb_values_default(&v);
-    v.qname = name;
-    v.qtype = 1;
-    v.status = 0;
-    assert_true(ad_vb_client_event(&vb, id, 0, 8, &v));
     ad_etw_event_in in;
-    memset(&in, 0, sizeof(in));
-    in.provider = AD_PROVIDER_DNS_CLIENT;
-    in.source = AD_SOURCE_REPLAY;
-    in.event_id = id;
-    in.header_flags = 0x0040;
-    in.pid = 4120;
-    in.time_ns = t;
-    in.userdata = vb.buf;
-    in.userdata_len = vb.len;
+    etw_test_client_input(&vb, id, name, 4120, t, AD_SOURCE_REPLAY, &in);
     return ad_capture_etw_event(ring, &in, &scratch);
 }
 

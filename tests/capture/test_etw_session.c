@@ -711,6 +711,19 @@ static size_t check_process_names(bool named, uint32_t gone_pid)
     return nc.requesters;
 }
 
+/* A live DNS Client session over rounds of the corpus, named through lk (processes get
+   start keys from key_base, none when 0), stopped once the events are delivered. */
+static void names_setup(name_lookup *lk, uint32_t gone_pid, unsigned rounds, uint64_t key_base)
+{
+    name_lookup_init(lk, gone_pid);
+    fake_etw_add_corpus(&fake, rounds);
+    set_start_keys(key_base);
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    set.process_lookup = &lk->api;
+}
+
 /* Distinct process ids among the requester events. */
 static size_t requester_processes(void)
 {
@@ -739,13 +752,7 @@ static void test_process_names_live(void **state)
     (void)state;
     const uint32_t gone = fake_pid(3);
     name_lookup lk;
-    name_lookup_init(&lk, gone);
-    fake_etw_add_corpus(&fake, 2);
-    set_start_keys(0x7000);
-    fake.after_delivery = hook_stop_session;
-    fake.hook_arg = &session;
-    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
-    set.process_lookup = &lk.api;
+    names_setup(&lk, gone, 2, 0x7000);
     set.process_cache_size = 16;
 
     assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
@@ -768,13 +775,7 @@ static void test_process_names_evictions(void **state)
 {
     (void)state;
     name_lookup lk;
-    name_lookup_init(&lk, 0);
-    fake_etw_add_corpus(&fake, 2);
-    set_start_keys(0x7000);
-    fake.after_delivery = hook_stop_session;
-    fake.hook_arg = &session;
-    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
-    set.process_lookup = &lk.api;
+    names_setup(&lk, 0, 2, 0x7000);
     set.process_cache_size = 1;
 
     assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
@@ -792,14 +793,8 @@ static void test_process_names_without_start_key(void **state)
 {
     (void)state;
     name_lookup lk;
-    name_lookup_init(&lk, 0);
-    fake_etw_add_corpus(&fake, 1);
-    set_start_keys(0);
+    names_setup(&lk, 0, 1, 0);
     fake.start_key_error = AD_ETW_ERROR_INVALID_PARAMETER;
-    fake.after_delivery = hook_stop_session;
-    fake.hook_arg = &session;
-    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
-    set.process_lookup = &lk.api;
 
     log_begin();
     ad_err rc = ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL);
@@ -822,14 +817,9 @@ static void test_process_names_without_start_key(void **state)
 static void run_names_off(int which)
 {
     name_lookup lk;
-    name_lookup_init(&lk, 0);
-    fake_etw_add_corpus(&fake, 1);
-    set_start_keys(0x7000);
-    fake.after_delivery = hook_stop_session;
-    fake.hook_arg = &session;
-    set.process_lookup = &lk.api;
-    if (which > 0)
-        set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    names_setup(&lk, 0, 1, 0x7000);
+    if (which == 0)
+        set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_SERVER)->guid;
     if (which == 1)
         set.process_cache_size = 0;
     if (which == 2) {

@@ -236,22 +236,8 @@ static ad_vb vb;
 static ad_err feed(ad_ring_producer *ring, ad_process_names *names, uint16_t id, uint32_t pid,
                    uint64_t start_key)
 {
-    ad_vb_values v;
-    ad_vb_values_default(&v);
-    v.qname = "login.contoso.com";
-    v.qtype = 1;
-    v.status = 0;
-    assert_true(ad_vb_client_event(&vb, id, 0, 8, &v));
     ad_etw_event_in in;
-    memset(&in, 0, sizeof(in));
-    in.provider = AD_PROVIDER_DNS_CLIENT;
-    in.source = AD_SOURCE_ETW;
-    in.event_id = id;
-    in.header_flags = 0x0040;
-    in.pid = pid;
-    in.time_ns = T0;
-    in.userdata = vb.buf;
-    in.userdata_len = vb.len;
+    etw_test_client_input(&vb, id, "login.contoso.com", pid, T0, AD_SOURCE_ETW, &in);
     return ad_capture_etw_event_named(ring, &in, &scratch, names, start_key);
 }
 
