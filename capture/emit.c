@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "capture/client_pair.h"
+#include "common/event_catalog.h"
 #include "common/log.h"
 #include "common/ratelimit.h"
 #include "common/timeutil.h"
@@ -85,12 +86,50 @@ ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev)
 static ad_pair_slot client_slots[AD_CLIENT_PAIR_SLOTS];
 static ad_query_pair client_pairs = {AD_CLIENT_PAIR_SLOTS / AD_PAIR_WAYS, client_slots};
 
+/* Which ring counter each resolve outcome (process_names.h) goes to. */
+static const struct {
+    unsigned bit;
+    ad_capture_counter counter;
+} pname_counters[] = {
+    {AD_PNAME_LOOKUP, AD_CAP_PROCESS_LOOKUPS},
+    {AD_PNAME_HIT, AD_CAP_PROCESS_CACHE_HITS},
+    {AD_PNAME_GONE, AD_CAP_PROCESS_LOOKUP_MISSES},
+    {AD_PNAME_FAILED, AD_CAP_PROCESS_LOOKUP_FAILURES},
+    {AD_PNAME_EVICTED, AD_CAP_PROCESS_CACHE_EVICTIONS},
+};
+
+/* SrcProcessName for an event logged in the requester's process (event_catalog.h). */
+static void name_requester(ad_ring_producer *ring, ad_event *ev, ad_process_names *names,
+                           uint64_t start_key)
+{
+    const ad_event_def *def = ad_event_def_find(ev->hdr.provider, ev->hdr.event_id);
+    if (def == NULL || !(def->flags & AD_EVF_REQUESTER_CONTEXT))
+        return;
+    ad_bytes name;
+    unsigned outcome =
+        ad_process_names_resolve(names, ev->hdr.pid, start_key, ev->hdr.time_ns, &name);
+    for (size_t i = 0; i < sizeof(pname_counters) / sizeof(pname_counters[0]); i++) {
+        if (outcome & pname_counters[i].bit)
+            ad_ring_producer_counter_add(ring, pname_counters[i].counter, 1);
+    }
+    ad_event_set_str(ev, AD_STR_PROCESS, name.ptr, name.len);
+}
+
 ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
                             ad_decode_scratch *scratch)
+{
+    return ad_capture_etw_event_named(ring, in, scratch, NULL, 0);
+}
+
+ad_err ad_capture_etw_event_named(ad_ring_producer *ring, const ad_etw_event_in *in,
+                                  ad_decode_scratch *scratch, ad_process_names *names,
+                                  uint64_t start_key)
 {
     ad_event ev;
     ad_err err = ad_etw_decode(in, &ev, scratch);
     if (err == AD_OK) {
+        if (names != NULL)
+            name_requester(ring, &ev, names, start_key);
         if (ev.hdr.provider == AD_PROVIDER_DNS_CLIENT &&
             ad_client_pair_feed(&client_pairs, &ev, ad_time_mono_ns()) == AD_PAIR_EVICTED)
             ad_ring_producer_counter_add(ring, AD_CAP_CLIENT_PAIR_EVICTIONS, 1);

@@ -6,7 +6,10 @@
 #ifndef AD_CAPTURE_EMIT_H
 #define AD_CAPTURE_EMIT_H
 
+#include <stdint.h>
+
 #include "capture/etw_decode.h"
+#include "capture/process_names.h"
 #include "common/record.h"
 #include "ipc/ring.h"
 
@@ -25,5 +28,17 @@ ad_err ad_capture_emit(ad_ring_producer *ring, const ad_event *ev);
  */
 ad_err ad_capture_etw_event(ad_ring_producer *ring, const ad_etw_event_in *in,
                             ad_decode_scratch *scratch);
+
+/*
+ * The same for a live session that names requesting processes: an event the catalogue marks
+ * AD_EVF_REQUESTER_CONTEXT (DNS Client 3006, 3008) gets the image path of its header's
+ * process in AD_STR_PROCESS, resolved through names (process_names.h) by (in->pid,
+ * start_key; 0 = unknown). Other events are not looked up. The lookup counts in
+ * process_lookups, process_cache_hits, process_lookup_misses, process_lookup_failures and
+ * process_cache_evictions. names NULL: exactly ad_capture_etw_event.
+ */
+ad_err ad_capture_etw_event_named(ad_ring_producer *ring, const ad_etw_event_in *in,
+                                  ad_decode_scratch *scratch, ad_process_names *names,
+                                  uint64_t start_key);
 
 #endif

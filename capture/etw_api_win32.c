@@ -42,6 +42,15 @@ _Static_assert(sizeof(ad_guid) == sizeof(GUID), "ad_guid has the GUID layout");
 #define EVENT_FILTER_TYPE_EVENT_ID 0x80000200u
 #endif
 
+/* ENABLE_TRACE_PARAMETERS.EnableProperty: include the process start key in each event's
+   extended data (Windows 10 1507+), and that item's type (not in mingw-w64 10). */
+#ifndef EVENT_ENABLE_PROPERTY_PROCESS_START_KEY
+#define EVENT_ENABLE_PROPERTY_PROCESS_START_KEY 0x00000080u
+#endif
+#ifndef EVENT_HEADER_EXT_TYPE_PROCESS_START_KEY
+#define EVENT_HEADER_EXT_TYPE_PROCESS_START_KEY 0x000Du
+#endif
+
 /* EVENT_FILTER_EVENT_ID with room for the most ids a filter takes (64). */
 typedef struct event_id_filter {
     BOOLEAN FilterIn; /* TRUE: only these ids are enabled */
@@ -180,6 +189,8 @@ static uint32_t w_enable(void *impl, ad_etw_handle session, const ad_etw_enable 
     memcpy(&provider, &en->provider, sizeof(provider));
     memset(&params, 0, sizeof(params));
     params.Version = ENABLE_TRACE_PARAMETERS_VERSION_2;
+    if (en->process_start_key)
+        params.EnableProperty |= EVENT_ENABLE_PROPERTY_PROCESS_START_KEY;
     if (en->event_id_count > 0) {
         memset(&filter, 0, sizeof(filter));
         filter.FilterIn = TRUE;
@@ -196,6 +207,23 @@ static uint32_t w_enable(void *impl, ad_etw_handle session, const ad_etw_enable 
     /* Timeout 0: enable asynchronously, do not wait for the provider's enable callback. */
     return EnableTraceEx2((TRACEHANDLE)session, &provider, EVENT_CONTROL_CODE_ENABLE_PROVIDER,
                           en->level, en->match_any_keyword, en->match_all_keyword, 0, &params);
+}
+
+/* The process start key among the event's extended data items; 0 when it has none. */
+static uint64_t process_start_key(const EVENT_RECORD *rec)
+{
+    if (!(rec->EventHeader.Flags & EVENT_HEADER_FLAG_EXTENDED_INFO) || rec->ExtendedData == NULL)
+        return 0;
+    for (USHORT i = 0; i < rec->ExtendedDataCount; i++) {
+        const EVENT_HEADER_EXTENDED_DATA_ITEM *item = &rec->ExtendedData[i];
+        if (item->ExtType == EVENT_HEADER_EXT_TYPE_PROCESS_START_KEY &&
+            item->DataSize >= sizeof(uint64_t) && item->DataPtr != 0) {
+            uint64_t key;
+            memcpy(&key, (const void *)(uintptr_t)item->DataPtr, sizeof(key));
+            return key;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -220,6 +248,7 @@ static VOID WINAPI on_event_record(PEVENT_RECORD rec)
         ev.time_ns = 0;
     ev.userdata = rec->UserData;
     ev.userdata_len = rec->UserDataLength;
+    ev.process_start_key = process_start_key(rec);
     t->on_event(t->ctx, &ev);
 }
 

@@ -32,6 +32,7 @@
 
 #include "capture/emit.h"
 #include "capture/etw_record.h"
+#include "common/event_catalog.h"
 #include "common/log.h"
 #include "common/stop.h"
 #include "common/timeutil.h"
@@ -79,6 +80,7 @@ void ad_etw_settings_init(ad_etw_settings *s)
     s->max_buffers = AD_ETW_DEFAULT_MAX_BUFFERS;
     s->flush_seconds = AD_ETW_DEFAULT_FLUSH_SECONDS;
     s->poll_ms = AD_ETW_DEFAULT_POLL_MS;
+    s->process_cache_size = AD_PROCESS_NAMES_DEFAULT_CAPACITY;
 }
 
 const char *ad_etw_error_text(uint32_t code)
@@ -184,7 +186,10 @@ static void on_event(void *p, const ad_etw_raw_event *raw)
     if (s->rec != NULL)
         ad_etw_recorder_add(s->rec, &in);
     ad_mutex_lock(s->ring_lock);
-    (void)ad_capture_etw_event(s->ctx->ring, &in, &s->scratch); /* counts its own failures */
+    /* Counts its own failures. The first event of a requesting process also looks that
+       process up (a few system calls, once per process): the heartbeat waits no longer. */
+    (void)ad_capture_etw_event_named(s->ctx->ring, &in, &s->scratch, s->names,
+                                     raw->process_start_key);
     ad_mutex_unlock(s->ring_lock);
 }
 
@@ -351,6 +356,42 @@ static void check_session(ad_etw_session *s)
                     (unsigned)info.max_buffers);
 }
 
+/* True when the catalogue has events of provider logged in the requester's process. */
+static bool provider_names_requesters(ad_provider provider)
+{
+    for (size_t i = 0; i < ad_event_def_count(); i++) {
+        const ad_event_def *def = ad_event_def_at(i);
+        if (def->provider == provider && (def->flags & AD_EVF_REQUESTER_CONTEXT))
+            return true;
+    }
+    return false;
+}
+
+/* The SrcProcessName cache, for a live session of a provider that has requester events. */
+static void names_open(ad_etw_session *s)
+{
+    const ad_etw_settings *set = s->set;
+    if (set->source != AD_SOURCE_ETW || set->process_cache_size == 0 ||
+        !provider_names_requesters(ad_provider_from_guid(&set->provider_guid)))
+        return;
+    const ad_process_lookup *lookup =
+        set->process_lookup != NULL ? set->process_lookup : ad_process_lookup_os();
+    if (lookup == NULL) {
+        ad_log_info("process names: this system has no process lookup; SrcProcessName is left "
+                    "out");
+        return;
+    }
+    s->names = ad_process_names_new(set->process_cache_size, lookup);
+    if (s->names == NULL) {
+        ad_log_warn("process names: no memory for a cache of %u entries; SrcProcessName is "
+                    "left out",
+                    (unsigned)set->process_cache_size);
+        return;
+    }
+    ad_log_info("process names: requesting processes are named, cache of %u entries",
+                (unsigned)set->process_cache_size);
+}
+
 static ad_err enable_provider(ad_etw_session *s)
 {
     const ad_etw_settings *set = s->set;
@@ -362,9 +403,19 @@ static ad_err enable_provider(ad_etw_session *s)
     en.match_all_keyword = set->match_all_keyword;
     en.event_ids = set->event_id_count > 0 ? set->event_ids : NULL;
     en.event_id_count = set->event_id_count;
+    en.process_start_key = s->names != NULL;
     char g[40];
     guid_text(&set->provider_guid, g, sizeof(g));
     uint32_t rc = s->api->enable_provider(s->api->impl, s->session, &en);
+    if (rc == AD_ETW_ERROR_INVALID_PARAMETER && en.process_start_key) {
+        /* Windows before 10 1507 without the update has no process start keys: names are
+           then looked up for every event and never cached (process_names.h). */
+        ad_log_warn("EnableTraceEx2 for provider %s refused the process start key; enabling "
+                    "without it (each requester event is then looked up anew)",
+                    g);
+        en.process_start_key = false;
+        rc = s->api->enable_provider(s->api->impl, s->session, &en);
+    }
     if (rc != AD_ETW_OK) {
         if (rc == AD_ETW_ERROR_ACCESS_DENIED)
             ad_log_error("EnableTraceEx2 for provider %s: access denied. The account needs "
@@ -573,11 +624,14 @@ ad_err ad_etw_session_run(ad_etw_session *s, const ad_etw_settings *set, const a
 
     active_session = s;
     ad_thread *thread = NULL;
+    names_open(s);
     if (set->source == AD_SOURCE_ETW) {
         rc = start_session(s);
         if (rc != AD_OK) {
             active_session = NULL;
             ad_mutex_destroy(s->ring_lock);
+            ad_process_names_free(s->names);
+            s->names = NULL;
             return rc;
         }
         check_session(s);
@@ -595,5 +649,7 @@ ad_err ad_etw_session_run(ad_etw_session *s, const ad_etw_settings *set, const a
     active_session = NULL;
     ad_mutex_destroy(s->ring_lock);
     s->ring_lock = NULL;
+    ad_process_names_free(s->names); /* the ProcessTrace thread has ended */
+    s->names = NULL;
     return rc;
 }

@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #include "capture/etw_decode.h"
+#include "capture/process_lookup.h"
+#include "capture/process_names.h"
 #include "capture/source.h"
 #include "common/dns_tables.h"
 #include "common/error.h"
@@ -93,9 +95,14 @@ typedef struct ad_etw_settings {
     uint32_t max_buffers;
     uint32_t flush_seconds; /* FlushTimer; 0 = only full buffers are delivered */
     uint32_t poll_ms;       /* loss-counter poll and recorder flush interval */
+    /* SrcProcessName (process_names.h): live sessions of a provider with events logged in
+       the requester's process (the DNS Client); 0 = off. */
+    uint32_t process_cache_size;
+    const ad_process_lookup *process_lookup; /* NULL = ad_process_lookup_os() */
 } ad_etw_settings;
 
-/* Defaults above, source ETW, DNS Server provider with its default level and keywords. */
+/* Defaults above, source ETW, DNS Server provider with its default level and keywords,
+   process names on with AD_PROCESS_NAMES_DEFAULT_CAPACITY entries. */
 void ad_etw_settings_init(ad_etw_settings *s);
 
 /* ---- the ETW function table --------------------------------------------------------------- */
@@ -139,6 +146,7 @@ typedef struct ad_etw_enable {
     uint64_t match_all_keyword;
     const uint16_t *event_ids; /* EVENT_FILTER_EVENT_ID (FilterIn) when event_id_count > 0 */
     uint32_t event_id_count;   /* <= AD_ETW_MAX_EVENT_IDS */
+    bool process_start_key;    /* EnableProperty EVENT_ENABLE_PROPERTY_PROCESS_START_KEY */
 } ad_etw_enable;
 
 /* One event as ProcessTrace delivers it (EVENT_RECORD, already converted). */
@@ -154,6 +162,9 @@ typedef struct ad_etw_raw_event {
     uint64_t time_ns;      /* EVENT_HEADER.TimeStamp (FILETIME) as Unix ns; 0 if before 1970 */
     const void *userdata;  /* EVENT_RECORD.UserData, valid during the callback only */
     uint32_t userdata_len; /* EVENT_RECORD.UserDataLength */
+    /* The EVENT_HEADER_EXT_TYPE_PROCESS_START_KEY extended item (enabled with
+       process_start_key); 0 when the event has none. */
+    uint64_t process_start_key;
 } ad_etw_raw_event;
 
 /* Called on the ProcessTrace thread for every event. Must not block or allocate. */
@@ -227,6 +238,7 @@ typedef struct ad_etw_session {
     uint64_t next_loss_warn;                 /* monotonic ns */
     uint64_t events, rt_lost, skipped;
     ad_mutex *ring_lock;       /* ring writes (callback) vs heartbeat (main thread), see .c */
+    ad_process_names *names;   /* SrcProcessName cache, NULL when off; callback thread only */
     ad_decode_scratch scratch; /* the ProcessTrace thread's decode memory */
 } ad_etw_session;
 

@@ -39,6 +39,7 @@ static ad_err etw_settings_from_config(const ad_capture_source *src, ad_etw_sett
     set->min_buffers = src->min_buffers;
     set->max_buffers = src->max_buffers;
     set->flush_seconds = src->flush_seconds;
+    set->process_cache_size = src->process_names.enabled ? src->process_names.cache_size : 0;
     return AD_OK;
 }
 

@@ -34,7 +34,10 @@ _Static_assert(offsetof(ad_record_hdr, time_ns) == 24, "wire layout changed");
 _Static_assert(offsetof(ad_record_hdr, pid) == 48, "wire layout changed");
 _Static_assert(offsetof(ad_record_hdr, src) == 104, "wire layout changed");
 _Static_assert(offsetof(ad_record_hdr, str_len) == 164, "wire layout changed");
-_Static_assert(offsetof(ad_record_hdr, reserved1) == 192, "wire layout changed");
+_Static_assert(offsetof(ad_record_hdr, reserved1) == 194, "wire layout changed");
+_Static_assert(offsetof(ad_record_hdr, reserved2) == 196, "wire layout changed");
+_Static_assert(offsetof(ad_record_hdr, str_len) + 2 * AD_STR_PROCESS == 192,
+               "the version-2 slot's length sits where version 1 had reserved1");
 _Static_assert(AD_RECORD_MAX_SIZE % 8 == 0 && AD_RECORD_MAX_SIZE <= UINT16_MAX,
                "hdr.size is a u16 multiple of 8");
 _Static_assert(AD_RECORD_MAX_STR <= UINT16_MAX && AD_RECORD_MAX_PACKET <= UINT16_MAX,
@@ -301,7 +304,7 @@ static void write_header(const ad_event *ev, const record_plan *p, unsigned char
     put16(out, offsetof(ad_record_hdr, reserved0), 0);
     put32(out, offsetof(ad_record_hdr, bits), ev->hdr.bits | p->bits);
     memcpy(out + offsetof(ad_record_hdr, str_len), p->str_len, sizeof(p->str_len));
-    put32(out, offsetof(ad_record_hdr, reserved1), 0);
+    put16(out, offsetof(ad_record_hdr, reserved1), 0);
     put32(out, offsetof(ad_record_hdr, reserved2), 0);
 }
 
@@ -346,7 +349,7 @@ ad_err ad_record_encode(const ad_event *ev, void *buf, size_t cap, size_t *out_l
 /* Framing: version, size against caps and the buffer. */
 static ad_err check_frame(const ad_record_hdr *h, size_t len)
 {
-    if (h->version != AD_RECORD_VERSION)
+    if (h->version < AD_RECORD_VERSION_MIN || h->version > AD_RECORD_VERSION)
         return AD_EVERSION;
     if (h->size > AD_RECORD_MAX_SIZE)
         return AD_ERANGE;
@@ -355,6 +358,9 @@ static ad_err check_frame(const ad_record_hdr *h, size_t len)
     if (h->size > len)
         return AD_ETRUNC;
     if (h->reserved0 != 0 || h->reserved1 != 0 || h->reserved2 != 0 || !flags_valid(h))
+        return AD_EFORMAT;
+    /* Version 1 had reserved bytes where AD_STR_PROCESS's length is now. */
+    if (h->version == 1 && h->str_len[AD_STR_PROCESS] != 0)
         return AD_EFORMAT;
     return AD_OK;
 }
@@ -414,6 +420,7 @@ ad_err ad_record_decode(const void *buf, size_t len, ad_event *out)
     if (err != AD_OK)
         return err;
     out->hdr = h;
+    out->hdr.version = AD_RECORD_VERSION; /* a version-1 record reads as version 2 */
     decode_views(b, out);
     return AD_OK;
 }

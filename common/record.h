@@ -20,7 +20,16 @@
 
 #include "common/error.h"
 
-#define AD_RECORD_VERSION 1
+/*
+ * Version 2 added the AD_STR_PROCESS slot: its length took the first two bytes of what was
+ * reserved1 (offset 192), so the header stays 200 bytes and every older offset is unchanged.
+ * The encoder writes version 2; the decoder also accepts version 1 (records in a spool or a
+ * ring written by an older capture), where that length must be zero as the reserved bytes
+ * were. A version-1 decoder refuses version-2 records (AD_EVERSION): upgrade the exporter
+ * before the capture.
+ */
+#define AD_RECORD_VERSION 2
+#define AD_RECORD_VERSION_MIN 1
 
 /* Largest encoded record, header and padding included. Documented in the README. */
 #define AD_RECORD_MAX_SIZE 8192
@@ -123,6 +132,7 @@ typedef enum ad_str_slot {
     AD_STR_ADDITIONAL, /* AdditionalInfo */
     AD_STR_IDENTITY,   /* dnstap identity */
     AD_STR_VERSION,    /* dnstap version string (names the DNS server product) */
+    AD_STR_PROCESS,    /* image path of the requesting process (record version 2) */
     AD_STR__COUNT
 } ad_str_slot;
 
@@ -160,9 +170,10 @@ typedef struct ad_record_hdr {
     ad_addr src;   /* who sent the message this event describes */
     ad_addr dst;   /* who received it */
     ad_addr iface; /* the reporting server's interface (InterfaceIP) */
+    /* 15 lengths at 164..193; then 2 + 4 zero bytes make sizeof 200, a multiple of 8 */
     uint16_t str_len[AD_STR__COUNT];
-    uint32_t reserved1; /* zero */
-    uint32_t reserved2; /* zero; with reserved1 makes sizeof 200, a multiple of 8 */
+    uint16_t reserved1;
+    uint32_t reserved2;
 } ad_record_hdr;
 
 /* A view of bytes inside a decoded record (or, for encoding, the caller's bytes). */
@@ -209,13 +220,14 @@ ad_err ad_record_encode(const ad_event *ev, void *buf, size_t cap, size_t *out_l
 
 /*
  * Validates and decodes buf[len] (one whole record; bytes after hdr.size are ignored). Views
- * in *out point into buf. Errors: AD_ETRUNC (len below the header or below hdr.size),
- * AD_EVERSION, AD_ERANGE (size, a string or packet length beyond its cap, or the lengths
- * reaching past hdr.size), AD_EFORMAT (size not a multiple of 8 or below the header, lengths
- * leaving more than the padding before size, non-zero reserved fields, reserved flag bits or
- * padding), AD_EINVAL (enum out of range, dnstap_type without the dnstap source, address
- * family invalid or address/port bytes set that the family does not use), AD_EUTF (string
- * not UTF-8).
+ * in *out point into buf; a version-1 record comes out as version 2 with AD_STR_PROCESS
+ * empty. Errors: AD_ETRUNC (len below the header or below hdr.size), AD_EVERSION (not
+ * AD_RECORD_VERSION_MIN..AD_RECORD_VERSION), AD_ERANGE (size, a string or packet length beyond its
+ * cap, or the lengths reaching past hdr.size), AD_EFORMAT (size not a multiple of 8 or below the
+ * header, lengths leaving more than the padding before size, non-zero reserved fields (in version 1
+ * also the AD_STR_PROCESS length), reserved flag bits or padding), AD_EINVAL (enum out of range,
+ * dnstap_type without the dnstap source, address family invalid or address/port bytes set that the
+ * family does not use), AD_EUTF (string not UTF-8).
  */
 ad_err ad_record_decode(const void *buf, size_t len, ad_event *out);
 

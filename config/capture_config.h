@@ -77,6 +77,12 @@ typedef struct ad_capture_source {
         uint64_t idle_timeout_ms;      /* longest wait for the next frame after START */
         uint32_t max_bad_frames;       /* non-dnstap frames before disconnecting; 0 = never */
     } dnstap;
+
+    /* SrcProcessName of DNS Client queries (etw source; capture/process_names.h). */
+    struct {
+        bool enabled;
+        uint32_t cache_size; /* entries, 1..65536 */
+    } process_names;
 } ad_capture_source;
 
 typedef struct ad_capture_ring {

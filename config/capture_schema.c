@@ -144,6 +144,23 @@ static const ad__cfg_entry dnstap_table[] = {
     {.type = AD__CFG_T_END},
 };
 
+/* The bounds are capture/process_names.h's (config/ includes no capture header). */
+static const ad__cfg_entry process_names_table[] = {
+    {.name = "enabled",
+     .type = AD__CFG_T_BOOL,
+     AD__CFG_FIELD(C, source.process_names.enabled),
+     .def = "true",
+     .help = "etw: name the process behind DNS Client 3006/3008 (SrcProcessName)"},
+    {.name = "cache_size",
+     .type = AD__CFG_T_UINT,
+     AD__CFG_FIELD(C, source.process_names.cache_size),
+     .def = "256",
+     .min = 1,
+     .max = 65536,
+     .help = "processes remembered by (process id, start key); about 1 KiB each"},
+    {.type = AD__CFG_T_END},
+};
+
 static const ad__cfg_entry source_table[] = {
     {.name = "type",
      .type = AD__CFG_T_ENUM,
@@ -231,6 +248,7 @@ static const ad__cfg_entry source_table[] = {
     {.name = "replay", .type = AD__CFG_T_SECTION, .aux = replay_table},
     {.name = "synthetic", .type = AD__CFG_T_SECTION, .aux = synthetic_table},
     {.name = "dnstap", .type = AD__CFG_T_SECTION, .aux = dnstap_table},
+    {.name = "process_names", .type = AD__CFG_T_SECTION, .aux = process_names_table},
     {.type = AD__CFG_T_END},
 };
 

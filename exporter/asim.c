@@ -340,13 +340,19 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
                 ev->str[AD_STR_REASON].len);
     /* The requesting process: the event's ClientPID, else the header's process id where the
        event is logged in the requester's context (the catalogue's flag); a Dnscache event
-       without ClientPID names the service, not the requester, so it gets none. */
+       without ClientPID names the service, not the requester, so it gets none. The image
+       path the capture found for the header's process (AD_STR_PROCESS) goes with that id
+       only, so SrcProcessName and SrcProcessId always name the same process. */
     if (h->provider == AD_PROVIDER_DNS_CLIENT) {
         bool in_requester = def != NULL && (def->flags & AD_EVF_REQUESTER_CONTEXT);
-        if (h->present & AD_HAS_CLIENT_PID)
+        const ad_bytes *image = &ev->str[AD_STR_PROCESS];
+        if (h->present & AD_HAS_CLIENT_PID) {
             add_num_text(out, "SrcProcessId", h->client_pid, false);
-        else if (in_requester)
+        } else if (in_requester) {
             add_num_text(out, "SrcProcessId", h->pid, false);
+            if (image->len > 0)
+                add_str(out, "SrcProcessName", image->ptr, image->len);
+        }
     }
 
     /* The reporting device (facts/asim-dns.md §2.2, §8; OMS split of the FQDN). */

@@ -74,7 +74,12 @@ typedef struct ad_ring_consumer ad_ring_consumer;
     X(DNSTAP_PROTOCOL_ERRORS, "dnstap_protocol_errors")                                            \
     X(CLIENT_PAIR_EVICTIONS, "client_pair_evictions")                                              \
     X(CURSOR_REINITS, "cursor_reinits")                                                            \
-    X(HEADER_REPAIRS, "header_repairs")
+    X(HEADER_REPAIRS, "header_repairs")                                                            \
+    X(PROCESS_LOOKUPS, "process_lookups")                                                          \
+    X(PROCESS_CACHE_HITS, "process_cache_hits")                                                    \
+    X(PROCESS_LOOKUP_MISSES, "process_lookup_misses")                                              \
+    X(PROCESS_LOOKUP_FAILURES, "process_lookup_failures")                                          \
+    X(PROCESS_CACHE_EVICTIONS, "process_cache_evictions")
 
 /*
  * Exporter-side counters, one u64 slot each in the cursor object. Append only, as above.

@@ -464,3 +464,48 @@ void etw_test_check_encodes(const ad_event *ev)
             assert_memory_equal(back.str[s].ptr, ev->str[s].ptr, n);
     }
 }
+
+void etw_test_ring_open(const char *name, uint64_t capacity, ad_ring_producer **ring,
+                        ad_ring_consumer **cons)
+{
+    (void)ad_ring_unlink(name, false);
+    ad_ring_config rc;
+    ad_ring_config_init(&rc, name);
+    rc.capacity = capacity;
+    char msg[256] = "";
+    *ring = NULL;
+    *cons = NULL;
+    if (ad_ring_producer_open(&rc, ring, msg, sizeof(msg)) != AD_OK)
+        fail_msg("ring %s: %s", name, msg);
+    ad_ring_consumer_config cc;
+    ad_ring_consumer_config_init(&cc, name);
+    if (ad_ring_consumer_open(&cc, cons, msg, sizeof(msg)) != AD_OK)
+        fail_msg("consumer of %s: %s", name, msg);
+}
+
+void etw_test_ring_close(const char *name, ad_ring_producer *ring, ad_ring_consumer *cons)
+{
+    ad_ring_consumer_close(cons);
+    ad_ring_producer_close(ring);
+    (void)ad_ring_unlink(name, false);
+}
+
+void etw_test_client_input(ad_vb *vb, uint16_t id, const char *qname, uint32_t pid,
+                           uint64_t time_ns, ad_source source, ad_etw_event_in *in)
+{
+    ad_vb_values v;
+    ad_vb_values_default(&v);
+    v.qname = qname;
+    v.qtype = 1;
+    v.status = 0;
+    assert_true(ad_vb_client_event(vb, id, 0, 8, &v));
+    memset(in, 0, sizeof(*in));
+    in->provider = AD_PROVIDER_DNS_CLIENT;
+    in->source = source;
+    in->event_id = id;
+    in->header_flags = AD_ETW_HEADER_FLAG_64_BIT;
+    in->pid = pid;
+    in->time_ns = time_ns;
+    in->userdata = vb->buf;
+    in->userdata_len = vb->len;
+}

@@ -12,6 +12,7 @@
 
 #include "capture/etw_decode.h"
 #include "etw_vector_builder.h"
+#include "ipc/ring.h"
 
 enum { ETW_DIR_NONE = 0, ETW_DIR_IN, ETW_DIR_OUT };
 
@@ -43,5 +44,19 @@ void etw_test_check_encodes(const ad_event *ev);
 
 /* True when the view equals the NUL-terminated text. */
 bool etw_test_str_eq(ad_bytes view, const char *text);
+
+/*
+ * The capture's input for a DNS Client event id (version 0, 8-byte pointers) of query qname,
+ * type A, status 0, logged by process pid at time_ns: UserData built into vb, which must
+ * outlive *in.
+ */
+void etw_test_client_input(ad_vb *vb, uint16_t id, const char *qname, uint32_t pid,
+                           uint64_t time_ns, ad_source source, ad_etw_event_in *in);
+
+/* A fresh ring called name (one left over is removed) of capacity bytes, with a consumer on
+   it, for tests of the capture's event path; any failure fails the test. */
+void etw_test_ring_open(const char *name, uint64_t capacity, ad_ring_producer **ring,
+                        ad_ring_consumer **cons);
+void etw_test_ring_close(const char *name, ad_ring_producer *ring, ad_ring_consumer *cons);
 
 #endif

@@ -387,6 +387,8 @@ static uint32_t f_enable(void *impl, ad_etw_handle session, const ad_etw_enable 
     f->last_enable.event_ids = f->last_event_ids;
     if (session != 0x5e55)
         return AD_ETW_ERROR_INVALID_HANDLE;
+    if (en->process_start_key && f->start_key_error != 0)
+        return f->start_key_error;
     return f->enable_error;
 }
 

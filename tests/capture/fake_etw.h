@@ -85,6 +85,7 @@ struct fake_etw {
     uint32_t start_error; /* every start fails with this */
     uint32_t stop_error;  /* every stop fails with this */
     uint32_t enable_error;
+    uint32_t start_key_error; /* enables asking for process start keys fail with this */
     uint32_t open_error;
     uint32_t query_error;  /* query_session and query_loss */
     uint32_t mode_dropped; /* LogFileMode bits the "system" does not keep */

@@ -16,6 +16,7 @@
 
 #include "capture/client_pair.h"
 #include "capture/emit.h"
+#include "etw_test_util.h"
 #include "etw_vector_builder.h"
 #include "ipc/ring.h"
 #include "tests/support/test_os.h"
@@ -117,22 +118,8 @@ static ad_err feed(ad_ring_producer *ring, uint16_t id, const char *name, uint64
 {
     static ad_decode_scratch scratch;
     static ad_vb vb;
-    ad_vb_values v;
-    ad_vb_values_default(&v);
-    v.qname = name;
-    v.qtype = 1;
-    v.status = 0;
-    assert_true(ad_vb_client_event(&vb, id, 0, 8, &v));
     ad_etw_event_in in;
-    memset(&in, 0, sizeof(in));
-    in.provider = AD_PROVIDER_DNS_CLIENT;
-    in.source = AD_SOURCE_REPLAY;
-    in.event_id = id;
-    in.header_flags = 0x0040;
-    in.pid = 4120;
-    in.time_ns = t;
-    in.userdata = vb.buf;
-    in.userdata_len = vb.len;
+    etw_test_client_input(&vb, id, name, 4120, t, AD_SOURCE_REPLAY, &in);
     return ad_capture_etw_event(ring, &in, &scratch);
 }
 
@@ -141,17 +128,9 @@ static void test_capture_path_and_counter(void **state)
     (void)state;
     char ring_name[64];
     snprintf(ring_name, sizeof(ring_name), "t-cpair-%ld", test_os_pid());
-    (void)ad_ring_unlink(ring_name, false);
-    ad_ring_config rc;
-    ad_ring_config_init(&rc, ring_name);
-    rc.capacity = 16u << 20;
-    char msg[256] = "";
-    ad_ring_producer *ring = NULL;
-    assert_int_equal(ad_ring_producer_open(&rc, &ring, msg, sizeof(msg)), AD_OK);
-    ad_ring_consumer_config cc;
-    ad_ring_consumer_config_init(&cc, ring_name);
-    ad_ring_consumer *cons = NULL;
-    assert_int_equal(ad_ring_consumer_open(&cc, &cons, msg, sizeof(msg)), AD_OK);
+    ad_ring_producer *ring;
+    ad_ring_consumer *cons;
+    etw_test_ring_open(ring_name, 16u << 20, &ring, &cons);
 
     /* A paired 3006/3008: the 3008's record carries 250 ms. */
     assert_int_equal(feed(ring, 3006, "paired.example", T0), AD_OK);
@@ -178,9 +157,7 @@ static void test_capture_path_and_counter(void **state)
     assert_string_equal(ad_capture_counter_name(AD_CAP_CLIENT_PAIR_EVICTIONS),
                         "client_pair_evictions");
 
-    ad_ring_consumer_close(cons);
-    ad_ring_producer_close(ring);
-    (void)ad_ring_unlink(ring_name, false);
+    etw_test_ring_close(ring_name, ring, cons);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,11 +132,14 @@ static uint64_t counter(ad_capture_counter c)
 }
 
 /*
- * Reads every record back as the exporter would and compares it with the event the fake
- * delivered: identity (source, time, pid, tid, sequence) here, every decoded field through
- * etw_test_check against the builder's values. Returns the number of records.
+ * Reads every record back as the exporter would and calls fn with it, decoded, and the event
+ * the fake delivered for it (events that make no record, such as RT_LostEvent notices, are
+ * passed over). Every corpus event must have arrived. Returns the number of records.
  */
-static size_t check_ring_records(ad_source source, uint64_t first_seq)
+typedef void (*record_fn)(const fake_event *fe, const ad_event *ev, const ad_ring_view *view,
+                          void *arg);
+
+static size_t each_record(record_fn fn, void *arg)
 {
     ad_ring_consumer_config cc;
     ad_ring_consumer_config_init(&cc, ring_name);
@@ -157,25 +161,9 @@ static size_t check_ring_records(ad_source source, uint64_t first_seq)
             while (ev_i < fake.nevents && fake.events[ev_i].corpus < 0)
                 ev_i++;
             assert_true(ev_i < fake.nevents);
-            const fake_event *fe = &fake.events[ev_i++];
-            const fake_vec *vec = &fake.corpus[fe->corpus];
             ad_event ev;
             assert_int_equal(ad_record_decode(views[k].data, views[k].len, &ev), AD_OK);
-            assert_true(views[k].seq == first_seq + records);
-            assert_true(ev.hdr.sequence == views[k].seq);
-            assert_int_equal(ev.hdr.source, source);
-            assert_true(ev.hdr.time_ns == fe->ev.time_ns);
-            assert_int_equal(ev.hdr.pid, fe->ev.pid);
-            assert_int_equal(ev.hdr.tid, fe->ev.tid);
-            /* etw_test_check expects the replay identity of the decoder tests. */
-            ev.hdr.source = AD_SOURCE_REPLAY;
-            ev.hdr.time_ns = ETW_TEST_TIME;
-            ev.hdr.pid = ETW_TEST_PID;
-            ev.hdr.tid = ETW_TEST_TID;
-            ad_vb_values v;
-            assert_true(fake_build(vec, &vb, &v));
-            etw_test_check(&vb, vb.len, &v, vec->provider, vec->id, vec->version,
-                           vec->kind == FAKE_VEC_LEGACY, &ev);
+            fn(&fake.events[ev_i++], &ev, &views[k], arg);
             records++;
         }
         ad_ring_consumer_commit_all(c);
@@ -185,6 +173,43 @@ static size_t check_ring_records(ad_source source, uint64_t first_seq)
     assert_int_equal(ev_i, fake.nevents); /* every corpus event arrived */
     ad_ring_consumer_close(c);
     return records;
+}
+
+typedef struct ring_check {
+    ad_source source;
+    uint64_t next_seq;
+} ring_check;
+
+/* Identity (source, time, pid, tid, sequence) here, every decoded field through
+   etw_test_check against the builder's values. */
+static void check_record(const fake_event *fe, const ad_event *record, const ad_ring_view *view,
+                         void *arg)
+{
+    ring_check *rc = arg;
+    const fake_vec *vec = &fake.corpus[fe->corpus];
+    ad_event ev = *record;
+    assert_true(view->seq == rc->next_seq++);
+    assert_true(ev.hdr.sequence == view->seq);
+    assert_int_equal(ev.hdr.source, rc->source);
+    assert_true(ev.hdr.time_ns == fe->ev.time_ns);
+    assert_int_equal(ev.hdr.pid, fe->ev.pid);
+    assert_int_equal(ev.hdr.tid, fe->ev.tid);
+    /* etw_test_check expects the replay identity of the decoder tests. */
+    ev.hdr.source = AD_SOURCE_REPLAY;
+    ev.hdr.time_ns = ETW_TEST_TIME;
+    ev.hdr.pid = ETW_TEST_PID;
+    ev.hdr.tid = ETW_TEST_TID;
+    ad_vb_values v;
+    assert_true(fake_build(vec, &vb, &v));
+    etw_test_check(&vb, vb.len, &v, vec->provider, vec->id, vec->version,
+                   vec->kind == FAKE_VEC_LEGACY, &ev);
+}
+
+/* Every record against the event the fake delivered; returns the number of records. */
+static size_t check_ring_records(ad_source source, uint64_t first_seq)
+{
+    ring_check rc = {source, first_seq};
+    return each_record(check_record, &rc);
 }
 
 static size_t corpus_events(void)
@@ -609,6 +634,225 @@ static void test_sigterm(void **state)
     assert_int_equal(test_os_run_in_child(sigterm_child, NULL), 0);
 }
 
+/* ---- process names (SrcProcessName) ------------------------------------------------------ */
+
+/* A fake process lookup: every process id runs C:\apps\app<pid>.exe, but gone_pid has exited. */
+typedef struct name_lookup {
+    ad_process_lookup api;
+    uint32_t gone_pid;
+    atomic_uint calls;
+} name_lookup;
+
+static ad_process_lookup_result name_image_path(void *impl, uint32_t pid, uint64_t event_ns,
+                                                char *out, size_t cap, size_t *len)
+{
+    name_lookup *l = impl;
+    (void)event_ns;
+    atomic_fetch_add(&l->calls, 1);
+    *len = 0;
+    if (pid == l->gone_pid)
+        return AD_PLOOKUP_GONE;
+    *len = (size_t)snprintf(out, cap, "C:\\apps\\app%u.exe", (unsigned)pid);
+    return AD_PLOOKUP_FOUND;
+}
+
+static void name_lookup_init(name_lookup *l, uint32_t gone_pid)
+{
+    memset(l, 0, sizeof(*l));
+    l->api.impl = l;
+    l->api.image_path = name_image_path;
+    l->gone_pid = gone_pid;
+    atomic_init(&l->calls, 0);
+}
+
+static bool requester_event(const ad_etw_raw_event *ev)
+{
+    return ev->provider == AD_PROVIDER_DNS_CLIENT && (ev->event_id == 3006 || ev->event_id == 3008);
+}
+
+/* Gives every delivered event the start key ETW would attach: one per process id. */
+static void set_start_keys(uint64_t base)
+{
+    for (size_t i = 0; i < fake.nevents; i++)
+        fake.events[i].ev.process_start_key = base != 0 ? base + fake.events[i].ev.pid : 0;
+}
+
+typedef struct names_check {
+    bool named;
+    uint32_t gone_pid;
+    size_t requesters;
+} names_check;
+
+static void check_record_name(const fake_event *fe, const ad_event *ev, const ad_ring_view *view,
+                              void *arg)
+{
+    names_check *nc = arg;
+    const ad_etw_raw_event *raw = &fe->ev;
+    (void)view;
+    assert_int_equal(ev->hdr.event_id, raw->event_id);
+    char want[64] = "";
+    if (requester_event(raw)) {
+        nc->requesters++;
+        if (nc->named && raw->pid != nc->gone_pid)
+            snprintf(want, sizeof(want), "C:\\apps\\app%u.exe", (unsigned)raw->pid);
+    }
+    assert_true(etw_test_str_eq(ev->str[AD_STR_PROCESS], want));
+}
+
+/*
+ * Reads the ring back: with named, a requester event (3006, 3008) carries its process's image
+ * path, or none when that process was gone; every other event none. Returns the requester
+ * events.
+ */
+static size_t check_process_names(bool named, uint32_t gone_pid)
+{
+    names_check nc = {named, gone_pid, 0};
+    (void)each_record(check_record_name, &nc);
+    return nc.requesters;
+}
+
+/* A live DNS Client session over rounds of the corpus, named through lk (processes get
+   start keys from key_base, none when 0), stopped once the events are delivered. */
+static void names_setup(name_lookup *lk, uint32_t gone_pid, unsigned rounds, uint64_t key_base)
+{
+    name_lookup_init(lk, gone_pid);
+    fake_etw_add_corpus(&fake, rounds);
+    set_start_keys(key_base);
+    fake.after_delivery = hook_stop_session;
+    fake.hook_arg = &session;
+    set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_CLIENT)->guid;
+    set.process_lookup = &lk->api;
+}
+
+/* Distinct process ids among the requester events. */
+static size_t requester_processes(void)
+{
+    uint32_t seen[64];
+    size_t n = 0;
+    for (size_t i = 0; i < fake.nevents; i++) {
+        const ad_etw_raw_event *ev = &fake.events[i].ev;
+        size_t k = 0;
+        while (k < n && seen[k] != ev->pid)
+            k++;
+        if (requester_event(ev) && k == n) {
+            assert_true(n < 64);
+            seen[n++] = ev->pid;
+        }
+    }
+    return n;
+}
+
+/*
+ * A live DNS Client session: EnableTraceEx2 asks for process start keys; 3006 and 3008 get
+ * their process's image path, looked up once per (process, start key); a process already
+ * gone is a counted miss; no other event is looked up.
+ */
+static void test_process_names_live(void **state)
+{
+    (void)state;
+    const uint32_t gone = fake_pid(3);
+    name_lookup lk;
+    names_setup(&lk, gone, 2, 0x7000);
+    set.process_cache_size = 16;
+
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+
+    assert_true(fake.last_enable.process_start_key);
+    size_t requesters = check_process_names(true, gone);
+    size_t processes = requester_processes();
+    assert_true(requesters > 2 * processes); /* most answers come from the cache */
+    assert_int_equal(atomic_load(&lk.calls), processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), requesters - processes);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUP_MISSES), 1);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUP_FAILURES), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_EVICTIONS), 0);
+    assert_null(session.names); /* freed with the run */
+}
+
+/* A cache smaller than the processes: evictions, counted, and the names still right. */
+static void test_process_names_evictions(void **state)
+{
+    (void)state;
+    name_lookup lk;
+    names_setup(&lk, 0, 2, 0x7000);
+    set.process_cache_size = 1;
+
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+
+    size_t requesters = check_process_names(true, 0);
+    uint64_t lookups = counter(AD_CAP_PROCESS_LOOKUPS);
+    assert_true(lookups > requester_processes());
+    assert_int_equal(atomic_load(&lk.calls), lookups);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS) + lookups, requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_EVICTIONS), lookups - 1);
+}
+
+/* Windows that refuses the start key: enabled without it, every requester event looked up. */
+static void test_process_names_without_start_key(void **state)
+{
+    (void)state;
+    name_lookup lk;
+    names_setup(&lk, 0, 1, 0);
+    fake.start_key_error = AD_ETW_ERROR_INVALID_PARAMETER;
+
+    log_begin();
+    ad_err rc = ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL);
+    const char *log = log_end();
+    assert_int_equal(rc, AD_OK);
+    assert_string_equal(fake_etw_log(&fake), "SQEEOPXC");
+    assert_false(fake.last_enable.process_start_key);
+    assert_non_null(strstr(log, "refused the process start key"));
+    size_t requesters = check_process_names(true, 0);
+    assert_int_equal(atomic_load(&lk.calls), requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), requesters);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), 0);
+}
+
+/*
+ * No start key asked for and nothing looked up: for the DNS Server provider (none of its
+ * events runs in a requester's process), with process names turned off, and for .etl files
+ * (their processes are long gone). Case 0, 1, 2 in that order.
+ */
+static void run_names_off(int which)
+{
+    name_lookup lk;
+    names_setup(&lk, 0, 1, 0x7000);
+    if (which == 0)
+        set.provider_guid = ad_provider_info_get(AD_PROVIDER_DNS_SERVER)->guid;
+    if (which == 1)
+        set.process_cache_size = 0;
+    if (which == 2) {
+        set.source = AD_SOURCE_ETL;
+        snprintf(set.etl_file, sizeof(set.etl_file), "%s", "C:\\trace.etl");
+        fake.process_mode = FAKE_PT_FILE;
+    }
+    assert_int_equal(ad_etw_session_run(&session, &set, &fake.api, &ctx, NULL), AD_OK);
+    assert_false(fake.last_enable.process_start_key);
+    assert_true(check_process_names(false, 0) > 0);
+    assert_int_equal(atomic_load(&lk.calls), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_LOOKUPS), 0);
+    assert_int_equal(counter(AD_CAP_PROCESS_CACHE_HITS), 0);
+}
+
+static void test_process_names_server_provider(void **state)
+{
+    (void)state;
+    run_names_off(0);
+}
+
+static void test_process_names_turned_off(void **state)
+{
+    (void)state;
+    run_names_off(1);
+}
+
+static void test_process_names_etl(void **state)
+{
+    (void)state;
+    run_names_off(2);
+}
+
 /* ---- --record ----------------------------------------------------------------------------- */
 
 static void test_record(void **state)
@@ -702,6 +946,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_live, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_evictions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_without_start_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_server_provider, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_turned_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_names_etl, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,10 @@ static const char *const full_strings[AD_STR__COUNT] = {
     "\xC3\xA9\xE2\x98\x83\xF0\x9F\x98\x80",   /* 9: U+00E9 U+2603 U+1F600 */
     "ns1",                                    /* 3 */
     "BIND 9.18",                              /* 9 */
+    "C:\\a.exe",                              /* 8 */
 };
-static const size_t full_lengths[AD_STR__COUNT] = {16, 11, 7, 9, 1, 2, 17, 38, 14, 7, 4, 9, 3, 9};
+static const size_t full_lengths[AD_STR__COUNT] = {16, 11, 7, 9, 1, 2, 17, 38,
+                                                   14, 7,  4, 9, 3, 9, 8};
 
 /* A 33-byte DNS query for www.example.com AAAA (the 0xBE 0xEF id is not UTF-8, on purpose). */
 static const unsigned char full_packet[33] = {0xBE, 0xEF, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
@@ -41,10 +43,10 @@ static const unsigned char full_packet[33] = {0xBE, 0xEF, 0x01, 0x00, 0x00, 0x01
                                               'x',  'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',
                                               'm',  0x00, 0x00, 0x1C, 0x00, 0x01};
 
-/* 200 + 147 string bytes + 33 packet bytes = 380, padded to 384. */
-#define FULL_SIZE 384
-#define FULL_BODY 380
-#define FULL_PACKET_OFF 347
+/* 200 + 155 string bytes + 33 packet bytes = 388, padded to 392. */
+#define FULL_SIZE 392
+#define FULL_BODY 388
+#define FULL_PACKET_OFF 355
 
 static void make_full_event(ad_event *ev)
 {
@@ -114,8 +116,8 @@ static void test_full_round_trip_fields(void **state)
     ad_event d;
     assert_int_equal(ad_record_decode(buf, sizeof(buf), &d), AD_OK);
     const ad_record_hdr *h = &d.hdr;
-    assert_int_equal(h->version, 1);
-    assert_int_equal(h->size, 384);
+    assert_int_equal(h->version, 2);
+    assert_int_equal(h->size, 392);
     assert_int_equal(h->source, 5);
     assert_int_equal(h->provider, 1);
     assert_int_equal(h->event_version, 2);
@@ -180,7 +182,7 @@ static void test_full_wire_bytes(void **state)
 {
     unsigned char b[FULL_SIZE];
     encode_full(b, sizeof(b));
-    assert_memory_equal(b + 0, "\x01\x00\x80\x01", 4);                   /* version 1, size 384 */
+    assert_memory_equal(b + 0, "\x02\x00\x88\x01", 4);                   /* version 2, size 392 */
     assert_memory_equal(b + 4, "\x05\x01\x02\x02", 4);                   /* source .. transport */
     assert_memory_equal(b + 8, "\x00\x01\x05\x00\x21\x00\x00\x00", 8);   /* id, type, pkt, rsv */
     assert_memory_equal(b + 20, "\x21\x04\x00\x00", 4);                  /* bits */
@@ -189,9 +191,10 @@ static void test_full_wire_bytes(void **state)
     assert_memory_equal(b + 104, "\x04\x01\x08\xCF\xC0\x00\x02\x0A", 8); /* src */
     assert_memory_equal(b + 124, "\x06\x01\x35\x00\x20\x01\x0d\xb8", 8); /* dst */
     assert_memory_equal(b + 164, "\x10\x00\x0B\x00\x07\x00", 6);         /* str_len[0..2] */
-    assert_memory_equal(b + 192, "\0\0\0\0\0\0\0\0", 8);                 /* reserved1/2 */
+    assert_memory_equal(b + 192, "\x08\0\0\0\0\0\0\0", 8);               /* str_len[14], rsv */
     assert_memory_equal(b + 200, "www.example.com.example.com", 27);
     assert_memory_equal(b + 338, "BIND 9.18", 9);
+    assert_memory_equal(b + 347, "C:\\a.exe", 8);
     assert_memory_equal(b + FULL_PACKET_OFF, full_packet, 33);
     assert_memory_equal(b + FULL_BODY, "\0\0\0\0", 4);
 }
@@ -206,7 +209,7 @@ static void test_empty_round_trip(void **state)
     assert_int_equal(ad_record_encoded_size(&ev), 200);
     assert_int_equal(ad_record_encode(&ev, buf, sizeof(buf), &len), AD_OK);
     assert_int_equal(len, 200);
-    unsigned char expect[200] = {0x01, 0x00, 0xC8, 0x00};
+    unsigned char expect[200] = {0x02, 0x00, 0xC8, 0x00};
     assert_memory_equal(buf, expect, 200);
     assert_int_equal(buf[200], 0xAA); /* nothing written past the record */
 
@@ -239,8 +242,8 @@ static void test_encode_ignores_computed_fields(void **state)
     assert_int_equal(ad_record_encode(&ev, buf, sizeof(buf), &len), AD_OK);
     ad_event d;
     assert_int_equal(ad_record_decode(buf, len, &d), AD_OK);
-    assert_int_equal(d.hdr.version, 1);
-    assert_int_equal(d.hdr.size, 384);
+    assert_int_equal(d.hdr.version, 2);
+    assert_int_equal(d.hdr.size, 392);
     assert_int_equal(d.hdr.packet_len, 33);
     assert_int_equal(d.hdr.str_len[0], 16);
     assert_int_equal(d.hdr.reserved0, 0);
@@ -256,7 +259,7 @@ static void test_decode_ignores_trailing_bytes(void **state)
     memset(buf + FULL_SIZE, 0xFF, 16);
     ad_event d;
     assert_int_equal(ad_record_decode(buf, sizeof(buf), &d), AD_OK);
-    assert_int_equal(d.hdr.size, 384);
+    assert_int_equal(d.hdr.size, 392);
 }
 
 /* The packet is opaque bytes; only strings must be UTF-8. An empty string slot is fine. */
@@ -271,7 +274,7 @@ static void test_decode_packet_not_text(void **state)
     unsigned char buf[512];
     size_t len = 0;
     assert_int_equal(ad_record_encode(&ev, buf, sizeof(buf), &len), AD_OK);
-    assert_int_equal(len, 344); /* 200 + 136 + 3 = 339 -> 344 */
+    assert_int_equal(len, 352); /* 200 + 144 + 3 = 347 -> 352 */
     ad_event d;
     assert_int_equal(ad_record_decode(buf, len, &d), AD_OK);
     assert_view(&d.packet, junk, 3);
@@ -314,7 +317,8 @@ enum {
     OFF_DST = 124,
     OFF_IFACE = 144,
     OFF_STR_LEN = 164,
-    OFF_RESERVED1 = 192,
+    OFF_PROCESS_LEN = 192, /* version 2's 15th length: reserved in version 1 */
+    OFF_RESERVED1 = 194,
     OFF_RESERVED2 = 196,
 };
 
@@ -341,7 +345,7 @@ static void test_reject_short(void **state)
     assert_int_equal(decode_len(b, 0), AD_ETRUNC);
     assert_int_equal(decode_len(b, 199), AD_ETRUNC);
     assert_int_equal(decode_len(b, 200), AD_ETRUNC); /* below hdr.size */
-    assert_int_equal(decode_len(b, 383), AD_ETRUNC); /* one byte short */
+    assert_int_equal(decode_len(b, 391), AD_ETRUNC); /* one byte short */
     assert_int_equal(decode_len(b, FULL_SIZE), AD_OK);
     assert_int_equal(ad_record_decode(b, FULL_SIZE, NULL), AD_EINVAL);
 }
@@ -349,8 +353,32 @@ static void test_reject_short(void **state)
 static void test_reject_version(void **state)
 {
     assert_int_equal(decode_with_byte(OFF_VERSION, 0), AD_EVERSION);
-    assert_int_equal(decode_with_byte(OFF_VERSION, 2), AD_EVERSION);
+    assert_int_equal(decode_with_byte(OFF_VERSION, 3), AD_EVERSION);
     assert_int_equal(decode_with_byte(OFF_VERSION + 1, 1), AD_EVERSION); /* 257 */
+}
+
+/*
+ * Version 1 (before the AD_STR_PROCESS slot) still decodes: records a spool or a ring kept from
+ * an older capture. Its 15th length was reserved, so it must be zero there.
+ */
+static void test_version1_accepted(void **state)
+{
+    (void)state;
+    ad_event ev;
+    make_full_event(&ev);
+    ad_event_set_str(&ev, AD_STR_PROCESS, NULL, 0);
+    unsigned char b[FULL_SIZE];
+    size_t len = 0;
+    assert_int_equal(ad_record_encode(&ev, b, sizeof(b), &len), AD_OK);
+    assert_int_equal(b[OFF_VERSION], AD_RECORD_VERSION);
+    b[OFF_VERSION] = 1;
+    ad_event d;
+    assert_int_equal(ad_record_decode(b, len, &d), AD_OK);
+    assert_int_equal(d.hdr.version, AD_RECORD_VERSION);
+    assert_int_equal(d.str[AD_STR_PROCESS].len, 0);
+    assert_int_equal(d.str[AD_STR_VERSION].len, 9);
+    /* A version-1 record with bytes in its reserved field: refused, as before. */
+    assert_int_equal(decode_with_byte(OFF_VERSION, 1), AD_EFORMAT);
 }
 
 static void test_reject_size(void **state)
@@ -362,17 +390,17 @@ static void test_reject_size(void **state)
     assert_int_equal(decode_len(b, sizeof(b)), AD_ERANGE);
     put16(b, OFF_SIZE, 0xFFFF);
     assert_int_equal(decode_len(b, sizeof(b)), AD_ERANGE);
-    put16(b, OFF_SIZE, 385); /* not a multiple of 8 */
+    put16(b, OFF_SIZE, 393); /* not a multiple of 8 */
     assert_int_equal(decode_len(b, sizeof(b)), AD_EFORMAT);
-    put16(b, OFF_SIZE, 380);
+    put16(b, OFF_SIZE, 388);
     assert_int_equal(decode_len(b, sizeof(b)), AD_EFORMAT);
     put16(b, OFF_SIZE, 192); /* below the header */
     assert_int_equal(decode_len(b, sizeof(b)), AD_EFORMAT);
     put16(b, OFF_SIZE, 0);
     assert_int_equal(decode_len(b, sizeof(b)), AD_EFORMAT);
-    put16(b, OFF_SIZE, 392); /* 8 more than the lengths need: more than padding */
+    put16(b, OFF_SIZE, 400); /* 8 more than the lengths need: more than padding */
     assert_int_equal(decode_len(b, sizeof(b)), AD_EFORMAT);
-    put16(b, OFF_SIZE, 376); /* 8 less: the lengths reach past size */
+    put16(b, OFF_SIZE, 384); /* 8 less: the lengths reach past size */
     assert_int_equal(decode_len(b, sizeof(b)), AD_ERANGE);
 }
 
@@ -381,7 +409,7 @@ static void test_reject_reserved(void **state)
     assert_int_equal(decode_with_byte(OFF_RESERVED0, 1), AD_EFORMAT);
     assert_int_equal(decode_with_byte(OFF_RESERVED0 + 1, 0x80), AD_EFORMAT);
     assert_int_equal(decode_with_byte(OFF_RESERVED1, 1), AD_EFORMAT);
-    assert_int_equal(decode_with_byte(OFF_RESERVED1 + 3, 1), AD_EFORMAT);
+    assert_int_equal(decode_with_byte(OFF_RESERVED1 + 1, 1), AD_EFORMAT);
     assert_int_equal(decode_with_byte(OFF_RESERVED2, 1), AD_EFORMAT);
     assert_int_equal(decode_with_byte(OFF_RESERVED2 + 3, 0x80), AD_EFORMAT);
 }
@@ -532,7 +560,7 @@ static void test_peek_size(void **state)
     unsigned char full[FULL_SIZE];
     encode_full(full, sizeof(full));
     assert_int_equal(ad_record_peek_size(full, sizeof(full), &size), AD_OK);
-    assert_int_equal(size, 384);
+    assert_int_equal(size, 392);
 }
 
 /* ---- encoder errors ---- */
@@ -550,13 +578,13 @@ static void test_encode_full_buffer(void **state)
     make_full_event(&ev);
     unsigned char buf[FULL_SIZE];
     size_t len = 12345;
-    assert_int_equal(ad_record_encode(&ev, buf, 383, &len), AD_EFULL);
+    assert_int_equal(ad_record_encode(&ev, buf, 391, &len), AD_EFULL);
     assert_int_equal(ad_record_encode(&ev, buf, 0, &len), AD_EFULL);
     assert_int_equal(len, 12345);
-    assert_int_equal(ad_record_encode(&ev, buf, 384, &len), AD_OK);
-    assert_int_equal(len, 384);
-    assert_int_equal(ad_record_encode(&ev, buf, 384, NULL), AD_OK);
-    assert_int_equal(ad_record_encode(NULL, buf, 384, &len), AD_EINVAL);
+    assert_int_equal(ad_record_encode(&ev, buf, 392, &len), AD_OK);
+    assert_int_equal(len, 392);
+    assert_int_equal(ad_record_encode(&ev, buf, 392, NULL), AD_OK);
+    assert_int_equal(ad_record_encode(NULL, buf, 392, &len), AD_EINVAL);
 }
 
 static void test_encode_rejects_bad_values(void **state)
@@ -758,7 +786,7 @@ static void test_cap_exact_max_size(void **state)
     assert_int_equal(d.str[AD_STR_GUID].len, 824);
 }
 
-/* All 14 slots at 1500 bytes: each cut to 1024, then leveled to floor(7992 / 14) = 570. */
+/* All 15 slots at 1500 bytes: each cut to 1024, then leveled to floor(7992 / 15) = 532. */
 static void test_cap_level_all(void **state)
 {
     fill_ascii();
@@ -768,14 +796,14 @@ static void test_cap_level_all(void **state)
         ad_event_set_str(&ev, (ad_str_slot)i, long_text, 1500);
     ev.packet.ptr = long_text;
     ev.packet.len = 100;
-    encode_decode(&ev, 8184, &d); /* 200 + 14 * 570 = 8180 -> 8184 */
+    encode_decode(&ev, 8184, &d); /* 200 + 15 * 532 = 8180 -> 8184 */
     for (int i = 0; i < AD_STR__COUNT; i++)
-        assert_int_equal(d.str[i].len, 570);
+        assert_int_equal(d.str[i].len, 532);
     assert_int_equal(d.packet.len, 0);
     assert_int_equal(d.hdr.bits, AD_REC_STR_TRUNCATED | AD_REC_PACKET_TRUNCATED);
 }
 
-/* 8 long strings of 1000 and 6 of 10: only the long ones shrink, to (7992 - 60) / 8 = 991. */
+/* 9 long strings of 1000 and 6 of 10: only the long ones shrink, to (7992 - 60) / 9 = 881. */
 static void test_cap_level_longest_only(void **state)
 {
     fill_ascii();
@@ -783,16 +811,17 @@ static void test_cap_level_longest_only(void **state)
     ad_event_init(&ev);
     for (int i = 0; i < AD_STR__COUNT; i++)
         ad_event_set_str(&ev, (ad_str_slot)i, long_text, i % 2 == 0 || i < 2 ? 1000 : 10);
-    /* slots 0, 1, 2, 4, 6, 8, 10, 12 are long (8); 3, 5, 7, 9, 11, 13 short (6) */
-    encode_decode(&ev, 8192, &d); /* 200 + 8 * 991 + 60 = 8188 -> 8192 */
+    /* slots 0, 1, 2, 4, 6, 8, 10, 12, 14 are long (9); 3, 5, 7, 9, 11, 13 short (6) */
+    encode_decode(&ev, 8192, &d); /* 200 + 9 * 881 + 60 = 8189 -> 8192 */
     for (int i = 0; i < AD_STR__COUNT; i++)
-        assert_int_equal(d.str[i].len, i % 2 == 0 || i < 2 ? 991 : 10);
+        assert_int_equal(d.str[i].len, i % 2 == 0 || i < 2 ? 881 : 10);
     assert_int_equal(d.hdr.bits, AD_REC_STR_TRUNCATED);
 }
 
 /*
- * Leveling also respects characters. 4-byte characters only: the first cut keeps 1024 (256
- * characters); the level is 570, which falls inside a character, so 568 (142 characters).
+ * Leveling also respects characters. 4-byte characters only in the first 14 slots: the first
+ * cut keeps 1024 (256 characters); the level is floor(7992 / 14) = 570, which falls inside a
+ * character, so 568 (142 characters).
  */
 static void test_cap_level_utf8(void **state)
 {
@@ -800,10 +829,10 @@ static void test_cap_level_utf8(void **state)
         memcpy(long_text + i, "\xF0\x9F\x98\x80", 4);
     ad_event ev, d;
     ad_event_init(&ev);
-    for (int i = 0; i < AD_STR__COUNT; i++)
+    for (int i = 0; i < 14; i++)
         ad_event_set_str(&ev, (ad_str_slot)i, long_text, 1500);
     encode_decode(&ev, 8152, &d); /* 200 + 14 * 568 = 8152 */
-    for (int i = 0; i < AD_STR__COUNT; i++)
+    for (int i = 0; i < 14; i++)
         assert_int_equal(d.str[i].len, 568);
     assert_int_equal(d.hdr.bits, AD_REC_STR_TRUNCATED);
 }
@@ -838,7 +867,7 @@ static void test_event_init_and_set_str(void **state)
     ad_event ev;
     memset(&ev, 0x5A, sizeof(ev));
     ad_event_init(&ev);
-    assert_int_equal(ev.hdr.version, 1);
+    assert_int_equal(ev.hdr.version, 2);
     assert_int_equal(ev.hdr.present, 0);
     assert_int_equal(ev.hdr.bits, 0);
     assert_int_equal(ev.hdr.src.family, 0);
@@ -1124,6 +1153,7 @@ int main(void)
         cmocka_unit_test(test_decode_packet_not_text),
         cmocka_unit_test(test_reject_short),
         cmocka_unit_test(test_reject_version),
+        cmocka_unit_test(test_version1_accepted),
         cmocka_unit_test(test_reject_size),
         cmocka_unit_test(test_reject_reserved),
         cmocka_unit_test(test_reject_flag_bits),

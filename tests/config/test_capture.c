@@ -63,6 +63,8 @@ static void test_all_defaults(void **state)
     assert_true(s->dnstap.handshake_timeout_ms == 5000);
     assert_true(s->dnstap.idle_timeout_ms == 300000);
     assert_int_equal(s->dnstap.max_bad_frames, 8);
+    assert_true(s->process_names.enabled);
+    assert_int_equal(s->process_names.cache_size, 256);
 
     assert_string_equal(cfg.ring.name, "asimdns");
     assert_true(cfg.ring.size == 64ULL << 20);
@@ -242,6 +244,14 @@ static void test_sources(void **state)
     assert_true(cfg.source.dnstap.handshake_timeout_ms == 250);
     assert_true(cfg.source.dnstap.idle_timeout_ms == 90000);
     assert_int_equal(cfg.source.dnstap.max_bad_frames, 0);
+
+    load_ok("source:\n  type: etw\n  provider: dns_client\n  process_names:\n"
+            "    enabled: false\n    cache_size: 65536\n");
+    assert_false(cfg.source.process_names.enabled);
+    assert_int_equal(cfg.source.process_names.cache_size, 65536);
+    load_ok("source:\n  type: etw\n  process_names: {cache_size: 1}\n");
+    assert_true(cfg.source.process_names.enabled);
+    assert_int_equal(cfg.source.process_names.cache_size, 1);
 
     load_ok("source:\n  type: etl\n  etl_file: 'C:\\dns\\trace.etl'\n");
     assert_string_equal(cfg.source.etl_file, "C:\\dns\\trace.etl");

@@ -324,6 +324,51 @@ static void test_client_process_id(void **state)
     }
 }
 
+/* SrcProcessName: the capture's image path of the header's process, with SrcProcessId, for
+   3006 and 3008 only; left out for Dnscache's own events and where the id is ClientPID. */
+static void test_client_process_name(void **state)
+{
+    (void)state;
+    static const char image[] = "C:\\Program Files\\Contoso\\agent.exe";
+    static const struct {
+        uint16_t id;
+        bool client_pid;
+        bool named;
+    } cases[] = {
+        {3006, false, true},  {3008, false, true},  {3009, false, false},
+        {3020, false, false}, {3016, false, false}, {3008, true, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ad_event ev;
+        client_event(&ev, cases[i].id, "login.contoso.com");
+        ev.hdr.pid = 4120;
+        ad_event_set_str(&ev, AD_STR_PROCESS, image, sizeof(image) - 1);
+        if (cases[i].client_pid) {
+            ev.hdr.present |= AD_HAS_CLIENT_PID;
+            ev.hdr.client_pid = 777;
+        }
+        assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+        if (cases[i].named) {
+            expect_str("SrcProcessName", image);
+            expect_str("SrcProcessId", "4120");
+        } else {
+            expect_absent("SrcProcessName");
+        }
+    }
+    /* The capture found no name (process gone): the id alone. */
+    ad_event ev;
+    client_event(&ev, 3008, "login.contoso.com");
+    ev.hdr.pid = 4120;
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_str("SrcProcessId", "4120");
+    expect_absent("SrcProcessName");
+    /* DNS Server events never carry one. */
+    server_event(&ev, 256, "corp.local.");
+    ad_event_set_str(&ev, AD_STR_PROCESS, image, sizeof(image) - 1);
+    assert_int_equal(ad_asim_map(&ev, 1, &host, &out), AD_OK);
+    expect_absent("SrcProcessName");
+}
+
 static void test_client_statuses(void **state)
 {
     (void)state;
@@ -515,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_opcode_update_and_notify),
         cmocka_unit_test(test_client_statuses),
         cmocka_unit_test(test_client_process_id),
+        cmocka_unit_test(test_client_process_name),
         cmocka_unit_test(test_query_name_from_packet_survives),
         cmocka_unit_test(test_longest_escaped_name_fits),
         cmocka_unit_test(test_query_class),
