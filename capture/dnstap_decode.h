@@ -51,9 +51,10 @@ enum {
 };
 
 /*
- * A decoded event and the storage its views point into. Start from a zeroed struct; each
- * decode first releases what the previous one held, and ad_dnstap_event_release frees the
- * last one (also after a failed decode).
+ * A decoded event. Its views (the packet, identity, version, QNAME text in dns) point into the
+ * payload given to ad_dnstap_decode and into this struct: the payload must stay unchanged
+ * while the event is used. Start from a zeroed struct; ad_dnstap_event_release is kept for
+ * callers and frees nothing (pb stays NULL: no protobuf-c message is unpacked any more).
  */
 typedef struct ad_dnstap_event {
     ad_event ev;

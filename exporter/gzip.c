@@ -1,6 +1,12 @@
-/* asimdns-exporter: gzip bodies with zlib (deflateInit2 windowBits 15 + 16 = gzip wrapper). */
+/*
+ * asimdns-exporter: gzip bodies with libdeflate (one-shot whole-buffer compression into the
+ * standard gzip wrapper); ad_gunzip inflates with zlib's streaming inflate, which stops at
+ * out_cap. libdeflate over zlib: on the exporter's OTLP batches its level 1 is 1.5-1.9x as fast
+ * as zlib's and compresses 22 % better (bench/README.md, bench_gzip).
+ */
 #include "exporter/gzip.h"
 
+#include <libdeflate.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +14,9 @@
 
 /* windowBits: 15 (32 KiB window) + 16 selects the gzip header and trailer (zlib.h). */
 #define GZIP_WINDOW_BITS (15 + 16)
-#define GZIP_MEM_LEVEL 8
 
 struct ad_gzip {
-    z_stream zs;
+    struct libdeflate_compressor *c;
     int level;
 };
 
@@ -26,11 +31,11 @@ ad_err ad_gzip_create(int level, ad_gzip **out)
     if (!gz)
         return AD_ENOMEM;
     gz->level = level;
-    int rc = deflateInit2(&gz->zs, level, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEM_LEVEL,
-                          Z_DEFAULT_STRATEGY);
-    if (rc != Z_OK) {
+    /* libdeflate's levels 0..9 keep zlib's meaning (0 stored, 1 fastest, 9 smallest). */
+    gz->c = libdeflate_alloc_compressor(level);
+    if (!gz->c) {
         free(gz);
-        return rc == Z_MEM_ERROR ? AD_ENOMEM : AD_EINVAL;
+        return AD_ENOMEM;
     }
     *out = gz;
     return AD_OK;
@@ -40,39 +45,33 @@ void ad_gzip_destroy(ad_gzip *gz)
 {
     if (!gz)
         return;
-    deflateEnd(&gz->zs);
+    libdeflate_free_compressor(gz->c);
     free(gz);
 }
 
 size_t ad_gzip_bound(size_t in_len)
 {
-    /* zlib's compressBound() formula plus the gzip wrapper (18 bytes) and slack; computed here
-     * because compressBound() takes a uLong, 32 bits on Windows. */
-    return in_len + (in_len >> 12) + (in_len >> 14) + (in_len >> 25) + 64;
+    /* libdeflate's worst case over every compressor (NULL), which includes the gzip wrapper;
+     * never below zlib's compressBound() formula + wrapper and slack, which callers knew. */
+    size_t zlib_like = in_len + (in_len >> 12) + (in_len >> 14) + (in_len >> 25) + 64;
+    size_t ld = libdeflate_gzip_compress_bound(NULL, in_len);
+    return ld > zlib_like ? ld : zlib_like;
 }
 
 ad_err ad_gzip_compress(ad_gzip *gz, const void *in, size_t in_len, void *out, size_t out_cap,
                         size_t *out_len)
 {
+    /* 4 GiB: the limit the API has always had (the gzip trailer's ISIZE wraps beyond it). */
     if (in_len > UINT_MAX)
         return AD_ERANGE;
     if ((in == NULL && in_len > 0) || out == NULL)
         return AD_EINVAL;
-    z_stream *zs = &gz->zs;
-    static const Bytef empty[1] = {0};
-    zs->next_in = in_len ? (Bytef *)(uintptr_t)in : (Bytef *)(uintptr_t)empty;
-    zs->avail_in = (uInt)in_len;
-    zs->next_out = out;
-    zs->avail_out = out_cap > UINT_MAX ? UINT_MAX : (uInt)out_cap;
-    int rc = deflate(zs, Z_FINISH);
-    size_t produced = (size_t)zs->total_out;
-    deflateReset(zs);
-    if (rc == Z_STREAM_END) {
-        *out_len = produced;
-        return AD_OK;
-    }
-    /* Z_OK or Z_BUF_ERROR after Z_FINISH: out ran out of room. */
-    return rc == Z_OK || rc == Z_BUF_ERROR ? AD_EFULL : AD_EIO;
+    static const unsigned char empty[1] = {0};
+    size_t n = libdeflate_gzip_compress(gz->c, in_len ? in : empty, in_len, out, out_cap);
+    if (n == 0)
+        return AD_EFULL; /* libdeflate's only failure: the output did not fit */
+    *out_len = n;
+    return AD_OK;
 }
 
 ad_err ad_gzip_compress_once(int level, const void *in, size_t in_len, void *out, size_t out_cap,

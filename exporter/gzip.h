@@ -1,11 +1,11 @@
 /*
- * asimdns-exporter: gzip (RFC 1952) compression of request bodies with zlib, for OTLP/HTTP
- * `Content-Encoding: gzip` (facts/otlp-logs.md §2.1). Level 1 by default: on realistic
- * batches it is the cheapest useful level (facts/peer-baselines.md §C: ratio 11.4 at about
- * 2 us per record, level 6 only reaches 13.2 at twice the cost).
+ * asimdns-exporter: gzip (RFC 1952) compression of request bodies with libdeflate, for
+ * OTLP/HTTP `Content-Encoding: gzip` (facts/otlp-logs.md §2.1); any gzip reader (zlib's inflate
+ * among them) reads the output. Level 1 by default: on realistic batches it is the cheapest
+ * useful level (bench/README.md, bench_gzip).
  *
- * A context keeps one zlib stream and resets it between bodies, so the ~270 KiB of deflate
- * state is allocated once. Output always goes into a caller buffer of bounded size.
+ * A context keeps one libdeflate compressor, so its state is allocated once. Output always
+ * goes into a caller buffer of bounded size. ad_gunzip uses zlib's streaming inflate.
  */
 #ifndef AD_EXPORTER_GZIP_H
 #define AD_EXPORTER_GZIP_H
@@ -30,7 +30,7 @@ size_t ad_gzip_bound(size_t in_len);
 /*
  * Compresses in[in_len] into out[out_cap] as one gzip member; *out_len gets its size.
  * AD_EFULL when out_cap is too small (nothing usable is left in out), AD_ERANGE when in_len
- * is beyond what zlib takes in one piece (4 GiB), AD_EIO on any other zlib failure.
+ * is beyond 4 GiB (the gzip trailer's size field).
  */
 ad_err ad_gzip_compress(ad_gzip *gz, const void *in, size_t in_len, void *out, size_t out_cap,
                         size_t *out_len);

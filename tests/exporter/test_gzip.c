@@ -30,20 +30,33 @@ static uint8_t *sample(size_t n)
     return p;
 }
 
-static size_t zlib_inflate(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+/* zlib's streaming inflate with at most chunk bytes of output per call (an HTTP receiver reads
+ * a body piece by piece); the member must end exactly at the end of the input. */
+static size_t zlib_inflate_chunked(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                                   size_t chunk)
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
     zs.next_in = (Bytef *)(uintptr_t)in;
     zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        size_t at = zs.total_out, room = cap - at;
+        zs.next_out = out + at;
+        zs.avail_out = (uInt)(room < chunk ? room : chunk);
+        rc = inflate(&zs, Z_NO_FLUSH);
+    }
+    assert_int_equal(rc, Z_STREAM_END);
     assert_int_equal(zs.avail_in, 0);
     size_t n = zs.total_out;
     inflateEnd(&zs);
     return n;
+}
+
+static size_t zlib_inflate(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+    return zlib_inflate_chunked(in, len, out, cap, cap);
 }
 
 static void roundtrip(int level, size_t n)
@@ -143,6 +156,44 @@ static void test_gzip_bound_holds_for_random_data(void **state)
     free(gz);
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Every level, one context over bodies of several sizes in turn: zlib's streaming inflate
+ * reads each member back, the header has no optional fields (FLG 0) and the trailer holds
+ * zlib's own CRC-32 and the length (RFC 1952 §2.3.1).
+ */
+static void test_gzip_members_read_by_zlib_every_level(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 65535, 65536 + 17, 1u << 20};
+    size_t max = 1u << 20;
+    uint8_t *in = sample(max), *back = malloc(max + 1), *gz = malloc(ad_gzip_bound(max));
+    assert_non_null(back);
+    assert_non_null(gz);
+    for (int level = 0; level <= 9; level++) {
+        ad_gzip *c;
+        assert_int_equal(ad_gzip_create(level, &c), AD_OK);
+        for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+            size_t n = sizes[k], glen = 0;
+            assert_int_equal(ad_gzip_compress(c, in, n, gz, ad_gzip_bound(n), &glen), AD_OK);
+            assert_true(glen >= 18);
+            assert_int_equal(gz[3], 0); /* FLG: no name, comment, extra field or header CRC */
+            assert_int_equal(le32(gz + glen - 8), (uint32_t)crc32(0L, in, (uInt)n));
+            assert_int_equal(le32(gz + glen - 4), (uint32_t)n);
+            assert_int_equal(zlib_inflate_chunked(gz, glen, back, max + 1, 4096), n);
+            assert_memory_equal(back, in, n);
+        }
+        ad_gzip_destroy(c);
+    }
+    free(in);
+    free(back);
+    free(gz);
+}
+
 static void test_gzip_bad_level(void **state)
 {
     (void)state;
@@ -192,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_gzip_empty_input),
         cmocka_unit_test(test_gzip_output_too_small),
         cmocka_unit_test(test_gzip_bound_holds_for_random_data),
+        cmocka_unit_test(test_gzip_members_read_by_zlib_every_level),
         cmocka_unit_test(test_gzip_bad_level),
         cmocka_unit_test(test_gunzip_hostile),
     };

@@ -173,6 +173,25 @@ remote-control:
 CONF
 }
 
+# dl_write_capture_yaml RING_SIZE: capture's configuration, the dnstap source on
+# $dl_work/dnstap.sock writing into ring $dl_ring.
+dl_write_capture_yaml() {
+  local group=""
+  # Unbound connects as user unbound when run as root (facts §1.5: connecting needs write
+  # permission on the socket file): the socket goes to its group, mode 0660.
+  [ "$(id -u)" -eq 0 ] && group="socket_group: unbound"
+  cat >"$dl_work/capture.yaml" <<YAML
+source:
+  type: dnstap
+  dnstap:
+    socket_path: $dl_work/dnstap.sock
+    socket_mode: "0660"
+    $group
+ring: {name: $dl_ring, size: $1}
+log: {level: info}
+YAML
+}
+
 # Starts sink (+ the awk counter behind a FIFO), capture and exporter; waits for the socket.
 # DL_EXPORTER_EXTRA: more exporter.yaml lines (e.g. an aggregate: section).
 dl_start_pipeline() {
@@ -204,20 +223,7 @@ dl_start_pipeline() {
   _dl_sink_up() { dl_alive "$dl_sink_pid" || dl_fail "asimdns sink exited"; [ -S "$dl_work/sink.ipc" ]; }
   dl_wait_for 20 "the sink to listen" _dl_sink_up
 
-  local group=""
-  # Unbound connects as user unbound when run as root (facts §1.5: connecting needs write
-  # permission on the socket file): the socket goes to its group, mode 0660.
-  [ "$(id -u)" -eq 0 ] && group="socket_group: unbound"
-  cat >"$dl_work/capture.yaml" <<YAML
-source:
-  type: dnstap
-  dnstap:
-    socket_path: $dl_work/dnstap.sock
-    socket_mode: "0660"
-    $group
-ring: {name: $dl_ring, size: $ring_size}
-log: {level: info}
-YAML
+  dl_write_capture_yaml "$ring_size"
   cat >"$dl_work/exporter.yaml" <<YAML
 ring: {name: $dl_ring}
 exporter: {type: nng}
