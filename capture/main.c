@@ -49,6 +49,8 @@ static ad_err open_ring(const ad_capture_config *cfg, ad_ring_producer **ring)
     ad_err err = ad_ring_producer_open(&rc, ring, msg, sizeof(msg));
     if (err != AD_OK)
         ad_log_error("ring '%s': %s (%s)", cfg->ring.name, msg, ad_strerror(err));
+    else if (msg[0] != '\0') /* what open did: created, re-attached, repaired */
+        ad_log_info("ring '%s': %s", cfg->ring.name, msg);
     return err;
 }
 
