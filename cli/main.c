@@ -133,12 +133,12 @@ static int cmd_status(const cli_opts *o)
     ad_strbuf sb;
     ad_strbuf_init(&sb, out, sizeof(out));
     if (o->json)
-        ad_ring_status_format_json(&st, AD_RING_DEFAULT_STALE_NS, &sb);
+        ad_ring_status_format_json(&st, &sb);
     else
-        ad_ring_status_format_text(&st, AD_RING_DEFAULT_STALE_NS, &sb);
+        ad_ring_status_format_text(&st, &sb);
     puts(out);
     char why[256] = "";
-    ad_ring_health health = ad_ring_status_health(&st, AD_RING_DEFAULT_STALE_NS, why, sizeof(why));
+    ad_ring_health health = ad_ring_status_health(&st, why, sizeof(why));
     if (!o->json)
         printf("health: %s%s%s\n", ad_ring_health_name(health), why[0] ? " - " : "", why);
     return (int)health;

@@ -56,10 +56,10 @@ static void text_side(ad_strbuf *sb, const ad_ring_status *st, const char *label
     ad_strbuf_printf(sb, " (%llu attaches)\n", (unsigned long long)attaches);
 }
 
-void ad_ring_status_format_text(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb)
+void ad_ring_status_format_text(const ad_ring_status *st, ad_strbuf *sb)
 {
     char why[256];
-    ad_ring_health h = ad_ring_status_health(st, stale_ns, why, sizeof(why));
+    ad_ring_health h = ad_ring_status_health(st, why, sizeof(why));
 
     ad_strbuf_printf(sb, "ring %s (layout %u, generation %016llx, created ", st->name,
                      st->layout_version, (unsigned long long)st->generation);
@@ -193,11 +193,11 @@ static void json_counters(ad_strbuf *sb, const uint64_t *vals, unsigned n,
     ad_strbuf_putc(sb, '}');
 }
 
-void ad_ring_status_format_json(const ad_ring_status *st, uint64_t stale_ns, ad_strbuf *sb)
+void ad_ring_status_format_json(const ad_ring_status *st, ad_strbuf *sb)
 {
     char why[256];
     char gen[24];
-    ad_ring_health h = ad_ring_status_health(st, stale_ns, why, sizeof(why));
+    ad_ring_health h = ad_ring_status_health(st, why, sizeof(why));
 
     snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)st->generation);
     ad_strbuf_putc(sb, '{');

@@ -186,11 +186,9 @@ ad_ring_health ad_ring_status_check(const ad_ring_status *st, ad_ring_component 
                                     : check_exporter(st, why, whycap);
 }
 
-ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns, char *why,
-                                     size_t whycap)
+ad_ring_health ad_ring_status_health(const ad_ring_status *st, char *why, size_t whycap)
 {
     char cwhy[256], ewhy[256];
-    (void)stale_ns;
     ad_ring_health c = ad_ring_status_check(st, AD_RING_CAPTURE, cwhy, sizeof(cwhy));
     ad_ring_health e = ad_ring_status_check(st, AD_RING_EXPORTER, ewhy, sizeof(ewhy));
     if (e == AD_RING_DOWN) {

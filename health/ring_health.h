@@ -51,11 +51,9 @@ double ad_ring_status_used_percent(const ad_ring_status *st);
 /*
  * The verdict for `asimdns status` without --check: the capture's verdict, and the exporter's
  * capped at degraded (the ring keeps records while the exporter is away), with the reason of
- * the worse one. stale_ns is not used any more (the periods recorded in the ring decide) and
- * is kept for source compatibility.
+ * the worse one. Staleness is judged from the heartbeat periods each side recorded in the ring.
  */
-ad_ring_health ad_ring_status_health(const ad_ring_status *st, uint64_t stale_ns, char *why,
-                                     size_t whycap);
+ad_ring_health ad_ring_status_health(const ad_ring_status *st, char *why, size_t whycap);
 
 const char *ad_ring_component_name(ad_ring_component c);
 

@@ -209,10 +209,10 @@ static void read_status(ad_ring_status *st)
         fail_msg("status: %s", msg);
     ad_strbuf sb;
     ad_strbuf_init(&sb, status_text, sizeof(status_text));
-    ad_ring_status_format_text(st, 5000 * MS, &sb);
+    ad_ring_status_format_text(st, &sb);
     assert_false(ad_strbuf_overflowed(&sb));
     ad_strbuf_init(&sb, status_json, sizeof(status_json));
-    ad_ring_status_format_json(st, 5000 * MS, &sb);
+    ad_ring_status_format_json(st, &sb);
     assert_false(ad_strbuf_overflowed(&sb));
     ad_metrics_view v = {.ring = st, .ring_name = R.ring_name, .version = "0"};
     ad_strbuf_init(&sb, metrics_text, sizeof(metrics_text));

@@ -61,7 +61,7 @@ static void test_healthy(void **state)
     assert_non_null(strstr(why, "capture pid 100 running"));
     assert_int_equal(check(&st, AD_RING_EXPORTER, why), AD_RING_HEALTHY);
     assert_non_null(strstr(why, "delivering"));
-    assert_int_equal(ad_ring_status_health(&st, 0, why, 512), AD_RING_HEALTHY);
+    assert_int_equal(ad_ring_status_health(&st, why, 512), AD_RING_HEALTHY);
 }
 
 static void test_capture_down(void **state)
@@ -73,7 +73,7 @@ static void test_capture_down(void **state)
     st.capture_pid = 0; /* clean stop */
     assert_int_equal(check(&st, AD_RING_CAPTURE, why), AD_RING_DOWN);
     assert_non_null(strstr(why, "not running"));
-    assert_int_equal(ad_ring_status_health(&st, 0, why, 512), AD_RING_DOWN);
+    assert_int_equal(ad_ring_status_health(&st, why, 512), AD_RING_DOWN);
     healthy(&st);
     st.capture_alive = false; /* killed: the pid is still in the header */
     assert_int_equal(check(&st, AD_RING_CAPTURE, why), AD_RING_DOWN);
@@ -92,7 +92,7 @@ static void test_capture_stale(void **state)
     assert_int_equal(check(&st, AD_RING_CAPTURE, why), AD_RING_DEGRADED);
     assert_non_null(strstr(why, "capture heartbeat is 3.0 s old (period 1.0 s)"));
     /* The overall verdict follows the capture. */
-    assert_int_equal(ad_ring_status_health(&st, 0, why, 512), AD_RING_DEGRADED);
+    assert_int_equal(ad_ring_status_health(&st, why, 512), AD_RING_DEGRADED);
 
     /* heartbeat_seconds: 5 promised: 12 s is fresh, 16 s is stale. */
     healthy(&st);
@@ -186,7 +186,7 @@ static void test_exporter_states(void **state)
     assert_int_equal(check(&st, AD_RING_EXPORTER, why), AD_RING_DOWN);
     assert_non_null(strstr(why, "exporter is not attached"));
     /* Overall: capture fine, exporter away: degraded (the ring keeps the records). */
-    assert_int_equal(ad_ring_status_health(&st, 0, why, 512), AD_RING_DEGRADED);
+    assert_int_equal(ad_ring_status_health(&st, why, 512), AD_RING_DEGRADED);
     assert_non_null(strstr(why, "exporter is not attached"));
 
     healthy(&st);

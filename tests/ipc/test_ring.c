@@ -867,7 +867,7 @@ static void test_status(void **state)
     fx_init(&fx, "status", 8192, 512);
     fx_open_producer(&fx);
     assert_int_equal(ad_ring_status_read(fx.name, false, &st, fx.msg, sizeof(fx.msg)), AD_OK);
-    assert_int_equal(ad_ring_status_health(&st, AD_RING_DEFAULT_STALE_NS, why, sizeof(why)),
+    assert_int_equal(ad_ring_status_health(&st, why, sizeof(why)),
                      AD_RING_DEGRADED); /* no exporter yet */
     assert_non_null(strstr(why, "exporter is not attached"));
     fx_open_consumer(&fx);
@@ -898,11 +898,10 @@ static void test_status(void **state)
     assert_int_equal(st.capture_counters[AD_CAP_EVENTS_IN], 3);
     assert_int_equal(st.capture_counters[AD_CAP_RECORDS_WRITTEN], 3);
     assert_int_equal(st.exporter_counters[AD_EXP_BATCHES_OK], 1);
-    assert_int_equal(ad_ring_status_health(&st, AD_RING_DEFAULT_STALE_NS, why, sizeof(why)),
-                     AD_RING_HEALTHY);
+    assert_int_equal(ad_ring_status_health(&st, why, sizeof(why)), AD_RING_HEALTHY);
 
     ad_strbuf_init(&sb, buf, sizeof(buf));
-    ad_ring_status_format_text(&st, AD_RING_DEFAULT_STALE_NS, &sb);
+    ad_ring_status_format_text(&st, &sb);
     assert_false(ad_strbuf_overflowed(&sb));
     assert_non_null(strstr(buf, "health            healthy"));
     assert_non_null(strstr(buf, "capacity          8192 bytes"));
@@ -913,7 +912,7 @@ static void test_status(void **state)
     assert_non_null(strstr(buf, "duplicates_possible"));
 
     ad_strbuf_init(&sb, buf, sizeof(buf));
-    ad_ring_status_format_json(&st, AD_RING_DEFAULT_STALE_NS, &sb);
+    ad_ring_status_format_json(&st, &sb);
     assert_false(ad_strbuf_overflowed(&sb));
     assert_non_null(strstr(buf, "\"health\":\"healthy\""));
     assert_non_null(strstr(buf, "\"capacity\":8192,"));
@@ -934,8 +933,7 @@ static void test_status(void **state)
     ad_ring_producer_close(fx.p);
     fx.p = NULL;
     assert_int_equal(ad_ring_status_read(fx.name, false, &st, fx.msg, sizeof(fx.msg)), AD_OK);
-    assert_int_equal(ad_ring_status_health(&st, AD_RING_DEFAULT_STALE_NS, why, sizeof(why)),
-                     AD_RING_DOWN);
+    assert_int_equal(ad_ring_status_health(&st, why, sizeof(why)), AD_RING_DOWN);
     fx_done(&fx);
 }
 
