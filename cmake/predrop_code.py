@@ -3,8 +3,11 @@
 (ninja predrop-code).
 
 Method (a source-level call graph, an over-approximation by design):
-  roots    every project function named in capture/main.c's main() before its call to
-           ad_privdrop (the start-up: arguments, configuration, ring, source open);
+  roots    every project function named in capture/main.c's main() before the call that
+           leads to ad_privdrop, and in each helper of main.c on that way before its next
+           link (the start-up: arguments, configuration, ring; a source that opens before
+           the drop does so through its row's open pointer, which is not followed: the dnstap
+           socket's set-up is not counted);
   edges    a function reaches every project function its body names, called or not (so a
            function whose address goes into a table counts as reachable, and both branches of
            every if count), following function-like macros (ad_log_info -> ad_log_write);
@@ -53,15 +56,31 @@ def main():
         return by_file[where].get(name) or header_defs.get(name) or global_defs.get(name)
 
     main_fn = by_file["capture/main.c"].get("main")
-    if main_fn is None or DROP_CALL + "(" not in main_fn.body.replace(" (", "("):
-        sys.exit("predrop_code.py: no main() calling %s in capture/main.c" % DROP_CALL)
-    before = re.split(r"\b%s\s*\(" % DROP_CALL, main_fn.body, maxsplit=1)[0]
+    if main_fn is None:
+        sys.exit("predrop_code.py: no main() in capture/main.c")
+    # The drop may sit in helpers of main.c (main -> start_source -> drop_privileges ->
+    # ad_privdrop): follow that chain up to main; what each link runs before calling the next
+    # runs as root.
+    def calls(fn, name):
+        return re.search(r"\b%s\s*\(" % name, fn.body) is not None
+
+    chain = [DROP_CALL]
+    while not calls(main_fn, chain[-1]):
+        caller = next((f for n, f in by_file["capture/main.c"].items()
+                       if n != "main" and n not in chain and calls(f, chain[-1])), None)
+        if caller is None:
+            sys.exit("predrop_code.py: main() in capture/main.c never reaches %s" % DROP_CALL)
+        chain.append(caller.name)
+    before = re.split(r"\b%s\s*\(" % chain[-1], main_fn.body, maxsplit=1)[0]
+    prefixes = [before] + [re.split(r"\b%s\s*\(" % chain[i - 1],
+                                    by_file["capture/main.c"][chain[i]].body, maxsplit=1)[0]
+                           for i in range(1, len(chain))]
     reached = {("capture/main.c", "main"): main_fn}
-    todo = [(n, "capture/main.c") for n in set(c_functions.IDENT.findall(before))]
+    todo = [(n, "capture/main.c") for text in prefixes for n in set(c_functions.IDENT.findall(text))]
     while todo:
         name, where = todo.pop()
         f = resolve(name, where)
-        if f is None or (f.path, f.name) in reached or f.name == DROP_CALL:
+        if f is None or (f.path, f.name) in reached or f.name in chain:
             continue
         reached[(f.path, f.name)] = f
         todo.extend((n, f.path) for n in f.references())
