@@ -30,6 +30,9 @@ if(NOT WIN32)
   set_tests_properties(integration_spool_outage PROPERTIES LABELS integration TIMEOUT 300)
 endif()
 if(NOT WIN32)
+  add_test(NAME integration_spool_transport_switch
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/spool_transport_switch.sh ${PROJECT_BINARY_DIR})
+  set_tests_properties(integration_spool_transport_switch PROPERTIES LABELS integration TIMEOUT 300)
   add_test(NAME integration_spool_corrupt
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/spool_corrupt.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(integration_spool_corrupt PROPERTIES LABELS integration TIMEOUT 300)
