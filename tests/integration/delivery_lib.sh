@@ -92,3 +92,25 @@ check_ids() {
           if (missing) { print "missing " missing " sequences" > "/dev/stderr"; bad = 1 }
           print dup + 0; exit bad }' || fail "sequences $first..$last did not all arrive"
 }
+
+# spool_while_receiver_down N SEED MAX_SIZE LOG: a synthetic capture of N records and an
+# OTLP/HTTP exporter spooling to $work/spool while its receiver (port in $port) is down; returns
+# once every record is in the spool, the capture gone and the exporter ($exp_pid, log in LOG)
+# still running.
+spool_while_receiver_down() {
+  local n=$1 seed=$2 max_size=$3 log=$4 cap_pid
+  write_synthetic_capture "$work/capture.yaml" "$ring" 4MiB "$seed" 0 "$n"
+  start_receiver 0
+  port=$rx_port
+  stop_receiver
+  write_exporter_config "exporter: {type: otlp_http}
+otlp_http: {endpoint: \"http://127.0.0.1:$port\", timeout: 1s}
+spool: {enabled: true, directory: $work/spool, max_size: $max_size}"
+  "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture-$log" &
+  cap_pid=$!
+  pids+=("$cap_pid")
+  start_exporter "$log"
+  wait_exit "$cap_pid" 60 || fail "capture failed"
+  spooled() { local c; c=$(counter spool_records_written); [ "${c:-0}" -ge "$n" ]; }
+  wait_until 60 spooled || fail "records did not reach the spool"
+}

@@ -12,20 +12,7 @@ n=2000
 
 for mode in flip truncate garbage; do
   rm -rf "$work/spool" "$work/ids"
-  write_synthetic_capture "$work/capture.yaml" "$ring" 4MiB 21 0 "$n"
-  start_receiver 0
-  port=$rx_port
-  stop_receiver
-  write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$port\", timeout: 1s}
-spool: {enabled: true, directory: $work/spool, max_size: 1MiB}"
-  "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture-$mode.log" &
-  cap_pid=$!
-  pids+=("$cap_pid")
-  start_exporter "exporter-$mode.log"
-  wait_exit "$cap_pid" 60 || fail "capture failed"
-  spooled_all() { local c; c=$(counter spool_records_written); [ "${c:-0}" -ge "$n" ]; }
-  wait_until 60 spooled_all || fail "records did not reach the spool"
+  spool_while_receiver_down "$n" 21 1MiB "exporter-$mode.log"
   kill -TERM "$exp_pid"
   wait_exit "$exp_pid" 30 || fail "exporter did not stop cleanly"
   mapfile -t segs < <(ls "$work/spool" | grep '^seg-' | sort)

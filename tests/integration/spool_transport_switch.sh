@@ -9,20 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/delivery_lib.sh"
 n=3000
 
-write_synthetic_capture "$work/capture.yaml" "$ring" 4MiB 23 0 "$n"
-start_receiver 0
-port=$rx_port
-stop_receiver
-write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$port\", timeout: 1s}
-spool: {enabled: true, directory: $work/spool, max_size: 4MiB}"
-"$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
-cap_pid=$!
-pids+=("$cap_pid")
-start_exporter exporter-http.log
-wait_exit "$cap_pid" 60 || fail "capture failed"
-spooled_all() { local c; c=$(counter spool_records_written); [ "${c:-0}" -ge "$n" ]; }
-wait_until 60 spooled_all || fail "records did not reach the spool"
+spool_while_receiver_down "$n" 23 4MiB exporter-http.log
 [ "$(counter records_exported)" -eq 0 ] || fail "records were exported while the receiver was down"
 kill -TERM "$exp_pid"
 wait_exit "$exp_pid" 30 || fail "exporter did not stop cleanly"
