@@ -1,4 +1,4 @@
-/* asimdns-capture: heartbeat, stop check and pacing shared by the sources. */
+/* asimdns-capture: heartbeat and stop check shared by the sources. */
 #include "capture/source.h"
 
 #include "common/compiler.h"
@@ -9,8 +9,6 @@
 #include "common/timeutil.h"
 
 #define NS_PER_SEC 1000000000ULL
-/* A paced source that may not send yet naps this long before asking again. */
-#define PACER_NAP_NS 200000ULL
 
 /* The summary line, in its order. */
 static const ad_summary_item summary_items[] = {
@@ -70,31 +68,4 @@ bool ad_capture_tick(ad_capture_ctx *ctx)
         }
     }
     return ad_stop_requested();
-}
-
-void ad_pacer_init(ad_pacer *p, uint64_t rate)
-{
-    p->rate = rate;
-    p->start_mono = ad_time_mono_ns();
-    p->sent = 0;
-}
-
-uint64_t ad_pacer_allow(ad_pacer *p, uint64_t max)
-{
-    if (p->rate == 0) {
-        p->sent += max;
-        return max;
-    }
-    uint64_t elapsed = ad_time_mono_ns() - p->start_mono;
-    /* Split to avoid overflow: whole seconds, then the fraction. */
-    uint64_t due = elapsed / NS_PER_SEC * p->rate + elapsed % NS_PER_SEC * p->rate / NS_PER_SEC;
-    if (due <= p->sent) {
-        ad_sleep_ns(PACER_NAP_NS);
-        return 0;
-    }
-    uint64_t n = due - p->sent;
-    if (n > max)
-        n = max;
-    p->sent += n;
-    return n;
 }

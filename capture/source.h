@@ -1,6 +1,6 @@
 /*
  * asimdns-capture: what every source shares: the ring, the configuration, the heartbeat and
- * stop check between events, and rate pacing.
+ * stop check between events, and rate pacing (pacer.h).
  */
 #ifndef AD_CAPTURE_SOURCE_H
 #define AD_CAPTURE_SOURCE_H
@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture/pacer.h"
 #include "common/summary_line.h"
 #include "config/capture_config.h"
 #include "ipc/ring.h"
@@ -32,21 +33,6 @@ void ad_capture_ctx_init(ad_capture_ctx *ctx, ad_ring_producer *ring, const ad_c
  * Returns true when the process should stop.
  */
 bool ad_capture_tick(ad_capture_ctx *ctx);
-
-/* Paces a source to a target rate (events/s); rate 0 means as fast as possible. */
-typedef struct ad_pacer {
-    uint64_t rate;
-    uint64_t start_mono;
-    uint64_t sent;
-} ad_pacer;
-
-void ad_pacer_init(ad_pacer *p, uint64_t rate);
-
-/*
- * How many events may be sent now without exceeding the rate (at most max); sleeps briefly
- * when none may. Call again after sending them.
- */
-uint64_t ad_pacer_allow(ad_pacer *p, uint64_t max);
 
 /* The synthetic source: runs until stopped or cfg->source.synthetic.count events. */
 ad_err ad_source_synthetic_run(ad_capture_ctx *ctx);

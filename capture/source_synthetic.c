@@ -30,10 +30,19 @@ ad_err ad_source_synthetic_run(ad_capture_ctx *ctx)
         if (want == 0)
             break;
         uint64_t n = ad_pacer_allow(&pacer, want);
-        uint64_t now = ad_time_now_ns();
+        if (n == 0)
+            continue;
+        /*
+         * A paced burst holds the events due since the last one: each is stamped with its own
+         * due time (wall clock = monotonic + the offset read now), as if sent one by one.
+         */
+        uint64_t wall = ad_time_now_ns();
+        uint64_t to_wall = wall - ad_time_mono_ns(); /* modular: wall = mono + to_wall */
+        uint64_t first = pacer.sent - n;
         for (uint64_t i = 0; i < n; i++) {
+            uint64_t t = pacer.rate != 0 ? ad_pacer_due_mono(&pacer, first + i) + to_wall : wall;
             ad_event ev;
-            ad_synth_next(&gen, now, &ev);
+            ad_synth_next(&gen, t, &ev);
             (void)ad_capture_emit(ctx->ring, &ev); /* drops are counted by the ring */
         }
         made += n;
