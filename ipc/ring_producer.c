@@ -682,6 +682,34 @@ static ad_err prod_attach(ad_ring_producer *p, const ad_ring_config *cfg, char *
     return AD_OK;
 }
 
+/* Page size assumed by prod_map_area: a larger page is only touched more than once. */
+#define PREFAULT_STEP 4096u
+
+/*
+ * Maps every page of the record area into this process now, writing one byte of each back
+ * unchanged (only the producer writes the area; readers see the same bytes).
+ * Otherwise a fresh ring's pages are allocated and mapped one page fault at a time while the
+ * first pass of records streams in (measured: about 1.3 % of a core at 20k records/s on a
+ * 2-core VM, until the ring wraps); and a ring the system cannot back (a full /dev/shm) is
+ * refused here, with a message, instead of losing the records that reach the missing pages
+ * later.
+ */
+static ad_err prod_map_area(ad_ring_producer *p, char *msg, size_t msgcap)
+{
+    volatile uint8_t *a = p->area;
+    for (uint64_t off = 0; off < p->capacity; off += PREFAULT_STEP) {
+        a[off] = a[off]; /* a write: a read alone maps a page that faults again when written */
+    }
+    if (ad__shm_faulted(&p->data)) {
+        ad_err_msg(msg, msgcap,
+                   "ring %s: the system cannot back its %llu bytes of shared memory (is the "
+                   "shared-memory file system full?)",
+                   p->name, (unsigned long long)p->capacity);
+        return AD_ENOMEM;
+    }
+    return AD_OK;
+}
+
 ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, char *msg,
                              size_t msgcap)
 {
@@ -745,6 +773,9 @@ ad_err ad_ring_producer_open(const ad_ring_config *cfg, ad_ring_producer **out, 
             err = AD_EPERM;
             break;
         }
+    }
+    if (err == AD_OK) {
+        err = prod_map_area(p, msg, msgcap);
     }
     if (err != AD_OK) {
         ad__shm_close(&p->cursor);
