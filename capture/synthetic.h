@@ -31,6 +31,7 @@ typedef struct ad_synth {
     uint64_t rng;
     ad_synth_mix mix;
     uint64_t transactions;
+    ad_addr upstreams[3]; /* the recursion targets, parsed once */
     unsigned npending, next;
     ad_synth_pending pending[AD_SYNTH_MAX_PENDING];
 } ad_synth;
