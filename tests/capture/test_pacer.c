@@ -69,7 +69,7 @@ static void test_rate_exact_and_one_wake_per_tick(void **state)
     assert_true(p.sent <= expected);
     assert_true(p.sent + 20000 * (AD_PACER_TICK_NS + 300000) / SEC + 256 >= expected);
     assert_true(p.sent >= 199000);
-    /* Ticks, not events: 10 s / 5 ms = 2000 wake-ups, where one per event would be 200000. */
+    /* Ticks, not events: 10 s / 10 ms = 1000 wake-ups, where one per event would be 200000. */
     assert_true(s.wakes <= 10 * SEC / AD_PACER_TICK_NS + 1);
     assert_true(s.wakes >= 10 * SEC / AD_PACER_TICK_NS / 2);
     /* An event leaves within a tick (plus the lateness) of its due time. */
