@@ -136,6 +136,22 @@ ad_err ad_fstrm_feed(ad_fstrm_reader *r, const uint8_t *data, size_t len, size_t
         err = AD_EFORMAT;
         goto done;
     }
+    /*
+     * The common case: between frames, with a whole data frame (length + payload) in the input.
+     * It is handed out as a view into data, without the copy into the reader's buffer; every
+     * check of the general path below applies (a zero length is an escape, taken there).
+     */
+    if (r->state == AD_FSTRM_S_DATA && !r->in_body && r->len_have == 0 && !r->escaped && len >= 4) {
+        uint32_t n = get32(data);
+        if (n != 0 && n <= r->cap && n <= len - 4) {
+            r->frames++;
+            out->kind = AD_FSTRM_DATA;
+            out->data = data + 4;
+            out->len = n;
+            *consumed = 4 + (size_t)n;
+            return AD_OK;
+        }
+    }
     while (used < len && out->kind == AD_FSTRM_NEED_MORE) {
         if (r->state == AD_FSTRM_S_DONE) {
             err = fail(r, AD_EFORMAT, "bytes after STOP");

@@ -1,6 +1,7 @@
 /* asimdns: hostile-input-safe DNS message parser (dns_wire.h; RFC 1035 §3-§5). */
 #include "common/dns_wire.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Returns err after naming the broken rule in *why (when the caller asked). */
@@ -34,6 +35,7 @@ static void tb_init(text_buf *tb, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
+/* Appends s[n], keeping room for the NUL that tb_end writes. */
 static void tb_put(text_buf *tb, const char *s, size_t n)
 {
     if (!tb->ok)
@@ -44,7 +46,33 @@ static void tb_put(text_buf *tb, const char *s, size_t n)
     }
     memcpy(tb->buf + tb->len, s, n);
     tb->len += n;
-    tb->buf[tb->len] = '\0';
+}
+
+/* NUL-terminates what was built (there is always room: tb_put keeps it). */
+static void tb_end(text_buf *tb)
+{
+    if (tb->ok)
+        tb->buf[tb->len] = '\0';
+}
+
+/* Bytes a label shows as themselves in master-file text (ad_dns_escape_byte, in_text false). */
+static bool plain_label_byte(uint8_t c)
+{
+    return c >= 0x21 && c <= 0x7e && c != '.' && c != '\\' && c != ';' && c != '"';
+}
+
+/* Appends one label's text and its dot: a plain label in one copy, else byte by byte. */
+static void tb_put_label(text_buf *tb, const uint8_t *label, size_t n)
+{
+    size_t plain = 0;
+    while (plain < n && plain_label_byte(label[plain]))
+        plain++;
+    tb_put(tb, (const char *)label, plain);
+    for (size_t i = plain; i < n; i++) {
+        char esc[4];
+        tb_put(tb, esc, ad_dns_escape_byte(label[i], false, esc));
+    }
+    tb_put(tb, ".", 1);
 }
 
 size_t ad_dns_escape_byte(uint8_t c, bool in_text, char out[4])
@@ -123,13 +151,8 @@ static ad_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t *of
             return fail(why, AD_EFORMAT, AD_DNS_WHY_NAME_LEN);
         if ((size_t)b >= bound - pos)
             return fail(why, AD_ETRUNC, AD_DNS_WHY_TRUNC);
-        if (tb != NULL) {
-            for (size_t i = 1; i <= b; i++) {
-                char esc[4];
-                tb_put(tb, esc, ad_dns_escape_byte(msg[pos + i], false, esc));
-            }
-            tb_put(tb, ".", 1);
-        }
+        if (tb != NULL)
+            tb_put_label(tb, msg + pos + 1, b);
         any_label = true;
         pos += (size_t)b + 1;
     }
@@ -137,6 +160,8 @@ static ad_err read_name(const uint8_t *msg, size_t len, size_t limit, size_t *of
         tb_put(tb, ".", 1);
     if (tb != NULL && !tb->ok)
         return fail(why, AD_EFULL, AD_DNS_WHY_SPACE);
+    if (tb != NULL)
+        tb_end(tb);
     *off = end_after;
     return AD_OK;
 }
@@ -173,7 +198,14 @@ ad_err ad_dns_read_name_in(const uint8_t *msg, size_t len, size_t limit, size_t 
 
 ad_err ad_dns_parse(const uint8_t *msg, size_t len, ad_dns_msg *out, const char **why)
 {
-    memset(out, 0, sizeof(*out));
+    /* Every field but the text buffer, whose content past the NUL means nothing: clearing
+     * its 1 KiB per message was a tenth of a dnstap frame's decode. */
+    memset(out, 0, offsetof(ad_dns_msg, qname));
+    out->qname[0] = '\0';
+    out->qname_len = 0;
+    out->qtype = 0;
+    out->qclass = 0;
+    out->answer_offset = 0;
     if (msg == NULL || len < AD_DNS_HEADER_SIZE)
         return fail(why, AD_ETRUNC, AD_DNS_WHY_SHORT_HEADER);
     out->has_header = true;
