@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/clear.h"
+#include "common/compiler.h"
 #include "common/utf.h"
 
 /* DNS Server analytic event ids (facts/peers-etw-and-ring.md §D.3). */
@@ -299,57 +301,63 @@ static bool pb_field(const uint8_t **pp, const uint8_t *end, const pb_spec *fiel
         p += 4;                                                                                    \
     } while (0)
 
-#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/*
+ * The known fields of each message: one-byte tag and how it is read into the struct. Encoders
+ * write fields in field-number order (protobuf's canonical form, as protobuf-c, Unbound, BIND
+ * and Knot do), so they are first tried in that order, one predictable test each; what is left
+ * (another order, repeats, unknown fields, other tag encodings) goes through the switch, and
+ * its default through pb_field. Either way each field is applied in the order it comes.
+ */
+#define MESSAGE_FIELDS(X)                                                                          \
+    X(TAG(1, WT_VARINT), VARINT_INTO(int32_t, m->type, m->has_type))                               \
+    X(TAG(2, WT_VARINT), VARINT_INTO(int32_t, m->socket_family, m->has_socket_family))             \
+    X(TAG(3, WT_VARINT), VARINT_INTO(int32_t, m->socket_protocol, m->has_socket_protocol))         \
+    X(TAG(4, WT_LEN), BYTES_INTO(m->query_address))                                                \
+    X(TAG(5, WT_LEN), BYTES_INTO(m->response_address))                                             \
+    X(TAG(6, WT_VARINT), VARINT_INTO(uint32_t, m->query_port, m->has_query_port))                  \
+    X(TAG(7, WT_VARINT), VARINT_INTO(uint32_t, m->response_port, m->has_response_port))            \
+    X(TAG(8, WT_VARINT), VARINT_INTO(uint64_t, m->query_time_sec, m->has_query_time_sec))          \
+    X(TAG(9, WT_32BIT), FIXED32_INTO(m->query_time_nsec, m->has_query_time_nsec))                  \
+    X(TAG(10, WT_LEN), BYTES_INTO(m->query_message))                                               \
+    X(TAG(11, WT_LEN), BYTES_INTO(m->query_zone))                                                  \
+    X(TAG(12, WT_VARINT), VARINT_INTO(uint64_t, m->response_time_sec, m->has_response_time_sec))   \
+    X(TAG(13, WT_32BIT), FIXED32_INTO(m->response_time_nsec, m->has_response_time_nsec))           \
+    X(TAG(14, WT_LEN), BYTES_INTO(m->response_message))
 
-/* dnstap.Message: the known fields by their one-byte tags, the rest through pb_field. */
+/* A repeated Message merges into the first, as protobuf-c does. */
+#define MESSAGE_INTO(dst, has)                                                                     \
+    do {                                                                                           \
+        size_t l_;                                                                                 \
+        p++;                                                                                       \
+        if (!pb_length(&p, end, &l_) || !pb_parse_message(p, p + l_, &(dst)))                      \
+            return false;                                                                          \
+        (has) = true;                                                                              \
+        p += l_;                                                                                   \
+    } while (0)
+
+#define DNSTAP_FIELDS(X)                                                                           \
+    X(TAG(1, WT_LEN), BYTES_INTO(d->identity))                                                     \
+    X(TAG(2, WT_LEN), BYTES_INTO(d->version))                                                      \
+    X(TAG(3, WT_LEN), BYTES_INTO(d->extra))                                                        \
+    X(TAG(14, WT_LEN), MESSAGE_INTO(d->message, d->has_message))                                   \
+    X(TAG(15, WT_VARINT), VARINT_INTO(int32_t, d->type, d->has_type))
+
+#define IN_ORDER(tag, read)                                                                        \
+    if (p < end && *p == (tag))                                                                    \
+        read;
+#define CASE(tag, read)                                                                            \
+    case tag:                                                                                      \
+        read;                                                                                      \
+        break;
+
 static bool pb_parse_message(const uint8_t *p, const uint8_t *end, pb_message *m)
 {
+    MESSAGE_FIELDS(IN_ORDER)
     while (p < end) {
         switch (*p) {
-        case TAG(1, WT_VARINT):
-            VARINT_INTO(int32_t, m->type, m->has_type);
-            break;
-        case TAG(2, WT_VARINT):
-            VARINT_INTO(int32_t, m->socket_family, m->has_socket_family);
-            break;
-        case TAG(3, WT_VARINT):
-            VARINT_INTO(int32_t, m->socket_protocol, m->has_socket_protocol);
-            break;
-        case TAG(4, WT_LEN):
-            BYTES_INTO(m->query_address);
-            break;
-        case TAG(5, WT_LEN):
-            BYTES_INTO(m->response_address);
-            break;
-        case TAG(6, WT_VARINT):
-            VARINT_INTO(uint32_t, m->query_port, m->has_query_port);
-            break;
-        case TAG(7, WT_VARINT):
-            VARINT_INTO(uint32_t, m->response_port, m->has_response_port);
-            break;
-        case TAG(8, WT_VARINT):
-            VARINT_INTO(uint64_t, m->query_time_sec, m->has_query_time_sec);
-            break;
-        case TAG(9, WT_32BIT):
-            FIXED32_INTO(m->query_time_nsec, m->has_query_time_nsec);
-            break;
-        case TAG(10, WT_LEN):
-            BYTES_INTO(m->query_message);
-            break;
-        case TAG(11, WT_LEN):
-            BYTES_INTO(m->query_zone);
-            break;
-        case TAG(12, WT_VARINT):
-            VARINT_INTO(uint64_t, m->response_time_sec, m->has_response_time_sec);
-            break;
-        case TAG(13, WT_32BIT):
-            FIXED32_INTO(m->response_time_nsec, m->has_response_time_nsec);
-            break;
-        case TAG(14, WT_LEN):
-            BYTES_INTO(m->response_message);
-            break;
+            MESSAGE_FIELDS(CASE)
         default:
-            if (!pb_field(&p, end, message_fields, NFIELDS(message_fields), (uint8_t *)m))
+            if (!pb_field(&p, end, message_fields, AD_ARRAY_LEN(message_fields), (uint8_t *)m))
                 return false;
         }
     }
@@ -359,33 +367,14 @@ static bool pb_parse_message(const uint8_t *p, const uint8_t *end, pb_message *m
 /* Parses a dnstap.Dnstap payload; false where protobuf-c's unpack would fail. */
 static bool pb_parse_dnstap(const uint8_t *p, size_t n, pb_dnstap *d)
 {
-    memset(d, 0, sizeof(*d));
+    ad_clear(d, sizeof(*d));
     const uint8_t *end = p + n;
+    DNSTAP_FIELDS(IN_ORDER)
     while (p < end) {
         switch (*p) {
-        case TAG(1, WT_LEN):
-            BYTES_INTO(d->identity);
-            break;
-        case TAG(2, WT_LEN):
-            BYTES_INTO(d->version);
-            break;
-        case TAG(3, WT_LEN):
-            BYTES_INTO(d->extra);
-            break;
-        case TAG(14, WT_LEN): {
-            size_t l;
-            p++;
-            if (!pb_length(&p, end, &l) || !pb_parse_message(p, p + l, &d->message))
-                return false; /* a repeated message merges into the first */
-            d->has_message = true;
-            p += l;
-            break;
-        }
-        case TAG(15, WT_VARINT):
-            VARINT_INTO(int32_t, d->type, d->has_type);
-            break;
+            DNSTAP_FIELDS(CASE)
         default:
-            if (!pb_field(&p, end, dnstap_fields, NFIELDS(dnstap_fields), (uint8_t *)d))
+            if (!pb_field(&p, end, dnstap_fields, AD_ARRAY_LEN(dnstap_fields), (uint8_t *)d))
                 return false;
         }
     }
@@ -418,13 +407,22 @@ static void set_addr(ad_addr *addr, const pb_message *m, const pb_bytes *bytes, 
         ad_addr_set_ipv6(addr, bytes->data, p);
 }
 
-static void set_utf8(ad_event *ev, ad_str_slot slot, const pb_bytes *bytes)
+/* identity / version into slot when UTF-8; seen remembers the last bytes found valid. */
+static void set_utf8(ad_event *ev, ad_str_slot slot, const pb_bytes *bytes,
+                     ad_dnstap_utf8_seen *seen)
 {
     if (!bytes->has || bytes->len == 0)
         return;
-    if (!ad_utf8_valid((const char *)bytes->data, bytes->len)) {
-        ev->hdr.bits |= AD_REC_PARTIAL;
-        return;
+    bool same = bytes->len == seen->len && memcmp(bytes->data, seen->bytes, bytes->len) == 0;
+    if (!same) {
+        if (!ad_utf8_valid((const char *)bytes->data, bytes->len)) {
+            ev->hdr.bits |= AD_REC_PARTIAL;
+            return;
+        }
+        if (bytes->len <= sizeof(seen->bytes)) {
+            memcpy(seen->bytes, bytes->data, bytes->len);
+            seen->len = (uint8_t)bytes->len;
+        }
     }
     ad_event_set_str(ev, slot, (const char *)bytes->data, bytes->len);
 }
@@ -561,7 +559,7 @@ ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out
         else
             ev->hdr.bits |= AD_REC_PARTIAL;
     }
-    set_utf8(ev, AD_STR_IDENTITY, &d->identity);
-    set_utf8(ev, AD_STR_VERSION, &d->version);
+    set_utf8(ev, AD_STR_IDENTITY, &d->identity, &out->utf8_seen[0]);
+    set_utf8(ev, AD_STR_VERSION, &d->version, &out->utf8_seen[1]);
     return AD_OK;
 }
