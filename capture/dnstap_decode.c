@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/clear.h"
+#include "common/compiler.h"
 #include "common/utf.h"
 
 /* DNS Server analytic event ids (facts/peers-etw-and-ring.md §D.3). */
@@ -124,25 +126,47 @@ static const pb_spec dnstap_fields[16] = {
     [15] = SCALAR(K_I32, pb_dnstap, type),
 };
 
+/* The rest of a varint of at most 10 bytes whose first byte has the continuation bit. */
+static bool pb_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    const uint8_t *q = *p;
+    for (unsigned i = 0; i < 10; i++) {
+        if (q == end)
+            return false;
+        uint8_t b = *q++;
+        r |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *v = r;
+            *p = q;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A base-128 varint of at most 10 bytes at *p (< end); false when truncated or longer. */
-static bool pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+static inline bool pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
     if (*p < end && !(**p & 0x80)) { /* one byte: tags, types, ports below 128, lengths */
         *v = *(*p)++;
         return true;
     }
-    uint64_t r = 0;
-    for (unsigned i = 0; i < 10; i++) {
-        if (*p == end)
-            return false;
-        uint8_t b = *(*p)++;
-        r |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            *v = r;
-            return true;
-        }
-    }
-    return false;
+    return pb_varint_long(p, end, v);
+}
+
+/*
+ * The length of a length-delimited field at *p: a varint of at most 5 bytes (as protobuf-c
+ * reads lengths) not beyond end; *p is left after it, where the data starts.
+ */
+static inline bool pb_length(const uint8_t **p, const uint8_t *end, size_t *len)
+{
+    const uint8_t *start = *p;
+    uint64_t l;
+    if (!pb_varint(p, end, &l) || *p - start > 5 || l > (uint64_t)(end - *p))
+        return false;
+    *len = (size_t)l;
+    return true;
 }
 
 static bool pb_parse_message(const uint8_t *p, const uint8_t *end, pb_message *m);
@@ -195,67 +219,165 @@ static bool pb_store(uint8_t *base, const pb_spec *spec, unsigned wt, uint64_t v
 }
 
 /*
- * Walks the fields of one message in p..end into the struct at base (fields[nfields] by field
- * number). Tag 0, unknown wire types, groups, truncated fields and the wrong wire type for a
- * known field are false. Tags and lengths are at most 5 bytes, as protobuf-c reads them.
+ * Reads one field at *p (< end) of the message at base (fields[nfields] by field number),
+ * whatever its tag's encoding: the general path for what the one-byte switches below do not
+ * take (unknown fields, the wrong wire type, tags written in more bytes than needed). Tag 0,
+ * unknown wire types, groups, truncated fields and the wrong wire type for a known field are
+ * false. Tags and lengths are at most 5 bytes, as protobuf-c reads them.
  */
-static bool pb_walk(const uint8_t *p, const uint8_t *end, const pb_spec *fields, size_t nfields,
-                    uint8_t *base)
+static bool pb_field(const uint8_t **pp, const uint8_t *end, const pb_spec *fields, size_t nfields,
+                     uint8_t *base)
 {
-    while (p < end) {
-        const uint8_t *start = p;
-        uint64_t tag, v = 0, l = 0;
-        /* A first byte without field-number bits and no continuation is tag 0: invalid. */
-        if (*p < 8 || !pb_varint(&p, end, &tag) || p - start > 5)
+    const uint8_t *p = *pp, *start = p;
+    uint64_t tag, v = 0;
+    size_t l = 0;
+    /* A first byte without field-number bits and no continuation is tag 0: invalid. */
+    if (*p < 8 || !pb_varint(&p, end, &tag) || p - start > 5)
+        return false;
+    uint32_t num = (uint32_t)(tag >> 3); /* 32 bits, as protobuf-c keeps them */
+    unsigned wt = (unsigned)(tag & 7);
+    const uint8_t *data = NULL;
+    switch (wt) {
+    case WT_VARINT:
+        if (!pb_varint(&p, end, &v))
             return false;
-        uint32_t num = (uint32_t)(tag >> 3); /* 32 bits, as protobuf-c keeps them */
-        unsigned wt = (unsigned)(tag & 7);
-        const uint8_t *data = NULL;
-        switch (wt) {
-        case WT_VARINT:
-            if (!pb_varint(&p, end, &v))
-                return false;
-            break;
-        case WT_64BIT:
-            if (end - p < 8)
-                return false;
-            p += 8;
-            break;
-        case WT_32BIT:
-            if (end - p < 4)
-                return false;
-            v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-            p += 4;
-            break;
-        case WT_LEN:
-            start = p;
-            if (!pb_varint(&p, end, &l) || p - start > 5 || l > (uint64_t)(end - p))
-                return false;
-            data = p;
-            p += l;
-            break;
-        default:
-            return false; /* 3/4 groups (protobuf-c rejects them), 6/7 undefined */
-        }
-        if (num < nfields && !pb_store(base, &fields[num], wt, v, data, (size_t)l))
+        break;
+    case WT_64BIT:
+        if (end - p < 8)
             return false;
+        p += 8;
+        break;
+    case WT_32BIT:
+        if (end - p < 4)
+            return false;
+        v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+        p += 4;
+        break;
+    case WT_LEN:
+        if (!pb_length(&p, end, &l))
+            return false;
+        data = p;
+        p += l;
+        break;
+    default:
+        return false; /* 3/4 groups (protobuf-c rejects them), 6/7 undefined */
     }
-    return true;
+    *pp = p;
+    return num >= nfields || pb_store(base, &fields[num], wt, v, data, l);
 }
+
+/* One-byte tags: (field number << 3) | wire type, of the known fields with their own type. */
+#define TAG(num, wt) ((num) << 3 | (wt))
+
+/* A varint field's value into T dst and its has-flag; leaves the switch on failure. */
+#define VARINT_INTO(T, dst, has)                                                                   \
+    do {                                                                                           \
+        uint64_t v_;                                                                               \
+        p++;                                                                                       \
+        if (!pb_varint(&p, end, &v_))                                                              \
+            return false;                                                                          \
+        (dst) = (T)v_;                                                                             \
+        (has) = true;                                                                              \
+    } while (0)
+#define BYTES_INTO(b)                                                                              \
+    do {                                                                                           \
+        size_t l_;                                                                                 \
+        p++;                                                                                       \
+        if (!pb_length(&p, end, &l_))                                                              \
+            return false;                                                                          \
+        (b).has = true;                                                                            \
+        (b).data = p;                                                                              \
+        (b).len = l_;                                                                              \
+        p += l_;                                                                                   \
+    } while (0)
+#define FIXED32_INTO(dst, has)                                                                     \
+    do {                                                                                           \
+        p++;                                                                                       \
+        if (end - p < 4)                                                                           \
+            return false;                                                                          \
+        (dst) =                                                                                    \
+            (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;    \
+        (has) = true;                                                                              \
+        p += 4;                                                                                    \
+    } while (0)
+
+/*
+ * The known fields of each message: one-byte tag and how it is read into the struct. Encoders
+ * write fields in field-number order (protobuf's canonical form, as protobuf-c, Unbound, BIND
+ * and Knot do), so they are first tried in that order, one predictable test each; what is left
+ * (another order, repeats, unknown fields, other tag encodings) goes through the switch, and
+ * its default through pb_field. Either way each field is applied in the order it comes.
+ */
+#define MESSAGE_FIELDS(X)                                                                          \
+    X(TAG(1, WT_VARINT), VARINT_INTO(int32_t, m->type, m->has_type))                               \
+    X(TAG(2, WT_VARINT), VARINT_INTO(int32_t, m->socket_family, m->has_socket_family))             \
+    X(TAG(3, WT_VARINT), VARINT_INTO(int32_t, m->socket_protocol, m->has_socket_protocol))         \
+    X(TAG(4, WT_LEN), BYTES_INTO(m->query_address))                                                \
+    X(TAG(5, WT_LEN), BYTES_INTO(m->response_address))                                             \
+    X(TAG(6, WT_VARINT), VARINT_INTO(uint32_t, m->query_port, m->has_query_port))                  \
+    X(TAG(7, WT_VARINT), VARINT_INTO(uint32_t, m->response_port, m->has_response_port))            \
+    X(TAG(8, WT_VARINT), VARINT_INTO(uint64_t, m->query_time_sec, m->has_query_time_sec))          \
+    X(TAG(9, WT_32BIT), FIXED32_INTO(m->query_time_nsec, m->has_query_time_nsec))                  \
+    X(TAG(10, WT_LEN), BYTES_INTO(m->query_message))                                               \
+    X(TAG(11, WT_LEN), BYTES_INTO(m->query_zone))                                                  \
+    X(TAG(12, WT_VARINT), VARINT_INTO(uint64_t, m->response_time_sec, m->has_response_time_sec))   \
+    X(TAG(13, WT_32BIT), FIXED32_INTO(m->response_time_nsec, m->has_response_time_nsec))           \
+    X(TAG(14, WT_LEN), BYTES_INTO(m->response_message))
+
+/* A repeated Message merges into the first, as protobuf-c does. */
+#define MESSAGE_INTO(dst, has)                                                                     \
+    do {                                                                                           \
+        size_t l_;                                                                                 \
+        p++;                                                                                       \
+        if (!pb_length(&p, end, &l_) || !pb_parse_message(p, p + l_, &(dst)))                      \
+            return false;                                                                          \
+        (has) = true;                                                                              \
+        p += l_;                                                                                   \
+    } while (0)
+
+#define DNSTAP_FIELDS(X)                                                                           \
+    X(TAG(1, WT_LEN), BYTES_INTO(d->identity))                                                     \
+    X(TAG(2, WT_LEN), BYTES_INTO(d->version))                                                      \
+    X(TAG(3, WT_LEN), BYTES_INTO(d->extra))                                                        \
+    X(TAG(14, WT_LEN), MESSAGE_INTO(d->message, d->has_message))                                   \
+    X(TAG(15, WT_VARINT), VARINT_INTO(int32_t, d->type, d->has_type))
+
+#define IN_ORDER(tag, read)                                                                        \
+    if (p < end && *p == (tag))                                                                    \
+        read;
+#define CASE(tag, read)                                                                            \
+    case tag:                                                                                      \
+        read;                                                                                      \
+        break;
 
 static bool pb_parse_message(const uint8_t *p, const uint8_t *end, pb_message *m)
 {
-    return pb_walk(p, end, message_fields, sizeof(message_fields) / sizeof(message_fields[0]),
-                   (uint8_t *)m);
+    MESSAGE_FIELDS(IN_ORDER)
+    while (p < end) {
+        switch (*p) {
+            MESSAGE_FIELDS(CASE)
+        default:
+            if (!pb_field(&p, end, message_fields, AD_ARRAY_LEN(message_fields), (uint8_t *)m))
+                return false;
+        }
+    }
+    return true;
 }
 
 /* Parses a dnstap.Dnstap payload; false where protobuf-c's unpack would fail. */
 static bool pb_parse_dnstap(const uint8_t *p, size_t n, pb_dnstap *d)
 {
-    memset(d, 0, sizeof(*d));
-    if (!pb_walk(p, p + n, dnstap_fields, sizeof(dnstap_fields) / sizeof(dnstap_fields[0]),
-                 (uint8_t *)d))
-        return false;
+    ad_clear(d, sizeof(*d));
+    const uint8_t *end = p + n;
+    DNSTAP_FIELDS(IN_ORDER)
+    while (p < end) {
+        switch (*p) {
+            DNSTAP_FIELDS(CASE)
+        default:
+            if (!pb_field(&p, end, dnstap_fields, AD_ARRAY_LEN(dnstap_fields), (uint8_t *)d))
+                return false;
+        }
+    }
     return d->has_type && (!d->has_message || d->message.has_type); /* the required fields */
 }
 
@@ -285,13 +407,41 @@ static void set_addr(ad_addr *addr, const pb_message *m, const pb_bytes *bytes, 
         ad_addr_set_ipv6(addr, bytes->data, p);
 }
 
-static void set_utf8(ad_event *ev, ad_str_slot slot, const pb_bytes *bytes)
+/* a[n] == b[n], inline: a call to memcmp cost more than the compare of these few bytes. */
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint64_t diff = 0, x, y;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            diff |= (uint64_t)(a[i] ^ b[i]);
+        return diff == 0;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    memcpy(&x, a + n - 8, 8); /* the last 8 bytes, overlapping what the loop saw */
+    memcpy(&y, b + n - 8, 8);
+    return (diff | (x ^ y)) == 0;
+}
+
+/* identity / version into slot when UTF-8; seen remembers the last bytes found valid. */
+static void set_utf8(ad_event *ev, ad_str_slot slot, const pb_bytes *bytes,
+                     ad_dnstap_utf8_seen *seen)
 {
     if (!bytes->has || bytes->len == 0)
         return;
-    if (!ad_utf8_valid((const char *)bytes->data, bytes->len)) {
-        ev->hdr.bits |= AD_REC_PARTIAL;
-        return;
+    bool same = bytes->len == seen->len && same_bytes(bytes->data, seen->bytes, bytes->len);
+    if (!same) {
+        if (!ad_utf8_valid((const char *)bytes->data, bytes->len)) {
+            ev->hdr.bits |= AD_REC_PARTIAL;
+            return;
+        }
+        if (bytes->len <= sizeof(seen->bytes)) {
+            memcpy(seen->bytes, bytes->data, bytes->len);
+            seen->len = (uint8_t)bytes->len;
+        }
     }
     ad_event_set_str(ev, slot, (const char *)bytes->data, bytes->len);
 }
@@ -428,7 +578,7 @@ ad_err ad_dnstap_decode(const uint8_t *payload, size_t len, ad_dnstap_event *out
         else
             ev->hdr.bits |= AD_REC_PARTIAL;
     }
-    set_utf8(ev, AD_STR_IDENTITY, &d->identity);
-    set_utf8(ev, AD_STR_VERSION, &d->version);
+    set_utf8(ev, AD_STR_IDENTITY, &d->identity, &out->utf8_seen[0]);
+    set_utf8(ev, AD_STR_VERSION, &d->version, &out->utf8_seen[1]);
     return AD_OK;
 }

@@ -50,6 +50,15 @@ enum {
     AD_DNSTAP_FORWARDER_RESPONSE = 8,
 };
 
+/* Longest identity or version whose validity is remembered between frames. */
+#define AD_DNSTAP_UTF8_SEEN_MAX 64
+
+/* Bytes once found UTF-8; len 0 = none. */
+typedef struct ad_dnstap_utf8_seen {
+    uint8_t len;
+    uint8_t bytes[AD_DNSTAP_UTF8_SEEN_MAX];
+} ad_dnstap_utf8_seen;
+
 /*
  * A decoded event. Its views (the packet, identity, version, QNAME text in dns) point into the
  * payload given to ad_dnstap_decode and into this struct: the payload must stay unchanged
@@ -64,6 +73,9 @@ typedef struct ad_dnstap_event {
     uint64_t query_time_ns;    /* the message's query_time, Unix ns; 0 when absent */
     uint64_t response_time_ns; /* its response_time; 0 when absent */
     char zone[AD_DNS_NAME_TEXT_MAX];
+    /* The identity and version last found UTF-8 (a writer sends the same ones in every
+     * frame): equal bytes are not checked again. */
+    ad_dnstap_utf8_seen utf8_seen[2];
 } ad_dnstap_event;
 
 /*

@@ -136,6 +136,22 @@ ad_err ad_fstrm_feed(ad_fstrm_reader *r, const uint8_t *data, size_t len, size_t
         err = AD_EFORMAT;
         goto done;
     }
+    /*
+     * The common case: between frames, with a whole data frame (length + payload) in the input.
+     * It is handed out as a view into data, without the copy into the reader's buffer; every
+     * check of the general path below applies (a zero length is an escape, taken there).
+     */
+    if (r->state == AD_FSTRM_S_DATA && !r->in_body && r->len_have == 0 && !r->escaped && len >= 4) {
+        uint32_t n = get32(data);
+        if (n != 0 && n <= r->cap && n <= len - 4) {
+            r->frames++;
+            out->kind = AD_FSTRM_DATA;
+            out->data = data + 4;
+            out->len = n;
+            *consumed = 4 + (size_t)n;
+            return AD_OK;
+        }
+    }
     while (used < len && out->kind == AD_FSTRM_NEED_MORE) {
         if (r->state == AD_FSTRM_S_DONE) {
             err = fail(r, AD_EFORMAT, "bytes after STOP");
@@ -176,6 +192,16 @@ ad_err ad_fstrm_feed(ad_fstrm_reader *r, const uint8_t *data, size_t len, size_t
             r->body_len = n;
             r->body_have = 0;
             r->in_body = true;
+        }
+        if (!r->control && r->body_have == 0 && len - used >= r->body_len) {
+            /* The whole body is in the input: a view, as in the fast path above. */
+            r->in_body = false;
+            r->frames++;
+            out->kind = AD_FSTRM_DATA;
+            out->data = data + used;
+            out->len = r->body_len;
+            used += r->body_len;
+            break;
         }
         uint8_t *dst = r->control ? r->ctrl : r->buf;
         size_t take = r->body_len - r->body_have;

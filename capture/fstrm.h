@@ -51,7 +51,9 @@ typedef enum ad_fstrm_state {
 /* What one ad_fstrm_feed call produced. */
 typedef enum ad_fstrm_out_kind {
     AD_FSTRM_NEED_MORE = 0, /* every byte given was consumed; nothing to act on */
-    AD_FSTRM_DATA,          /* a data frame: out.data[out.len], valid until the next feed */
+    AD_FSTRM_DATA,          /* a data frame: out.data[out.len], valid until the next feed
+                               and while the bytes given to this feed stay unchanged (a frame
+                               whole in them is a view into them, else it is in the buffer) */
     AD_FSTRM_REPLY,         /* send out.data[out.len] (the ACCEPT) to the writer */
     AD_FSTRM_FINISHED,      /* STOP seen; bidirectional: send out.data[out.len] (FINISH) */
 } ad_fstrm_out_kind;

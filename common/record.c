@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/clear.h"
 #include "common/compiler.h"
 #include "common/utf.h"
 
@@ -438,7 +439,7 @@ ad_err ad_record_peek_size(const void *buf, size_t len, size_t *size)
 
 void ad_event_init(ad_event *ev)
 {
-    memset(ev, 0, sizeof(*ev));
+    ad_clear(ev, sizeof(*ev)); /* called per event by every source */
     ev->hdr.version = AD_RECORD_VERSION;
 }
 

@@ -385,6 +385,46 @@ static void test_frame_limit(void **state)
     assert_int_equal(ad_fstrm_feed(&rd, s.b, s.n, &used, &out), AD_ERANGE);
 }
 
+/*
+ * A data frame whole in the bytes of one feed comes out as a view into them (no copy into the
+ * reader's buffer); one split over feeds is assembled in the buffer.
+ */
+static void test_frames_as_views(void **state)
+{
+    (void)state;
+    stream s = {.n = 0};
+    ctrl(&s, AD_FSTRM_CONTROL_START, CT);
+    size_t at = s.n;
+    data(&s, "abc");
+    data(&s, "de");
+    data(&s, "fghij");
+    ad_fstrm_reader rd;
+    ad_fstrm_reader_init(&rd, frame_buf, sizeof(frame_buf));
+    ad_fstrm_out out;
+    size_t used;
+    /* START and the first frame in one feed: START is taken, then the frame as a view. */
+    assert_int_equal(ad_fstrm_feed(&rd, s.b, s.n, &used, &out), AD_OK);
+    assert_int_equal(out.kind, AD_FSTRM_DATA);
+    assert_ptr_equal(out.data, s.b + at + 4);
+    assert_int_equal(used, at + 4 + 3);
+    at = used;
+    assert_int_equal(ad_fstrm_feed(&rd, s.b + at, s.n - at, &used, &out), AD_OK);
+    assert_int_equal(out.kind, AD_FSTRM_DATA);
+    assert_ptr_equal(out.data, s.b + at + 4);
+    assert_int_equal(out.len, 2);
+    at += used;
+    /* The last frame in two feeds: its first 6 bytes, then the rest. */
+    assert_int_equal(ad_fstrm_feed(&rd, s.b + at, 6, &used, &out), AD_OK);
+    assert_int_equal(out.kind, AD_FSTRM_NEED_MORE);
+    assert_int_equal(used, 6);
+    at += used;
+    assert_int_equal(ad_fstrm_feed(&rd, s.b + at, s.n - at, &used, &out), AD_OK);
+    assert_int_equal(out.kind, AD_FSTRM_DATA);
+    assert_ptr_equal(out.data, frame_buf);
+    assert_memory_equal(out.data, "fghij", 5);
+    assert_int_equal(rd.frames, 3);
+}
+
 static void test_partial_and_empty(void **state)
 {
     (void)state;
@@ -431,7 +471,7 @@ int main(void)
         cmocka_unit_test(test_ready_content_types), cmocka_unit_test(test_start_content_types),
         cmocka_unit_test(test_wrong_order),         cmocka_unit_test(test_malformed_control),
         cmocka_unit_test(test_frame_limit),         cmocka_unit_test(test_partial_and_empty),
-        cmocka_unit_test(test_control_writer),
+        cmocka_unit_test(test_control_writer),      cmocka_unit_test(test_frames_as_views),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

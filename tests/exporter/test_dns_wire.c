@@ -440,6 +440,36 @@ static void test_read_name_space(void **state)
     expect_err(ad_dns_read_name(p.b, p.n, &off, NULL, 0, &tl, &why), AD_EFULL, AD_DNS_WHY_SPACE);
 }
 
+/*
+ * Every byte value as a 3-byte label "x<c>y" reads as ad_dns_escape_byte says, both into a
+ * roomy buffer (the direct copy) and into one of exactly the text's size (checked pieces),
+ * and one byte less is AD_EFULL.
+ */
+static void test_every_label_byte(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < 256; c++) {
+        const uint8_t name[] = {3, 'x', (uint8_t)c, 'y', 0};
+        char want[16] = "x", esc[4];
+        size_t el = ad_dns_escape_byte((uint8_t)c, false, esc);
+        memcpy(want + 1, esc, el);
+        memcpy(want + 1 + el, "y.", 3);
+        char roomy[64], tight[16];
+        size_t off = 0, tl = 0;
+        assert_int_equal(
+            ad_dns_read_name(name, sizeof(name), &off, roomy, sizeof(roomy), &tl, &why), AD_OK);
+        assert_string_equal(roomy, want);
+        assert_int_equal(tl, strlen(want));
+        off = 0;
+        assert_int_equal(
+            ad_dns_read_name(name, sizeof(name), &off, tight, strlen(want) + 1, &tl, &why), AD_OK);
+        assert_string_equal(tight, want);
+        off = 0;
+        expect_err(ad_dns_read_name(name, sizeof(name), &off, tight, strlen(want), &tl, &why),
+                   AD_EFULL, AD_DNS_WHY_SPACE);
+    }
+}
+
 /* A response with one answer whose head/RDATA is set up by fn. */
 static ad_err answers_of(pkt *p, char *buf, size_t cap)
 {
@@ -570,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_name_length),
         cmocka_unit_test(test_pointers),
         cmocka_unit_test(test_read_name_space),
+        cmocka_unit_test(test_every_label_byte),
         cmocka_unit_test(test_bad_answers),
         cmocka_unit_test(test_every_prefix),
     };

@@ -58,7 +58,9 @@ static void run(const uint8_t *data, size_t size, size_t chunk, uint8_t *buf, si
                 continue;
             }
             if (out.kind == AD_FSTRM_DATA)
-                check(out.len > 0 && out.len <= cap && out.data == buf);
+                check(out.len > 0 && out.len <= cap &&
+                      /* in the buffer, or a view ending where this feed stopped */
+                      (out.data == buf || out.data == data + pos + off - out.len));
             else
                 check(out.len <= 64);
             t->count++;
