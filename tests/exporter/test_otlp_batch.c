@@ -124,6 +124,19 @@ static void expect_canonical(const ad_otlp_request *req, const uint8_t *data, si
     free(buf);
 }
 
+/* Finishes b, decodes the request with protobuf-c and checks it is the canonical encoding. */
+static ad_otlp_request *finish_decode_canonical(ad_otlp_batch *b)
+{
+    const uint8_t *data;
+    size_t len;
+    assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
+    assert_int_equal(len, ad_otlp_batch_size(b));
+    ad_otlp_request *req;
+    assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
+    expect_canonical(req, data, len);
+    return req;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Wire bytes by hand                                                                          */
 /* ---------------------------------------------------------------------------------------- */
@@ -407,14 +420,7 @@ static void test_roundtrip_mapped_records(void **state)
     assert_int_equal(ad_otlp_batch_add(b, &mapped[3], 0), AD_OK);
     assert_int_equal(ad_otlp_batch_count(b), 4);
     assert_int_equal(ad_otlp_batch_services(b), 3);
-    const uint8_t *data;
-    size_t len;
-    assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
-    assert_int_equal(len, ad_otlp_batch_size(b));
-
-    ad_otlp_request *req;
-    assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
-    expect_canonical(req, data, len);
+    ad_otlp_request *req = finish_decode_canonical(b);
     assert_int_equal(ad_otlp_request_record_count(req), 4);
     assert_int_equal(ad_otlp_request_resource_count(req), 3);
     const ad_otlp_request_msg *m = ad_otlp_request_message(req);
@@ -482,13 +488,7 @@ static void test_roundtrip_record_length_sizes(void **state)
     ad_otlp_batch_set_observed_time(b, 1732528801000000000ULL);
     for (size_t i = 0; i < 6; i++)
         assert_int_equal(ad_otlp_batch_add(b, &rec[i], 0), AD_OK);
-    const uint8_t *data;
-    size_t len;
-    assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
-    assert_int_equal(len, ad_otlp_batch_size(b));
-    ad_otlp_request *req;
-    assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
-    expect_canonical(req, data, len);
+    ad_otlp_request *req = finish_decode_canonical(b);
     /* compare_record wants the value a NULL string is written as: "". */
     rec[2].attrs[7].str = "";
     rec[2].attrs[7].len = 0;
@@ -607,13 +607,7 @@ static void test_roundtrip_synthetic_batches(void **state)
         s->last = i;
         if (ad_otlp_batch_count(b) < 1000)
             by_bytes += i < NSYNTH;
-        const uint8_t *data;
-        size_t len;
-        assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
-        assert_int_equal(len, ad_otlp_batch_size(b));
-        ad_otlp_request *req;
-        assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
-        expect_canonical(req, data, len);
+        ad_otlp_request *req = finish_decode_canonical(b);
         assert_int_equal(ad_otlp_request_record_count(req), s->last - s->first);
         memset(s->names, 0, sizeof(s->names));
         s->seen = 0;
