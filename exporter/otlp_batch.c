@@ -8,11 +8,11 @@
  * same message with fields in field-number order.
  *
  * Approach: each service.name has a region buffer [headroom][LogRecord fields...]. A record is
- * sized first (every nested length is known before a byte is written), then written once into
- * its service's region. finish() writes each ResourceLogs header (tag, length, Resource,
- * ScopeLogs tag, length, scope) into the headroom right in front of the records; with one
- * service that is the whole request, without any copy. With several services the regions are
- * copied one after the other into an assembly buffer.
+ * written once into its service's region, each attribute's nested lengths computed where they
+ * are written, and the record's own length filled in afterwards (ad_otlp_batch_add). finish()
+ * writes each ResourceLogs header (tag, length, Resource, ScopeLogs tag, length, scope) into the
+ * headroom right in front of the records; with one service that is the whole request, without any
+ * copy. With several services the regions are copied one after the other into an assembly buffer.
  */
 #include "exporter/otlp_batch.h"
 
