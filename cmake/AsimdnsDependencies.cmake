@@ -1,4 +1,8 @@
 # Finds the Debian-packaged libraries; a missing one stops configure naming the package.
+# ASIMDNS_GZIP picks exporter/gzip.c's compressor: auto (ISA-L if found, else libdeflate),
+# isal (ISA-L or fail), libdeflate.
+set(ASIMDNS_GZIP "auto" CACHE STRING "gzip compressor: auto, isal or libdeflate")
+set_property(CACHE ASIMDNS_GZIP PROPERTY STRINGS auto isal libdeflate)
 if(ASIMDNS_CORE_ONLY)
   return()
 endif()
@@ -34,6 +38,19 @@ if(CMAKE_CROSSCOMPILING AND WIN32)
   ad_win_static(PROTOBUFC protobuf-c/protobuf-c.h libprotobuf-c.a "run scripts/windows-deps")
   ad_win_static(ZLIB zlib.h libz.a "apt-get install libz-mingw-w64-dev")
   ad_win_static(DEFLATE libdeflate.h libdeflate.a "run scripts/windows-deps")
+  # Intel ISA-L (igzip) for gzip where scripts/windows-deps could build it; libdeflate otherwise.
+  if(NOT ASIMDNS_GZIP STREQUAL "libdeflate")
+    find_path(ISAL_INCLUDE_DIR isa-l/igzip_lib.h)
+    find_library(ISAL_LIBRARY NAMES libisal.a)
+    if(ISAL_INCLUDE_DIR AND ISAL_LIBRARY)
+      add_library(PkgConfig::ISAL INTERFACE IMPORTED)
+      set_target_properties(PkgConfig::ISAL PROPERTIES
+        INTERFACE_INCLUDE_DIRECTORIES ${ISAL_INCLUDE_DIR}
+        INTERFACE_LINK_LIBRARIES ${ISAL_LIBRARY})
+    elseif(ASIMDNS_GZIP STREQUAL "isal")
+      message(FATAL_ERROR "ASIMDNS_GZIP=isal: isa-l/igzip_lib.h / libisal.a not found for this target")
+    endif()
+  endif()
   find_package(nng 1.5 CONFIG QUIET)
   if(NOT nng_FOUND)
     message(FATAL_ERROR "nng not found for this target: run scripts/windows-deps")
@@ -100,8 +117,17 @@ set_target_properties(ad::mbedcrypto PROPERTIES
 ad_require_pkg(PROTOBUFC libprotobuf-c libprotobuf-c-dev)
 ad_require_pkg(YAML yaml-0.1 libyaml-dev)
 ad_require_pkg(ZLIB zlib zlib1g-dev)
-# gzip request bodies (exporter/gzip.c): faster than zlib's deflate with a better ratio.
+# gzip request bodies (exporter/gzip.c): Intel ISA-L's igzip where found (several times
+# libdeflate's speed on OTLP batches, bench/README.md "gzip"), libdeflate otherwise (it is
+# always required: the fallback, and bench_gzip compares both).
 ad_require_pkg(DEFLATE libdeflate libdeflate-dev)
+if(NOT ASIMDNS_GZIP STREQUAL "libdeflate")
+  if(ASIMDNS_GZIP STREQUAL "isal")
+    ad_require_pkg(ISAL libisal libisal-dev)
+  else()
+    pkg_check_modules(ISAL QUIET IMPORTED_TARGET libisal)
+  endif()
+endif()
 # The Kafka transport (exporter.type: kafka); Linux only (docs/CONFIG.md "kafka").
 ad_require_pkg(RDKAFKA rdkafka librdkafka-dev)
 if(ASIMDNS_TESTS)

@@ -28,6 +28,9 @@ void ad_asim_host_init(ad_asim_host *host, const char *fqdn)
     memcpy(host->hostname, host->fqdn, first);
     if (dot)
         snprintf(host->domain, sizeof(host->domain), "%s", dot + 1);
+    host->fqdn_len = strlen(host->fqdn);
+    host->hostname_len = strlen(host->hostname);
+    host->domain_len = strlen(host->domain);
 }
 
 /* Copies text into the scratch area; NULL when it does not fit. */
@@ -43,72 +46,100 @@ static const char *scratch_put(ad_asim *a, const char *text, size_t len)
     return dst;
 }
 
-static void add_str(ad_asim *a, const char *key, const char *str, size_t len)
+/*
+ * Every key is a string literal: the add_* macros below pass its length with it (sizeof, at
+ * compile time; "" key fails to compile for anything but a literal), so the encoders need not
+ * measure 40-odd keys per record.
+ */
+#define KEY(key) "" key, sizeof("" key) - 1
+
+static void add_str_k(ad_asim *a, const char *key, size_t key_len, const char *str, size_t len)
 {
     if (a->nattrs >= AD_ASIM_MAX_ATTRS || str == NULL)
         return;
-    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_STR, .str = str, .len = len};
+    a->attrs[a->nattrs++] =
+        (ad_attr){.key = key, .key_len = key_len, .kind = AD_ATTR_STR, .str = str, .len = len};
 }
 
-static void add_cstr(ad_asim *a, const char *key, const char *str)
+static void add_cstr_k(ad_asim *a, const char *key, size_t key_len, const char *str)
 {
     if (str != NULL)
-        add_str(a, key, str, strlen(str));
+        add_str_k(a, key, key_len, str, strlen(str));
 }
 
-static void add_int(ad_asim *a, const char *key, int64_t value)
+static void add_int_k(ad_asim *a, const char *key, size_t key_len, int64_t value)
 {
     if (a->nattrs >= AD_ASIM_MAX_ATTRS)
         return;
-    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_INT, .num = value};
+    a->attrs[a->nattrs++] =
+        (ad_attr){.key = key, .key_len = key_len, .kind = AD_ATTR_INT, .num = value};
 }
 
-static void add_bool(ad_asim *a, const char *key, bool value)
+static void add_bool_k(ad_asim *a, const char *key, size_t key_len, bool value)
 {
     if (a->nattrs >= AD_ASIM_MAX_ATTRS)
         return;
-    a->attrs[a->nattrs++] = (ad_attr){.key = key, .kind = AD_ATTR_BOOL, .num = value ? 1 : 0};
+    a->attrs[a->nattrs++] =
+        (ad_attr){.key = key, .key_len = key_len, .kind = AD_ATTR_BOOL, .num = value ? 1 : 0};
 }
 
-/* Writes v in decimal (or lowercase unpadded hex) into tmp[24]; returns the length. */
+#define add_str(a, key, str, len) add_str_k(a, KEY(key), str, len)
+#define add_cstr(a, key, str) add_cstr_k(a, KEY(key), str)
+#define add_int(a, key, value) add_int_k(a, KEY(key), value)
+#define add_bool(a, key, value) add_bool_k(a, KEY(key), value)
+
+/* Writes v in decimal (or lowercase unpadded hex) into tmp[24]; returns the length. Each base
+ * has its own loop so the compiler divides by a constant (a multiply), not with div. */
 static size_t format_u64(char tmp[24], unsigned long long v, bool hex)
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned base = hex ? 16 : 10;
     char rev[24];
     size_t n = 0;
-    do {
-        rev[n++] = digits[v % base];
-        v /= base;
-    } while (v != 0);
+    if (hex) {
+        do {
+            rev[n++] = digits[v & 0xF];
+            v >>= 4;
+        } while (v != 0);
+    } else {
+        do {
+            rev[n++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+    }
     for (size_t i = 0; i < n; i++)
         tmp[i] = rev[n - 1 - i];
     return n;
 }
 
 /* Adds v as decimal (or, with hex, lowercase unpadded hex) text held in scratch. */
-static void add_num_text(ad_asim *a, const char *key, unsigned long long v, bool hex)
+static void add_num_text_k(ad_asim *a, const char *key, size_t key_len, unsigned long long v,
+                           bool hex)
 {
     char tmp[24];
     size_t n = format_u64(tmp, v, hex);
-    add_str(a, key, scratch_put(a, tmp, n), n);
+    add_str_k(a, key, key_len, scratch_put(a, tmp, n), n);
 }
+#define add_num_text(a, key, v, hex) add_num_text_k(a, KEY(key), v, hex)
 
 /* Adds an address (and optionally its port) as text; nothing when the family is none. */
-static const char *add_addr(ad_asim *a, const char *ip_key, const char *port_key,
-                            const ad_addr *addr, size_t *len_out)
+static const char *add_addr_k(ad_asim *a, const char *ip_key, size_t ip_key_len,
+                              const char *port_key, size_t port_key_len, const ad_addr *addr,
+                              size_t *len_out)
 {
     char text[AD_ADDR_TEXT_MAX];
     size_t len = ad_addr_format(addr, text, sizeof(text));
     if (len == 0)
         return NULL;
     const char *s = scratch_put(a, text, len);
-    add_str(a, ip_key, s, len);
-    if (port_key != NULL && addr->has_port)
-        add_int(a, port_key, addr->port);
+    add_str_k(a, ip_key, ip_key_len, s, len);
+    if (port_key_len > 0 && addr->has_port)
+        add_int_k(a, port_key, port_key_len, addr->port);
     *len_out = len;
     return s;
 }
+/* port_key "" = no port attribute. */
+#define add_addr(a, ip_key, port_key, addr, len_out)                                               \
+    add_addr_k(a, KEY(ip_key), KEY(port_key), addr, len_out)
 
 /* dnstap records name their server software in the version string (issue: dnstap). */
 static void vendor_product(const ad_event *ev, const char **vendor, const char **product)
@@ -309,7 +340,7 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     if (src)
         add_str(out, "Src", src, src_len);
     else if (h->provider == AD_PROVIDER_DNS_CLIENT)
-        add_cstr(out, "Src", host->hostname); /* the querying machine itself (S12) */
+        add_str(out, "Src", host->hostname, host->hostname_len); /* the querying machine (S12) */
     if (dst)
         add_str(out, "Dst", dst, dst_len);
     if (h->present & AD_HAS_TRANSPORT) {
@@ -356,14 +387,14 @@ ad_err ad_asim_map(const ad_event *ev, uint64_t generation, const ad_asim_host *
     }
 
     /* The reporting device (facts/asim-dns.md §2.2, §8; OMS split of the FQDN). */
-    add_cstr(out, "Dvc", host->fqdn);
-    add_cstr(out, "DvcHostname", host->hostname);
+    add_str(out, "Dvc", host->fqdn, host->fqdn_len);
+    add_str(out, "DvcHostname", host->hostname, host->hostname_len);
     if (host->domain[0] != '\0') {
-        add_cstr(out, "DvcDomain", host->domain);
-        add_cstr(out, "DvcFQDN", host->fqdn);
+        add_str(out, "DvcDomain", host->domain, host->domain_len);
+        add_str(out, "DvcFQDN", host->fqdn, host->fqdn_len);
         add_cstr(out, "DvcDomainType", "FQDN");
     }
-    add_addr(out, "DvcIpAddr", NULL, &h->iface, &dvc_len);
+    add_addr(out, "DvcIpAddr", "", &h->iface, &dvc_len);
 
     /* (generation, sequence) identifies the record for downstream deduplication. */
     char uid[48];

@@ -26,7 +26,8 @@ typedef struct ad_attr {
     ad_attr_kind kind;
     const char *str;
     size_t len;
-    int64_t num; /* AD_ATTR_INT value, or 0/1 for AD_ATTR_BOOL */
+    int64_t num;    /* AD_ATTR_INT value, or 0/1 for AD_ATTR_BOOL */
+    size_t key_len; /* strlen(key), or 0 when not known (the encoders measure it then) */
 } ad_attr;
 
 #define AD_ASIM_MAX_ATTRS 64
@@ -37,9 +38,10 @@ typedef struct ad_attr {
 
 /* The reporting device (Dvc* fields), resolved once at start-up. */
 typedef struct ad_asim_host {
-    char fqdn[256];    /* as the OS reports it; may have no domain */
-    char hostname[64]; /* first label */
-    char domain[192];  /* the rest, or "" */
+    char fqdn[256];                            /* as the OS reports it; may have no domain */
+    char hostname[64];                         /* first label */
+    char domain[192];                          /* the rest, or "" */
+    size_t fqdn_len, hostname_len, domain_len; /* measured once, not per record */
 } ad_asim_host;
 
 typedef struct ad_asim {

@@ -10,7 +10,7 @@ void ad_asim_json_write(const ad_asim *a, ad_strbuf *sb)
         const ad_attr *at = &a->attrs[i];
         if (i > 0)
             ad_strbuf_putc(sb, ',');
-        ad_strbuf_json_string(sb, at->key, strlen(at->key));
+        ad_strbuf_json_string(sb, at->key, at->key_len ? at->key_len : strlen(at->key));
         ad_strbuf_putc(sb, ':');
         switch (at->kind) {
         case AD_ATTR_STR:

@@ -8,11 +8,11 @@
  * same message with fields in field-number order.
  *
  * Approach: each service.name has a region buffer [headroom][LogRecord fields...]. A record is
- * sized first (every nested length is known before a byte is written), then written once into
- * its service's region. finish() writes each ResourceLogs header (tag, length, Resource,
- * ScopeLogs tag, length, scope) into the headroom right in front of the records; with one
- * service that is the whole request, without any copy. With several services the regions are
- * copied one after the other into an assembly buffer.
+ * written once into its service's region, each attribute's nested lengths computed where they
+ * are written, and the record's own length filled in afterwards (ad_otlp_batch_add). finish()
+ * writes each ResourceLogs header (tag, length, Resource, ScopeLogs tag, length, scope) into the
+ * headroom right in front of the records; with one service that is the whole request, without any
+ * copy. With several services the regions are copied one after the other into an assembly buffer.
  */
 #include "exporter/otlp_batch.h"
 
@@ -130,6 +130,8 @@ struct ad_otlp_batch {
 /* Bytes of the minimal varint for v: 1 + floor(log2(v)) / 7 (1 for 0). */
 static inline size_t vlen(uint64_t v)
 {
+    if (v < 0x80)
+        return 1; /* most keys, values and attributes: no bit counting */
 #if defined(__GNUC__) || defined(__clang__)
     unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
     return (bits * 9u + 64u) >> 6; /* = ceil(bits / 7) for bits 1..64 */
@@ -520,6 +522,64 @@ static ad_err svc_reserve(ad_otlp_batch *b, svc *s, size_t need)
 /* Records                                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
+/* Most bytes an attribute field takes besides its key and string bytes: four tags, four
+ * length varints of at most 5 bytes and an int64 varint of at most 10. */
+#define ATTR_OVERHEAD 40u
+/* Most bytes of a LogRecord's fields besides its attributes, severity text and body bytes:
+ * the entry's tag and length, two timestamps, severity number, text and body headers. */
+#define RECORD_OVERHEAD 64u
+/* The entry's length varint is written as 2 bytes first (records of 128 B..16 KiB, nearly all
+ * of them) and the record moved once if it needs another size. */
+#define REC_LEN_GUESS 2u
+/* klen[] of an attribute that is left out. */
+#define NOT_WRITTEN SIZE_MAX
+
+/* Writes one LogRecord.attributes field (KeyValue{key, AnyValue}, facts §1.3); k = key bytes. */
+static inline uint8_t *put_attr(uint8_t *p, const ad_attr *at, size_t k)
+{
+    size_t av;
+    if (at->kind == AD_ATTR_STR) {
+        const char *str = at->str ? at->str : "";
+        size_t len = at->str ? at->len : 0;
+        if (k + len < 122) {
+            /* Every length fits one varint byte: KeyValue = (2 + k) + (2 + (2 + len)). */
+            p[0] = TAG_LR_ATTRIBUTES;
+            p[1] = (uint8_t)(k + len + 6);
+            p[2] = TAG_KV_KEY;
+            p[3] = (uint8_t)k;
+            p = put_bytes(p + 4, at->key, k);
+            p[0] = TAG_KV_VALUE;
+            p[1] = (uint8_t)(len + 2);
+            p[2] = TAG_AV_STRING;
+            p[3] = (uint8_t)len;
+            return put_bytes(p + 4, str, len);
+        }
+        av = len_field(len);
+        *p++ = TAG_LR_ATTRIBUTES;
+        p = put_varint(p, len_field(k) + len_field(av));
+        p = put_len_field(p, TAG_KV_KEY, at->key, k);
+        *p++ = TAG_KV_VALUE;
+        p = put_varint(p, av);
+        return put_len_field(p, TAG_AV_STRING, str, len);
+    }
+    /* A oneof member is written even when zero or empty, so the type survives. */
+    uint64_t v = at->kind == AD_ATTR_INT ? (uint64_t)at->num : at->num != 0;
+    av = 1 + vlen(v);
+    *p++ = TAG_LR_ATTRIBUTES;
+    p = put_varint(p, len_field(k) + len_field(av));
+    p = put_len_field(p, TAG_KV_KEY, at->key, k);
+    *p++ = TAG_KV_VALUE;
+    *p++ = (uint8_t)av; /* at most 11 */
+    *p++ = at->kind == AD_ATTR_INT ? TAG_AV_INT : TAG_AV_BOOL;
+    return put_varint(p, v);
+}
+
+/*
+ * One pass: the record is written straight into its service's region (fields in field-number
+ * order, every nested length computed where it is written), then measured; the limits are
+ * checked on the exact size before the record is counted, so a record that does not fit
+ * leaves only bytes past the region's end, which the next record overwrites.
+ */
 ad_err ad_otlp_batch_add(ad_otlp_batch *b, const ad_asim *a, uint64_t observed_ns)
 {
     if (b->finished)
@@ -529,78 +589,42 @@ ad_err ad_otlp_batch_add(ad_otlp_batch *b, const ad_asim *a, uint64_t observed_n
     if (observed_ns == 0)
         observed_ns = b->observed_ns;
 
-    /* Pass 1: the LogRecord's size (facts §1.2, §1.3), and per attribute its nested sizes. */
-    size_t klen[AD_ASIM_MAX_ATTRS], av[AD_ASIM_MAX_ATTRS], kv[AD_ASIM_MAX_ATTRS];
-    unsigned nattrs = a->nattrs < AD_ASIM_MAX_ATTRS ? a->nattrs : AD_ASIM_MAX_ATTRS;
-    size_t rec = 0;
-    if (a->time_ns != 0)
-        rec += 9;
-    if (observed_ns != 0)
-        rec += 9;
-    uint64_t sevnum = (uint64_t)(int64_t)a->severity_number;
-    if (sevnum != 0)
-        rec += 1 + vlen(sevnum);
-    size_t sev_len = 0;
-    const char *sev_text = "";
-    if ((unsigned)a->severity < AD_ASIM_SEVERITY__COUNT) {
-        sev_text = b->sev_text[a->severity];
-        sev_len = b->sev_len[a->severity];
-    }
-    if (sev_len)
-        rec += len_field(sev_len);
-    size_t body_len = a->body_len < sizeof(a->body) ? a->body_len : 0;
-    size_t body_av = len_field(body_len);
-    if (body_len)
-        rec += len_field(body_av);
-    for (unsigned i = 0; i < nattrs; i++) {
-        const ad_attr *at = &a->attrs[i];
-        if (!at->key) {
-            kv[i] = 0;
-            continue;
-        }
-        size_t k = strlen(at->key);
-        size_t v;
-        switch (at->kind) {
-        case AD_ATTR_STR:
-            v = len_field(at->str ? at->len : 0);
-            break;
-        case AD_ATTR_INT:
-            v = 1 + vlen((uint64_t)at->num);
-            break;
-        case AD_ATTR_BOOL:
-            v = 2;
-            break;
-        default:
-            kv[i] = 0;
-            continue;
-        }
-        klen[i] = k;
-        av[i] = v;
-        kv[i] = len_field(k) + len_field(v);
-        rec += len_field(kv[i]);
-    }
-    size_t field = len_field(rec); /* ScopeLogs.log_records entry */
-
-    /* Limits: exact request size after this record. */
     const char *name = a->service_name && a->service_name[0] ? a->service_name : "unknown_service";
     ad_err err;
     int slot = svc_find(b, name, &err);
     if (slot < 0)
         return err == AD_EFULL && b->count == 0 ? AD_ERANGE : err;
     svc *s = &b->svcs[slot];
-    if (svc_total(b, s, field) > b->max_bytes)
-        return AD_ERANGE; /* could never be sent, whatever the batch holds */
-    size_t new_total = b->total - s->total + svc_total(b, s, s->rec_len + field);
-    if (new_total > b->max_bytes)
-        return AD_EFULL;
-    if ((err = svc_reserve(b, s, field)) != AD_OK)
+
+    /* Room: an upper bound of the record's size (key lengths kept for the writing). */
+    size_t klen[AD_ASIM_MAX_ATTRS];
+    unsigned nattrs = a->nattrs < AD_ASIM_MAX_ATTRS ? a->nattrs : AD_ASIM_MAX_ATTRS;
+    uint64_t sevnum = (uint64_t)(int64_t)a->severity_number;
+    size_t sev_len = 0;
+    const char *sev_text = "";
+    if ((unsigned)a->severity < AD_ASIM_SEVERITY__COUNT) {
+        sev_text = b->sev_text[a->severity];
+        sev_len = b->sev_len[a->severity];
+    }
+    size_t body_len = a->body_len < sizeof(a->body) ? a->body_len : 0;
+    size_t bound = RECORD_OVERHEAD + sev_len + body_len;
+    for (unsigned i = 0; i < nattrs; i++) {
+        const ad_attr *at = &a->attrs[i];
+        size_t k = NOT_WRITTEN; /* no key, or a kind this encoder does not know */
+        if (at->key &&
+            (at->kind == AD_ATTR_STR || at->kind == AD_ATTR_INT || at->kind == AD_ATTR_BOOL)) {
+            k = at->key_len ? at->key_len : strlen(at->key);
+            bound += k + ATTR_OVERHEAD + (at->kind == AD_ATTR_STR && at->str ? at->len : 0);
+        }
+        klen[i] = k;
+    }
+    if ((err = svc_reserve(b, s, bound)) != AD_OK)
         return err;
 
-    /* Pass 2: write it, fields in field-number order. */
-    uint8_t *p = s->buf + s->head + s->rec_len;
-    uint8_t *const begin = p;
-    *p++ = TAG_SL_LOG_RECORDS;
-    p = put_varint(p, rec);
+    /* The fields (facts §1.2, §1.3), after room for the entry's tag and length. */
+    uint8_t *const begin = s->buf + s->head + s->rec_len;
+    uint8_t *const fields = begin + 1 + REC_LEN_GUESS;
+    uint8_t *p = fields;
     if (a->time_ns != 0) {
         *p++ = TAG_LR_TIME;
         p = put_fixed64(p, a->time_ns);
@@ -613,39 +637,32 @@ ad_err ad_otlp_batch_add(ad_otlp_batch *b, const ad_asim *a, uint64_t observed_n
         p = put_len_field(p, TAG_LR_SEVERITY_TEXT, sev_text, sev_len);
     if (body_len) {
         *p++ = TAG_LR_BODY;
-        p = put_varint(p, body_av);
+        p = put_varint(p, len_field(body_len));
         p = put_len_field(p, TAG_AV_STRING, a->body, body_len);
     }
     for (unsigned i = 0; i < nattrs; i++) {
-        if (kv[i] == 0)
-            continue;
-        const ad_attr *at = &a->attrs[i];
-        *p++ = TAG_LR_ATTRIBUTES;
-        p = put_varint(p, kv[i]);
-        p = put_len_field(p, TAG_KV_KEY, at->key, klen[i]);
-        *p++ = TAG_KV_VALUE;
-        p = put_varint(p, av[i]);
-        /* A oneof member is written even when zero or empty, so the type survives. */
-        switch (at->kind) {
-        case AD_ATTR_STR:
-            p = put_len_field(p, TAG_AV_STRING, at->str ? at->str : "", at->str ? at->len : 0);
-            break;
-        case AD_ATTR_INT:
-            *p++ = TAG_AV_INT;
-            p = put_varint(p, (uint64_t)at->num);
-            break;
-        default: /* AD_ATTR_BOOL */
-            *p++ = TAG_AV_BOOL;
-            *p++ = at->num != 0;
-            break;
-        }
+        if (klen[i] != NOT_WRITTEN)
+            p = put_attr(p, &a->attrs[i], klen[i]);
     }
     if (observed_ns != 0) {
         *p++ = TAG_LR_OBSERVED_TIME;
         p = put_fixed64(p, observed_ns);
     }
-    assert((size_t)(p - begin) == field);
-    (void)begin;
+    size_t rec = (size_t)(p - fields);
+    assert(rec + 1 + LEN_VARINT_MAX <= bound);
+    size_t rec_vlen = vlen(rec);
+    if (rec_vlen != REC_LEN_GUESS)
+        memmove(begin + 1 + rec_vlen, fields, rec);
+    begin[0] = TAG_SL_LOG_RECORDS; /* ScopeLogs.log_records entry */
+    put_varint(begin + 1, rec);
+    size_t field = 1 + rec_vlen + rec;
+
+    /* Limits: exact request size with this record. */
+    if (svc_total(b, s, field) > b->max_bytes)
+        return AD_ERANGE; /* could never be sent, whatever the batch holds */
+    size_t new_total = b->total - s->total + svc_total(b, s, s->rec_len + field);
+    if (new_total > b->max_bytes)
+        return AD_EFULL;
 
     /* Book-keeping. */
     if (s->count == 0)

@@ -124,6 +124,19 @@ static void expect_canonical(const ad_otlp_request *req, const uint8_t *data, si
     free(buf);
 }
 
+/* Finishes b, decodes the request with protobuf-c and checks it is the canonical encoding. */
+static ad_otlp_request *finish_decode_canonical(ad_otlp_batch *b)
+{
+    const uint8_t *data;
+    size_t len;
+    assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
+    assert_int_equal(len, ad_otlp_batch_size(b));
+    ad_otlp_request *req;
+    assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
+    expect_canonical(req, data, len);
+    return req;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Wire bytes by hand                                                                          */
 /* ---------------------------------------------------------------------------------------- */
@@ -407,14 +420,7 @@ static void test_roundtrip_mapped_records(void **state)
     assert_int_equal(ad_otlp_batch_add(b, &mapped[3], 0), AD_OK);
     assert_int_equal(ad_otlp_batch_count(b), 4);
     assert_int_equal(ad_otlp_batch_services(b), 3);
-    const uint8_t *data;
-    size_t len;
-    assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
-    assert_int_equal(len, ad_otlp_batch_size(b));
-
-    ad_otlp_request *req;
-    assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
-    expect_canonical(req, data, len);
+    ad_otlp_request *req = finish_decode_canonical(b);
     assert_int_equal(ad_otlp_request_record_count(req), 4);
     assert_int_equal(ad_otlp_request_resource_count(req), 3);
     const ad_otlp_request_msg *m = ad_otlp_request_message(req);
@@ -434,6 +440,64 @@ static void test_roundtrip_mapped_records(void **state)
     assert_string_equal(mapped[2].service_name, "windows_dns_client");
     assert_string_equal(mapped[3].service_name, "dns_server");
     assert_int_equal(mapped[1].severity_number, 13); /* Failure -> Low -> WARN */
+    ad_otlp_batch_destroy(b);
+}
+
+/*
+ * Records whose LogRecord length takes 1, 2 and 3 varint bytes (the writer guesses 2 and moves
+ * the record otherwise), attributes on both sides of the one-byte-lengths shortcut (key + value
+ * < 122 bytes), a key longer than 127 bytes, keys given with and without key_len, an int of
+ * 10 varint bytes: protobuf-c reads back every value and packs the same bytes.
+ */
+static void test_roundtrip_record_length_sizes(void **state)
+{
+    (void)state;
+    static char huge[20000], key150[151], text[200];
+    memset(huge, 'h', sizeof(huge));
+    memset(key150, 'K', sizeof(key150) - 1);
+    for (size_t i = 0; i < sizeof(text); i++)
+        text[i] = (char)('a' + i % 26);
+    static ad_asim rec[6];
+    tiny_asim(&rec[0], "s"); /* well under 128 bytes */
+    rec[0].nattrs = 1;
+    tiny_asim(&rec[1], "s"); /* 20 KB: a 3-byte length */
+    rec[1].attrs[0] =
+        (ad_attr){.key = "huge", .kind = AD_ATTR_STR, .str = huge, .len = sizeof(huge)};
+    rec[1].attrs[4] = (ad_attr){.key = key150, .kind = AD_ATTR_STR, .str = "v", .len = 1};
+    rec[1].nattrs = 5;
+    tiny_asim(&rec[2], "s"); /* around the shortcut's edge, key_len given or measured */
+    rec[2].attrs[0] =
+        (ad_attr){.key = "kk", .key_len = 2, .kind = AD_ATTR_STR, .str = text, .len = 119};
+    rec[2].attrs[1] = (ad_attr){.key = "kk", .kind = AD_ATTR_STR, .str = text, .len = 120};
+    rec[2].attrs[2] =
+        (ad_attr){.key = "kk", .key_len = 2, .kind = AD_ATTR_STR, .str = text, .len = 127};
+    rec[2].attrs[3] = (ad_attr){.key = "kk", .kind = AD_ATTR_STR, .str = text, .len = 128};
+    rec[2].attrs[4] = (ad_attr){.key = "yes", .key_len = 3, .kind = AD_ATTR_BOOL, .num = 7};
+    rec[2].attrs[5] = (ad_attr){.key = "min", .key_len = 3, .kind = AD_ATTR_INT, .num = INT64_MIN};
+    rec[2].attrs[6] = (ad_attr){.key = "no", .kind = AD_ATTR_BOOL, .num = 0};
+    rec[2].attrs[7] = (ad_attr){.key = "s0", .kind = AD_ATTR_STR, .str = NULL, .len = 5};
+    rec[2].nattrs = 8;
+    tiny_asim(&rec[3], "s"); /* about 16 KiB: 2 or 3 length bytes */
+    rec[3].attrs[0] = (ad_attr){.key = "huge", .kind = AD_ATTR_STR, .str = huge, .len = 16370};
+    tiny_asim(&rec[4], "s");
+    rec[4].attrs[0] = (ad_attr){.key = "huge", .kind = AD_ATTR_STR, .str = huge, .len = 16300};
+    tiny_asim(&rec[5], "s"); /* 2 bytes again after the moves */
+    rec[5].attrs[0] = (ad_attr){.key = "t", .kind = AD_ATTR_STR, .str = text, .len = 200};
+
+    ad_otlp_batch *b = new_batch(0, 0);
+    ad_otlp_batch_set_observed_time(b, 1732528801000000000ULL);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(ad_otlp_batch_add(b, &rec[i], 0), AD_OK);
+    ad_otlp_request *req = finish_decode_canonical(b);
+    /* compare_record wants the value a NULL string is written as: "". */
+    rec[2].attrs[7].str = "";
+    rec[2].attrs[7].len = 0;
+    walk w = {.expect = {&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5]},
+              .n = 6,
+              .observed = 1732528801000000000ULL};
+    assert_int_equal(ad_otlp_request_foreach(req, walk_cb, &w), 0);
+    assert_int_equal(w.next, 6);
+    ad_otlp_request_free(req);
     ad_otlp_batch_destroy(b);
 }
 
@@ -543,13 +607,7 @@ static void test_roundtrip_synthetic_batches(void **state)
         s->last = i;
         if (ad_otlp_batch_count(b) < 1000)
             by_bytes += i < NSYNTH;
-        const uint8_t *data;
-        size_t len;
-        assert_int_equal(ad_otlp_batch_finish(b, &data, &len), AD_OK);
-        assert_int_equal(len, ad_otlp_batch_size(b));
-        ad_otlp_request *req;
-        assert_int_equal(ad_otlp_request_decode(data, len, &req), AD_OK);
-        expect_canonical(req, data, len);
+        ad_otlp_request *req = finish_decode_canonical(b);
         assert_int_equal(ad_otlp_request_record_count(req), s->last - s->first);
         memset(s->names, 0, sizeof(s->names));
         s->seen = 0;
@@ -869,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_wire_zero_values_keep_type),
         cmocka_unit_test(test_roundtrip_mapped_records),
         cmocka_unit_test(test_observed_time_per_record),
+        cmocka_unit_test(test_roundtrip_record_length_sizes),
         cmocka_unit_test(test_roundtrip_synthetic_batches),
         cmocka_unit_test(test_limit_max_records),
         cmocka_unit_test(test_limit_max_bytes),
