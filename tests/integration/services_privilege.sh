@@ -35,6 +35,7 @@ remove_accounts() {
     case $a in
       user:*) userdel "${a#user:}" >/dev/null 2>&1 || true ;;
       group:*) groupdel "${a#group:}" >/dev/null 2>&1 || true ;;
+      member:*) gpasswd -d "$EXP_USER" "${a#member:}" >/dev/null 2>&1 || true ;;
     esac
   done
 }
@@ -48,6 +49,10 @@ if ! id "$CAP_USER" >/dev/null 2>&1; then
 fi
 if ! id "$EXP_USER" >/dev/null 2>&1; then
   useradd -M -U -s /usr/sbin/nologin -G "$GROUP" "$EXP_USER"; made=("user:$EXP_USER" "${made[@]}")
+fi
+# An exporter user left by an interrupted run may have outlived its group: join it again.
+if ! id -nG "$EXP_USER" | grep -qw "$GROUP"; then
+  usermod -a -G "$GROUP" "$EXP_USER"; made=("member:$GROUP" "${made[@]}")
 fi
 id -nG "$EXP_USER" | grep -qw "$GROUP" || fail "$EXP_USER is not in $GROUP"
 
