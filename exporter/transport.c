@@ -33,10 +33,6 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
 unsigned ad_xport_lanes(const ad_exporter_config *cfg)
 {
     unsigned n = cfg->batch.max_in_flight ? cfg->batch.max_in_flight : 1;
-    /* The spool stage with several lanes let the ring overflow in the spool outage test
-       (integration_spool_outage); until that is understood a spool means one lane. */
-    if (cfg->spool.enabled)
-        return 1;
     switch (cfg->type) {
     case AD_EXPORTER_OTLP_HTTP:
     case AD_EXPORTER_LOGS_INGESTION:
