@@ -419,6 +419,34 @@ static void expect_all_delivered_once(void)
     }
 }
 
+/* Every record arrived at least once: returns how many arrived more than once. */
+static uint64_t duplicates_none_lost(void)
+{
+    uint64_t dups = 0;
+    for (uint64_t s = 1; s <= RECORDS; s++) {
+        if (R.delivered[s] == 0)
+            fail_msg("record %llu lost", (unsigned long long)s);
+        dups += R.delivered[s] - 1;
+    }
+    return dups;
+}
+
+static void set_dead(bool dead)
+{
+    nng_mtx_lock(R.mtx);
+    R.dead = dead;
+    nng_mtx_unlock(R.mtx);
+}
+
+/* The receiver dies (every attempt fails from now on) and the exporter is asked to stop. */
+static void receiver_dies_then_stop(void)
+{
+    set_dead(true);
+    answer_all(ANSWER_RETRY);
+    atomic_store(&stop_flag, true);
+    answer_all(ANSWER_RETRY); /* the last attempts within the grace fail too (R.dead) */
+}
+
 /* Batches k = 0.. start at sequence 1 + k * BATCH. */
 static uint64_t batch(unsigned k)
 {
@@ -474,19 +502,12 @@ static void test_receiver_dies_with_batches_in_flight(void **state)
     answer_batch(batch(1), ANSWER_OK);
     answer_batch(batch(3), ANSWER_OK);
     expect_cursor_stays(0);
-    nng_mtx_lock(R.mtx);
-    R.dead = true;
-    nng_mtx_unlock(R.mtx);
-    answer_all(ANSWER_RETRY);
-    atomic_store(&stop_flag, true);
-    answer_all(ANSWER_RETRY); /* the last attempts within the grace fail too (R.dead) */
+    receiver_dies_then_stop();
     stop(&r, thr);
     assert_int_equal(cursor(), 0);
 
     /* Restart against a receiver that answers everything. */
-    nng_mtx_lock(R.mtx);
-    R.dead = false;
-    nng_mtx_unlock(R.mtx);
+    set_dead(false);
     ad_ring_consumer_close(cons);
     ad_ring_consumer_config cc;
     ad_ring_consumer_config_init(&cc, ring_name);
@@ -497,12 +518,7 @@ static void test_receiver_dies_with_batches_in_flight(void **state)
         answer_batch(batch(k), ANSWER_OK);
     expect_cursor(RECORDS);
     stop(&r, thr);
-    uint64_t dups = 0;
-    for (uint64_t s = 1; s <= RECORDS; s++) {
-        if (R.delivered[s] == 0)
-            fail_msg("record %llu lost", (unsigned long long)s);
-        dups += R.delivered[s] - 1;
-    }
+    uint64_t dups = duplicates_none_lost();
     assert_int_equal(dups, 2 * BATCH); /* batches 2 and 4, acknowledged before the death */
     assert_true(dups <= (uint64_t)LANES * BATCH);
 }
@@ -533,19 +549,12 @@ static void test_spool_acknowledged_over_the_prefix_only(void **state)
     answer_batch(batch(2), ANSWER_OK);
     answer_batch(batch(0), ANSWER_OK);
     answer_batch(batch(3), ANSWER_OK);
-    nng_mtx_lock(R.mtx);
-    R.dead = true;
-    nng_mtx_unlock(R.mtx);
-    answer_all(ANSWER_RETRY);
-    atomic_store(&stop_flag, true);
-    answer_all(ANSWER_RETRY);
+    receiver_dies_then_stop();
     stop(&r, thr);
     assert_int_equal(spool_pending(), RECORDS - BATCH); /* not past batch 2 */
 
     spool_close();
-    nng_mtx_lock(R.mtx);
-    R.dead = false;
-    nng_mtx_unlock(R.mtx);
+    set_dead(false);
     spool_open();
     start(&r, &thr);
     for (unsigned k = 1; k < RECORDS / BATCH; k++)
@@ -562,12 +571,7 @@ static void test_spool_acknowledged_over_the_prefix_only(void **state)
     }
     stop(&r, thr);
     assert_int_equal(spool_pending(), 0);
-    uint64_t dups = 0;
-    for (uint64_t s = 1; s <= RECORDS; s++) {
-        if (R.delivered[s] == 0)
-            fail_msg("record %llu lost", (unsigned long long)s);
-        dups += R.delivered[s] - 1;
-    }
+    uint64_t dups = duplicates_none_lost();
     assert_int_equal(dups, 2 * BATCH); /* batches 3 and 4, acknowledged after the gap */
     assert_true(dups <= (uint64_t)LANES * BATCH);
 }
