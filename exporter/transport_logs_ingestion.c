@@ -45,7 +45,7 @@ typedef struct li_transport {
     ad_xport base;
     const ad_config_logs_ingestion *li;
     ad_http_call *http;
-    ad_azure_auth *auth; /* shared by the lanes of one exporter (ad_xport_share) */
+    ad_azure_auth *auth; /* shared by the lanes of one exporter (ad_xport_create_lanes) */
     char *bearer;        /* this transport's copy of the token (secret memory) */
     ad_gzip *gz;         /* NULL = compression none */
     char target[AD_CONFIG_URL_MAX + 512];
