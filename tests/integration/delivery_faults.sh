@@ -21,8 +21,11 @@ n=$(( rate * (down + 4) ))
 write_capture_config "$n" "$rate"
 start_receiver 0
 port=$rx_port
+# timeout 10s: the test receiver handles one request at a time, so with batches in flight one
+# answer waits for another request's decoding (seconds under ASan); an answer later than the
+# timeout makes a re-send, i.e. duplicates beyond what an outage or a kill causes.
 write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$port\", timeout: 2s}"
+otlp_http: {endpoint: \"http://127.0.0.1:$port\", timeout: 10s}"
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture.log" &
 cap_pid=$!
 pids+=("$cap_pid")
@@ -59,7 +62,7 @@ n=30000
 write_capture_config "$n" "$rate"
 start_receiver 0
 write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 2s}"
+otlp_http: {endpoint: \"http://127.0.0.1:$rx_port\", timeout: 10s}"
 "$build/capture/asimdns-capture" -c "$work/capture.yaml" 2>"$work/capture2.log" &
 cap_pid=$!
 pids+=("$cap_pid")
