@@ -178,7 +178,7 @@ static const ad__cfg_entry batch_table[] = {
     {.name = "max_in_flight",
      .type = AD__CFG_T_UINT,
      AD__CFG_FIELD(E, batch.max_in_flight),
-     .def = "1",
+     .def = "2",
      .min = 1,
      .max = 16,
      .help = "batches sent and not yet acknowledged (otlp_http, nng req, logs_ingestion)"},

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <nng/nng.h>
+#include <nng/supplemental/util/platform.h>
+
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "exporter/azure_jwt.h"
@@ -15,7 +18,7 @@
 
 #define SECRET_MAX 4096
 #define ARC_FILE_MAX 4096 /* the Azure SDKs refuse larger challenge files */
-#define BEARER_MAX (16u * 1024u)
+#define BEARER_MAX AD_AZURE_BEARER_MAX
 #define BACKOFF_FIRST_MS 1000u
 #define BACKOFF_MAX_MS 60000u
 #define MS 1000000ULL
@@ -43,7 +46,6 @@ static const struct {
 typedef enum source { SRC_SECRET, SRC_CERT, SRC_IMDS, SRC_ARC } source;
 
 struct ad_azure_auth {
-    ad_xport *owner;
     const ad_config_logs_ingestion *li;
     source src;
     ad_http_call *http;
@@ -55,7 +57,14 @@ struct ad_azure_auth {
     char *secret; /* client secret, wiped at destroy */
     size_t secret_len;
     ad_azure_jwt *jwt;
-    char *bearer; /* "Bearer <token>", wiped at destroy */
+    char *fresh; /* the fetcher's new "Bearer <token>" before it is published; wiped */
+    /* Guarded by mtx (the users of a shared cache send on threads of their own). */
+    nng_mtx *mtx;
+    nng_cv *fetched; /* a fetch ended */
+    unsigned users;
+    bool fetching; /* one user fetches (outside mtx, with http and fresh to itself) */
+    char *bearer;  /* "Bearer <token>", wiped at destroy */
+    uint64_t gen;  /* numbers the tokens fetched; 0 = none yet */
     uint64_t expires_mono_ns;
     uint64_t renew_mono_ns;
     uint64_t next_try_mono_ns;
@@ -66,11 +75,31 @@ void ad_azure_auth_destroy(ad_azure_auth *a)
 {
     if (a == NULL)
         return;
+    if (a->mtx != NULL) {
+        nng_mtx_lock(a->mtx);
+        unsigned left = --a->users;
+        nng_mtx_unlock(a->mtx);
+        if (left > 0)
+            return;
+    }
     ad_http_call_destroy(a->http);
     ad_azure_jwt_destroy(a->jwt);
     ad_secret_free(a->secret, SECRET_MAX + 1);
     ad_secret_free(a->bearer, BEARER_MAX);
+    ad_secret_free(a->fresh, BEARER_MAX);
+    if (a->fetched != NULL)
+        nng_cv_free(a->fetched);
+    if (a->mtx != NULL)
+        nng_mtx_free(a->mtx);
     free(a);
+}
+
+ad_azure_auth *ad_azure_auth_share(ad_azure_auth *a)
+{
+    nng_mtx_lock(a->mtx);
+    a->users++;
+    nng_mtx_unlock(a->mtx);
+    return a;
 }
 
 /* The client secret from its file (trailing white space dropped) or environment variable. */
@@ -181,10 +210,12 @@ ad_err ad_azure_auth_create(const ad_config_logs_ingestion *li, ad_xport *owner,
     ad_azure_auth *a = calloc(1, sizeof(*a));
     if (a == NULL)
         return AD_ENOMEM;
-    a->owner = owner;
+    a->users = 1;
     a->li = li;
     a->bearer = ad_secret_alloc(BEARER_MAX);
-    if (a->bearer == NULL) {
+    a->fresh = ad_secret_alloc(BEARER_MAX);
+    if (a->bearer == NULL || a->fresh == NULL || nng_mtx_alloc(&a->mtx) != 0 ||
+        nng_cv_alloc(&a->fetched, a->mtx) != 0) {
         ad_azure_auth_destroy(a);
         return AD_ENOMEM;
     }
@@ -261,12 +292,6 @@ void ad_azure_auth_describe(const ad_azure_auth *a, ad_azure_auth_info *info)
     snprintf(info->token_url, sizeof(info->token_url), "%s", a->url);
     snprintf(info->scope, sizeof(info->scope), "%s",
              a->src == SRC_SECRET || a->src == SRC_CERT ? a->scope : a->resource);
-}
-
-void ad_azure_auth_invalidate(ad_azure_auth *a)
-{
-    a->bearer[0] = '\0';
-    a->expires_mono_ns = 0;
 }
 
 /* The endpoint's error code and description (Entra: error, error_description; IMDS/Arc the
@@ -348,8 +373,8 @@ static bool arc_secret(ad_azure_auth *a, char *secret, size_t cap, char *why, si
     return true;
 }
 
-/* One token request; true with a->bearer set. */
-static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
+/* One token request (by the one user fetching); true with a->fresh, *expires and *renew set. */
+static bool fetch(ad_azure_auth *a, uint64_t *expires, uint64_t *renew, char *why, size_t whylen)
 {
     const ad_config_azure_auth *c = &a->li->auth;
     int status = 0;
@@ -444,38 +469,111 @@ static bool fetch(ad_azure_auth *a, char *why, size_t whylen)
     uint64_t early = a->li->auth.refresh_before_ms * MS;
     if (early > life_ns / 2)
         early = life_ns / 2;
-    a->expires_mono_ns = now + life_ns;
-    a->renew_mono_ns = now + life_ns - early;
-    snprintf(a->bearer, BEARER_MAX, "Bearer %.*s", (int)tl, tok);
+    *expires = now + life_ns;
+    *renew = now + life_ns - early;
+    snprintf(a->fresh, BEARER_MAX, "Bearer %.*s", (int)tl, tok);
     ad_http_call_forget_body(a->http);
     return true;
 }
 
-const char *ad_azure_auth_bearer(ad_azure_auth *a, bool force, char *why, size_t whylen)
+/* How long a user waits for another user's fetch (Arc makes two calls). */
+static uint64_t fetch_wait_ns(const ad_azure_auth *a)
 {
-    uint64_t now = ad_time_mono_ns();
-    if (!force && a->bearer[0] != '\0' && now < a->renew_mono_ns)
-        return a->bearer;
-    if (now < a->next_try_mono_ns) {
-        /* Still usable while a renewal is backing off. */
-        if (!force && a->bearer[0] != '\0' && now < a->expires_mono_ns)
-            return a->bearer;
-        snprintf(why, whylen, "no token: the last request failed; next in %llu ms",
-                 (unsigned long long)((a->next_try_mono_ns - now) / MS));
-        return NULL;
+    uint64_t ms = a->li->timeout_ms ? 2 * a->li->timeout_ms + 1000 : 60000;
+    return ms * MS;
+}
+
+/* Hands out the cached token and unlocks. */
+static bool give(ad_azure_auth *a, char *out, size_t cap, uint64_t *gen, char *why, size_t whylen)
+{
+    size_t n = strlen(a->bearer);
+    bool ok = n < cap;
+    if (ok) {
+        memcpy(out, a->bearer, n + 1);
+        *gen = a->gen;
     }
-    if (fetch(a, why, whylen)) {
+    nng_mtx_unlock(a->mtx);
+    if (!ok)
+        snprintf(why, whylen, "no token: no room for it");
+    return ok;
+}
+
+bool ad_azure_auth_bearer(ad_azure_auth *a, ad_xport *caller, uint64_t refused_gen, char *out,
+                          size_t cap, uint64_t *gen, char *why, size_t whylen)
+{
+    uint64_t give_up = 0;
+    nng_mtx_lock(a->mtx);
+    for (;;) {
+        uint64_t now = ad_time_mono_ns();
+        if (refused_gen != 0 && refused_gen == a->gen && a->bearer[0] != '\0') {
+            a->bearer[0] = '\0'; /* expired or revoked: no user sends it again */
+            a->expires_mono_ns = 0;
+        }
+        bool have = a->bearer[0] != '\0';
+        if (have && now < a->renew_mono_ns)
+            return give(a, out, cap, gen, why, whylen);
+        /* Still usable while a renewal is running or backing off. */
+        bool usable = have && now < a->expires_mono_ns;
+        if (!a->fetching) {
+            if (now >= a->next_try_mono_ns)
+                break; /* this caller fetches */
+            if (usable)
+                return give(a, out, cap, gen, why, whylen);
+            snprintf(why, whylen, "no token: the last request failed; next in %llu ms",
+                     (unsigned long long)((a->next_try_mono_ns - now) / MS));
+            nng_mtx_unlock(a->mtx);
+            return false;
+        }
+        if (usable)
+            return give(a, out, cap, gen, why, whylen);
+        /* Another user is fetching and nothing valid is cached: wait for its answer. */
+        if (give_up == 0)
+            give_up = now + fetch_wait_ns(a);
+        if (now >= give_up) {
+            snprintf(why, whylen,
+                     "no token: another sending thread's token request is still "
+                     "running");
+            nng_mtx_unlock(a->mtx);
+            return false;
+        }
+        (void)nng_cv_until(a->fetched, nng_clock() + AD_XPORT_TICK_MS);
+        nng_mtx_unlock(a->mtx);
+        bool go_on = caller->tick == NULL || caller->tick(caller->tick_ctx);
+        nng_mtx_lock(a->mtx);
+        if (!go_on) {
+            snprintf(why, whylen, "no token: stopping while another thread fetched one");
+            nng_mtx_unlock(a->mtx);
+            return false;
+        }
+    }
+    a->fetching = true;
+    nng_mtx_unlock(a->mtx);
+
+    ad_http_call_set_owner(a->http, caller);
+    uint64_t expires = 0, renew = 0;
+    bool ok = fetch(a, &expires, &renew, why, whylen);
+    ad_xport_count(caller, ok ? AD_EXP_LI_TOKEN_REFRESHES : AD_EXP_LI_AUTH_FAILURES, 1);
+
+    nng_mtx_lock(a->mtx);
+    a->fetching = false;
+    nng_cv_wake(a->fetched);
+    uint64_t now = ad_time_mono_ns();
+    if (ok) {
+        memcpy(a->bearer, a->fresh, strlen(a->fresh) + 1);
+        ad_secret_wipe(a->fresh, BEARER_MAX);
+        a->gen++;
+        a->expires_mono_ns = expires;
+        a->renew_mono_ns = renew;
         a->backoff_ms = 0;
         a->next_try_mono_ns = 0;
-        ad_xport_count(a->owner, AD_EXP_LI_TOKEN_REFRESHES, 1);
-        return a->bearer;
+        return give(a, out, cap, gen, why, whylen);
     }
-    ad_xport_count(a->owner, AD_EXP_LI_AUTH_FAILURES, 1);
     a->backoff_ms = a->backoff_ms == 0
                         ? BACKOFF_FIRST_MS
                         : (a->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : a->backoff_ms * 2);
-    a->next_try_mono_ns = ad_time_mono_ns() + (uint64_t)a->backoff_ms * MS;
-    if (!force && a->bearer[0] != '\0' && now < a->expires_mono_ns)
-        return a->bearer; /* the old token still works for a while */
-    return NULL;
+    a->next_try_mono_ns = now + (uint64_t)a->backoff_ms * MS;
+    if (a->bearer[0] != '\0' && now < a->expires_mono_ns)
+        return give(a, out, cap, gen, why, whylen); /* the old token still works for a while */
+    nng_mtx_unlock(a->mtx);
+    return false;
 }

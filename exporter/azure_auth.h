@@ -33,22 +33,35 @@ typedef struct ad_azure_auth_info {
     char scope[AD_CONFIG_URL_MAX];           /* scope or MI resource */
 } ad_azure_auth_info;
 
+/* Room for a "Bearer <token>" value (ad_azure_auth_bearer's out). */
+#define AD_AZURE_BEARER_MAX (16u * 1024u)
+
 /*
  * Reads the secret (file or environment) or the certificate and key now, so a missing one
- * stops start-up. owner's tick hook runs during token requests and its counter hook counts.
+ * stops start-up. owner's tick hook runs during token requests until a caller of
+ * ad_azure_auth_bearer takes its place.
  */
 ad_err ad_azure_auth_create(const ad_config_logs_ingestion *li, ad_xport *owner,
                             ad_azure_auth **out, char *err, size_t errlen);
+/*
+ * The same token cache for one more user (the transports of one exporter's lanes, which send
+ * on threads of their own): one token, one fetch at a time. Each user calls destroy once.
+ */
+ad_azure_auth *ad_azure_auth_share(ad_azure_auth *a);
 void ad_azure_auth_destroy(ad_azure_auth *a);
 void ad_azure_auth_describe(const ad_azure_auth *a, ad_azure_auth_info *info);
 
 /*
- * The "Bearer ..." Authorization value, fetched first when there is none, it is due for
- * renewal or force is set. NULL when no token can be had now (why says why, without secrets).
+ * Copies the "Bearer ..." Authorization value into out[cap] (cap >= AD_AZURE_BEARER_MAX) and
+ * its generation into *gen. The token is fetched first when there is none or it is due for
+ * renewal, or when refused_gen (0 = none) names the cached one: the service refused it (401);
+ * a newer cached token (another user already fetched one) is used as it is. Thread-safe: while
+ * one caller fetches, the others use the cached token if it is still valid, else wait for that
+ * fetch, at most two token timeouts (then no token: a retry). caller's tick hook runs while it
+ * waits and fetches (false: gives up) and its counter hook counts the fetch. false when no
+ * token can be had now (why says why, without secrets).
  */
-const char *ad_azure_auth_bearer(ad_azure_auth *a, bool force, char *why, size_t whylen);
-
-/* Forgets the cached token (after the service refused it). */
-void ad_azure_auth_invalidate(ad_azure_auth *a);
+bool ad_azure_auth_bearer(ad_azure_auth *a, ad_xport *caller, uint64_t refused_gen, char *out,
+                          size_t cap, uint64_t *gen, char *why, size_t whylen);
 
 #endif

@@ -86,6 +86,11 @@ void ad_http_call_destroy(ad_http_call *c)
     free(c);
 }
 
+void ad_http_call_set_owner(ad_http_call *c, ad_xport *owner)
+{
+    c->owner = owner;
+}
+
 ad_err ad_http_call_open(const ad_http_call_opts *o, ad_http_call **out, char *err, size_t errlen)
 {
     ad_http_call *c = calloc(1, sizeof(*c));

@@ -62,6 +62,9 @@ ad_err ad_http_call_create(const char *url, const ad_config_tls *tls, const char
                            size_t errlen);
 void ad_http_call_destroy(ad_http_call *c);
 
+/* The transport whose tick hook runs while the next calls wait (a client shared by threads). */
+void ad_http_call_set_owner(ad_http_call *c, ad_xport *owner);
+
 /*
  * Sends METHOD target (path and query) with the headers and body (NULL/0 = none; not copied)
  * and waits for the answer. Returns 0 with *status set when an answer came (any status), else

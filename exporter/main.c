@@ -194,15 +194,12 @@ static ad_err create_transports(exporter *x)
     unsigned n = ad_xport_lanes(x->cfg);
     if (n > AD_LANES_MAX)
         n = AD_LANES_MAX;
-    for (unsigned i = 0; i < n; i++) {
-        char terr[512] = "";
-        if (ad_xport_create(x->cfg, &x->lanes[i], terr, sizeof(terr)) != AD_OK) {
-            ad_log_error("%s", terr[0] ? terr : "cannot create the transport");
-            destroy_transports(x);
-            return AD_EINVAL;
-        }
-        x->lane_count = i + 1;
+    char terr[512] = "";
+    if (ad_xport_create_lanes(x->cfg, x->lanes, n, terr, sizeof(terr)) != AD_OK) {
+        ad_log_error("%s", terr[0] ? terr : "cannot create the transport");
+        return AD_EINVAL;
     }
+    x->lane_count = n;
     x->transport = x->lanes[0];
     if (n > 1)
         ad_log_info("up to %u batches in flight", n);

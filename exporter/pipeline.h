@@ -21,11 +21,14 @@
  * Sequence gaps (capture drops) are counted by the ring consumer itself (ipc/ring.h,
  * sequence_gaps).
  *
- * Overlapped delivery (delivery_lanes.h): up to N = batch.max_in_flight batches exist at once,
- * the one being filled included; each closed batch is sent by its own lane (a thread with its
- * own transport and connection), which also compresses it, so encoding, compression and sending
- * overlap. Answers may come in any order; the cursor (and the spool's commit) advances only over
- * the contiguous prefix of settled batches, oldest first (commit_prefix, the one commit point).
+ * Overlapped delivery (delivery_lanes.h): up to N = batch.max_in_flight (default 2) batches
+ * exist at once, the one being filled included; each closed batch is sent by its own lane (a
+ * thread with its own transport and connection), which also compresses it, so encoding,
+ * compression and sending overlap. Answers may come in any order; the cursor (and the spool's
+ * acknowledgement, spool_stage.h) advances only over the contiguous prefix of settled batches,
+ * oldest first (commit_prefix, the one commit point). With aggregation on, N is 1: the
+ * aggregate gate keeps the cursor behind the rows of the one unacknowledged batch and those
+ * still open, and does not know which rows went into which of several batches.
  * Retry and give-up decisions, counting and logging stay on the pipeline thread.
  * At-least-once and the duplicate bound: a crash or a kill -9 at any point re-sends at most the
  * N batches not yet committed (some of which the receiver may already have acknowledged; the

@@ -30,13 +30,25 @@ ad_err ad_xport_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
     return AD_EINVAL;
 }
 
+ad_err ad_xport_create_lanes(const ad_exporter_config *cfg, ad_xport **out, unsigned n, char *err,
+                             size_t errlen)
+{
+    for (unsigned i = 0; i < n; i++) {
+        ad_err rc = ad_xport_create(cfg, &out[i], err, errlen);
+        if (rc != AD_OK) {
+            while (i-- > 0)
+                ad_xport_destroy(out[i]);
+            return rc;
+        }
+        if (i > 0 && out[i]->ops->share != NULL)
+            out[i]->ops->share(out[i], out[0]);
+    }
+    return AD_OK;
+}
+
 unsigned ad_xport_lanes(const ad_exporter_config *cfg)
 {
     unsigned n = cfg->batch.max_in_flight ? cfg->batch.max_in_flight : 1;
-    /* The spool stage with several lanes let the ring overflow in the spool outage test
-       (integration_spool_outage); until that is understood a spool means one lane. */
-    if (cfg->spool.enabled)
-        return 1;
     switch (cfg->type) {
     case AD_EXPORTER_OTLP_HTTP:
     case AD_EXPORTER_LOGS_INGESTION:

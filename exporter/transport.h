@@ -77,6 +77,9 @@ typedef struct ad_xport_ops {
      */
     ad_err (*send)(ad_xport *t, const uint8_t *data, size_t len, ad_send_result *res);
     void (*destroy)(ad_xport *t);
+    /* Optional: t, another lane of the exporter first belongs to, uses first's shared state
+       from now on (logs_ingestion: the token cache). */
+    void (*share)(ad_xport *t, ad_xport *first);
 } ad_xport_ops;
 
 /* Every transport starts with this header. */
@@ -114,10 +117,18 @@ ad_err ad_xport_console_create(FILE *out, ad_xport **out_t);
 
 /*
  * How many transports of cfg's kind the pipeline drives at once (batch.max_in_flight for
- * otlp_http, nng req and logs_ingestion; 1 for console, nng push and kafka, which keeps its own
- * queue of messages in flight, and 1 with the spool enabled).
+ * otlp_http, nng req and logs_ingestion, with or without the spool; 1 for console, nng push and
+ * kafka, which keeps its own queue of messages in flight). The pipeline keeps one batch in
+ * flight while aggregation is on (pipeline.c).
  */
 unsigned ad_xport_lanes(const ad_exporter_config *cfg);
+
+/*
+ * n transports of cfg's kind, one per lane (n <= ad_xport_lanes), sharing what the lanes of
+ * one exporter share (ops share). On failure none is left and err says why.
+ */
+ad_err ad_xport_create_lanes(const ad_exporter_config *cfg, ad_xport **out, unsigned n, char *err,
+                             size_t errlen);
 
 /* Installs the wait hook. */
 void ad_xport_set_tick(ad_xport *t, ad_xport_tick_fn fn, void *ctx);

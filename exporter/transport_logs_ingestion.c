@@ -34,6 +34,7 @@
 #include "exporter/json_flat.h"
 #include "exporter/li_pack.h"
 #include "exporter/retry.h"
+#include "exporter/secret_mem.h"
 #include "exporter/transport.h"
 
 #define API_VERSION "2023-01-01"
@@ -44,8 +45,9 @@ typedef struct li_transport {
     ad_xport base;
     const ad_config_logs_ingestion *li;
     ad_http_call *http;
-    ad_azure_auth *auth;
-    ad_gzip *gz; /* NULL = compression none */
+    ad_azure_auth *auth; /* shared by the lanes of one exporter (ad_xport_create_lanes) */
+    char *bearer;        /* this transport's copy of the token (secret memory) */
+    ad_gzip *gz;         /* NULL = compression none */
     char target[AD_CONFIG_URL_MAX + 512];
     size_t max_req;
     size_t limit;     /* parts of several rows: max_req, halved after each 413 */
@@ -110,15 +112,17 @@ static part_outcome post_part(li_transport *l, size_t blen, ad_send_result *res)
         if (plen > l->max_req)
             return PART_SPLIT; /* the limit counts the compressed size too */
     }
+    uint64_t refused = 0; /* the token the service refused (401), 0 = none */
     for (int attempt = 0; attempt < 2; attempt++) {
         char why[AD_SEND_MESSAGE_MAX];
-        const char *bearer = ad_azure_auth_bearer(l->auth, attempt > 0, why, sizeof(why));
-        if (bearer == NULL) {
+        uint64_t gen;
+        if (!ad_azure_auth_bearer(l->auth, t, refused, l->bearer, AD_AZURE_BEARER_MAX, &gen, why,
+                                  sizeof(why))) {
             set_message(res, why);
             return PART_RETRY;
         }
         ad_http_header hdr[3] = {{"Content-Type", "application/json"},
-                                 {"Authorization", bearer},
+                                 {"Authorization", l->bearer},
                                  {"Content-Encoding", "gzip"}};
         int code = 0;
         char err[256];
@@ -136,7 +140,7 @@ static part_outcome post_part(li_transport *l, size_t blen, ad_send_result *res)
         if (code >= 200 && code < 300)
             return PART_OK;
         if (code == 401 && attempt == 0) {
-            ad_azure_auth_invalidate(l->auth); /* expired or revoked: fetch a new one */
+            refused = gen; /* expired or revoked: a newer one, fetched if no lane has yet */
             continue;
         }
         if (code == 401) {
@@ -267,6 +271,7 @@ static void li_destroy(ad_xport *t)
 {
     li_transport *l = (li_transport *)t;
     ad_azure_auth_destroy(l->auth);
+    ad_secret_free(l->bearer, AD_AZURE_BEARER_MAX);
     ad_http_call_destroy(l->http);
     ad_gzip_destroy(l->gz);
     free(l->body);
@@ -274,10 +279,19 @@ static void li_destroy(ad_xport *t)
     free(l);
 }
 
+/* The lanes of one exporter share the first one's token cache: one token, one fetch at once. */
+static void li_share(ad_xport *t, ad_xport *first)
+{
+    li_transport *l = (li_transport *)t;
+    ad_azure_auth_destroy(l->auth);
+    l->auth = ad_azure_auth_share(((li_transport *)first)->auth);
+}
+
 static const ad_xport_ops li_ops = {
     .name = "logs_ingestion",
     .send = li_send,
     .destroy = li_destroy,
+    .share = li_share,
 };
 
 ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **out, char *err,
@@ -294,7 +308,8 @@ ad_err ad_xport_logs_ingestion_create(const ad_exporter_config *cfg, ad_xport **
     l->limit = l->max_req;
     l->body_cap = l->max_req + 2;
     l->body = malloc(l->body_cap);
-    if (l->body == NULL) {
+    l->bearer = ad_secret_alloc(AD_AZURE_BEARER_MAX);
+    if (l->body == NULL || l->bearer == NULL) {
         li_destroy(&l->base);
         return AD_ENOMEM;
     }

@@ -4,6 +4,8 @@
 # that added it); tests registered elsewhere may carry the label themselves (LABELS unit threaded).
 #   exporter_test_transport_nng   nng aio callbacks on nng's threads; peer and closer threads
 #   exporter_test_transport_http  the HTTP client's aio callbacks next to nng's HTTP server
+#   integration_sentinel_lanes_threaded  (TSan build only, tests/integration/sentinel.cmake) four
+#                                 sending threads sharing one Logs Ingestion token cache
 #   integration_monitoring_metrics  the exporter's /metrics server thread reading live counters
 #   exporter_shutdown_threaded    (TSan build only) the shutdown watchdog thread racing nng's
 #                                 close: exporter_shutdown_under_load with 6 rounds instead of 30

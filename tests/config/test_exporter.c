@@ -47,7 +47,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.batch.max_records, 8192);
     assert_true(cfg.batch.max_bytes == 4 << 20);
     assert_true(cfg.batch.max_age_ms == 1000);
-    assert_int_equal(cfg.batch.max_in_flight, 1);
+    assert_int_equal(cfg.batch.max_in_flight, 2);
     assert_int_equal(cfg.batch.compression_workers, 0);
     assert_true(cfg.retry.initial_interval_ms == 5000);
     assert_true(cfg.retry.max_interval_ms == 30000);

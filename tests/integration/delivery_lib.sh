@@ -18,12 +18,16 @@ write_capture_config() {
   write_synthetic_capture "$work/capture.yaml" "$ring" 64MiB 11 "$2" "$1"
 }
 
+# Batches in flight (batch.max_in_flight; 2 is the exporter's default). A crash or a lost answer
+# re-sends at most this many batches, so duplicate bounds are multiples of it.
+in_flight=${IN_FLIGHT:-2}
+
 # exporter.yaml; $1 = the exporter/transport lines (YAML), the rest is common.
 write_exporter_config() {
   cat >"$work/exporter.yaml" <<YAML
 ring: {name: $ring}
 $1
-batch: {max_records: ${BATCH:-1000}, max_age: 200ms}
+batch: {max_records: ${BATCH:-1000}, max_age: 200ms, max_in_flight: $in_flight}
 retry: {initial_interval: 100ms, max_interval: 400ms, multiplier: 2, jitter: 0.5}
 host_name: test-host.example.org
 log: {level: debug}

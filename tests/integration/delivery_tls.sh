@@ -19,8 +19,11 @@ run_case() {
   shift 2
   rm -f "$work/ids"
   start_receiver 0 --tls-cert "$work/server.pem" --tls-key "$work/server.key" "$@"
+  # timeout 10s: the test receiver handles one request at a time, so with two batches in flight
+  # one answer waits for the other request's decoding (seconds under ASan); an answer later
+  # than the timeout makes a re-send, i.e. a duplicate this test does not allow.
   write_exporter_config "exporter: {type: otlp_http}
-otlp_http: {endpoint: \"https://127.0.0.1:$rx_port\", timeout: 2s, tls: $tls}"
+otlp_http: {endpoint: \"https://127.0.0.1:$rx_port\", timeout: 10s, tls: $tls}"
   start_exporter "exporter-$name.log" --max-idle 1
 }
 
