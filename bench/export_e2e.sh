@@ -25,9 +25,11 @@
 # record-id sequence numbers it saw number RECORDS with none missing between first and last.
 #
 # Memory: peak RSS (VmHWM, from GNU time's "%M") of each process. The ring is a shared
-# mapping: every ring page a process touches counts in its RSS (RssShmem), so for capture,
-# and the exporter, which touch every ring byte used (producer_pos: ~278 B/record, at most the
-# ring size), VmHWM is that + their own memory. The table shows "VmHWM - ring used" and, for
+# mapping: every ring page a process touches counts in its RSS (RssShmem). The capture touches
+# every page of the record area when it opens the ring (docs/RING.md), so its VmHWM is the ring
+# size + its own memory; the exporter touches every ring byte used (producer_pos: ~278 B/record,
+# at most the ring size), so its VmHWM is that + its own memory. The table shows "VmHWM - ring
+# size" for the capture, "VmHWM - ring used" for the exporter and, for
 # both processes, the largest RssAnon seen by sampling
 # /proc/PID/status every 20 ms (private memory only; a sample may miss a short peak).
 #
@@ -179,10 +181,11 @@ YAML
   /usr/bin/time -f "%M" -o "$work/cap.hwm" "$cap_bin" -c "$work/capture.yaml" 2>"$work/capture.log" &
   cap_t=$!
   pids+=("$cap_t")
-  # The exporter needs the ring: capture creates it within milliseconds.
-  for _ in $(seq 1 400); do
+  # The exporter needs the ring and (with --max-idle) records: the capture touches every page
+  # of the ring before it writes the first record (about 1 s per GiB here).
+  for _ in $(seq 1 2000); do
     json=$("$cli" status --ring "$ring" --json 2>/dev/null || true)
-    [[ $json == *'"producer_pos"'* ]] && break
+    [ "$(status_field records_written "$json")" -gt 0 ] 2>/dev/null && break
     sleep 0.005
   done
   /usr/bin/time -f "%M %U %S" -o "$work/exp.hwm" "$exp_bin" -c "$work/exporter.yaml" --allow-root --max-idle 1 \
@@ -245,7 +248,7 @@ YAML
   local exp_cpu
   read -r exp_hwm exp_user exp_sys < <(tail -n 1 "$work/exp.hwm")
   exp_cpu=$(awk -v u="$exp_user" -v s="$exp_sys" 'BEGIN { printf "%.2f", u + s }')
-  echo >>"$work/results" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $drops $((cap_hwm - ring_touched / 1024)) $(cat "$work/cap.anon" 2>/dev/null || echo 0) $((exp_hwm - ring_touched / 1024)) $(cat "$work/exp.anon" 2>/dev/null || echo 0) $delivered $exp_cpu $rcv_cpu"
+  echo >>"$work/results" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $drops $((cap_hwm - ring_bytes / 1024)) $(cat "$work/cap.anon" 2>/dev/null || echo 0) $((exp_hwm - ring_touched / 1024)) $(cat "$work/exp.anon" 2>/dev/null || echo 0) $delivered $exp_cpu $rcv_cpu"
 }
 
 # cpu_secs PID: user+system CPU seconds PID has used so far.

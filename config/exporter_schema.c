@@ -164,7 +164,7 @@ static const ad__cfg_entry batch_table[] = {
     {.name = "max_bytes",
      .type = AD__CFG_T_SIZE,
      AD__CFG_FIELD(E, batch.max_bytes),
-     .def = "4MiB",
+     .def = "2MiB",
      .min = 1u << 10,
      .max = 16u << 20,
      .help = "encoded request size (below the Collector's 20 MiB limit)"},

@@ -45,7 +45,7 @@ static void test_defaults(void **state)
     assert_true(cfg.nng.timeout_ms == 10000);
     assert_true(cfg.nng.recv_max_size == 1 << 20);
     assert_int_equal(cfg.batch.max_records, 8192);
-    assert_true(cfg.batch.max_bytes == 4 << 20);
+    assert_true(cfg.batch.max_bytes == 2 << 20);
     assert_true(cfg.batch.max_age_ms == 1000);
     assert_int_equal(cfg.batch.max_in_flight, 2);
     assert_int_equal(cfg.batch.compression_workers, 0);

@@ -149,7 +149,7 @@ static void test_other_types_ignore_kafka(void **state)
     (void)state;
     test_env_set(NULL);
     load_ok("exporter: {type: console}\nkafka: {topic: t}\n"); /* not required, not checked */
-    assert_int_equal(cfg.batch.max_bytes, 4u << 20);
+    assert_int_equal(cfg.batch.max_bytes, 2u << 20);
 }
 
 #else
