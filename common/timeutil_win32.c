@@ -28,7 +28,9 @@ uint64_t ad_time_mono_ns(void)
 
 void ad_sleep_ns(uint64_t ns)
 {
-    DWORD ms = (DWORD)(ns / 1000000ULL);
-    Sleep(ms == 0 && ns > 0 ? 1 : ms);
+    /* Rounded up: Sleep takes whole milliseconds, and a sleep that ends early makes a caller
+       waiting for a deadline (capture/pacer.c) wake and sleep again. */
+    uint64_t ms = (ns + 999999ULL) / 1000000ULL;
+    Sleep(ms > 0xFFFFFFFEULL ? 0xFFFFFFFEUL : (DWORD)ms); /* INFINITE (all ones) never ends */
 }
 #endif

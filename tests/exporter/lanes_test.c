@@ -323,7 +323,11 @@ static void stop(run_args *r, nng_thread *thr)
 /* The spool stage on cfg.spool.directory (opened again: what a restarted exporter finds). */
 static void spool_open(void)
 {
-    assert_int_equal(ad_spool_stage_open(&cfg, NULL, &spool), AD_OK);
+    static ad_spool_fs fs; /* the OS file layer, adjusted where it runs (Wine: see
+                              spool_test_win32.c) */
+    fs = *ad_spool_fs_os();
+    spool_test_fs_adjust(&fs);
+    assert_int_equal(ad_spool_stage_open(&cfg, &fs, &spool), AD_OK);
 }
 
 static void spool_close(void)
