@@ -74,7 +74,7 @@ root=$(dirname "$conf")
 deb_entries "$root"
 run_script win-fresh "$conf" "$top/scripts/windows-deps" --plan "$work/win-prefix"
 check win-fresh "exit status $rc, expected 0" [ "$rc" -eq 0 ]
-for lib in mbedtls nng libyaml cmocka protobuf-c libdeflate; do
+for lib in mbedtls nng libyaml cmocka protobuf-c libdeflate libisal; do
   check win-fresh "no version resolved for $lib" grep -Eq "^$lib [0-9][^ ]* to build$" "$work/win-fresh.out"
 done
 check win-fresh "no deb-src entries were added" grep -rqsE '^(Types: deb-src|deb-src )' "$root/parts"
