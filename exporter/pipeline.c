@@ -19,6 +19,7 @@
 #include "exporter/delivery_lanes.h"
 #include "exporter/delivery_monitor.h"
 #include "exporter/filter.h"
+#include "exporter/gather_wait.h"
 #include "exporter/retry.h"
 #include "exporter/spool_stage.h"
 
@@ -27,10 +28,9 @@
 #define NS_PER_MS 1000000ULL
 #define IDLE_AFTER_NS 1000000000ULL /* quiet this long: poll by plain sleeps */
 #define IDLE_POLL_NS (20ULL * NS_PER_MS)
-/* Fewer records than this in one fill: a trickle, gathered by plain sleeps of TRICKLE_POLL_NS. */
-#define TRICKLE_RECORDS 256u
-#define TRICKLE_POLL_NS (5ULL * NS_PER_MS)
-#define LANES_POLL_NS (2ULL * NS_PER_MS) /* answers are taken at least this often */
+/* The shortest gathering sleep bound (batch.max_age 0 or tiny). */
+#define GATHER_MIN_CAP_NS (5ULL * NS_PER_MS)
+#define LANES_POLL_NS (2ULL * NS_PER_MS) /* a flood: answers are taken at least this often */
 
 /*
  * One batch from its first record to its acknowledgement. Slots are used in ring order, as a
@@ -97,7 +97,7 @@ struct ad_pipeline {
     uint64_t last_beat_ns;
     uint64_t last_watchdog_ns; /* last WATCHDOG=1 to systemd */
     uint64_t last_data_ns;
-    uint32_t fill_taken; /* records the last fill consumed */
+    ad_gather gather; /* how long a wait may gather records (gather_wait.h) */
     uint64_t next_check_ns;
     bool stopping;
     uint64_t stop_deadline_ns;
@@ -452,7 +452,6 @@ static ad_err consume(ad_pipeline *p, slot *s, const ad_ring_view *v, consume_re
 static ad_err fill(ad_pipeline *p, slot *s, bool *full, bool *drained)
 {
     *full = *drained = false;
-    p->fill_taken = 0;
     for (;;) {
         uint32_t have = ad_batch_count(s->batch);
         if (have >= s->batch->max_records) {
@@ -489,7 +488,6 @@ static ad_err fill(ad_pipeline *p, slot *s, bool *full, bool *drained)
             return AD_OK;
         }
         p->pend_head++;
-        p->fill_taken++;
         p->pend_count--;
     }
 }
@@ -758,23 +756,37 @@ static ad_err shut_down(ad_pipeline *p)
 }
 
 /*
- * Waits for records. While records flood in, the ring's own wait (spin, yield, sleeps of at
- * most 1 ms) keeps latency low. At the rates a DNS server usually sees (the last fill took
- * fewer than TRICKLE_RECORDS) that wait would wake for every record and spin in between, so
- * plain sleeps of TRICKLE_POLL_NS gather them instead: at 20k events/s about 200 wake-ups a
- * second, each taking ~100 records, and at most 5 ms added to a batch that waits up to
- * batch.max_age anyway (the ring holds far more than 5 ms of any rate below the flood mark).
- * Once nothing came for IDLE_AFTER_NS and nothing is pending, sleeps of IDLE_POLL_NS keep an
- * idle exporter near zero CPU. The first record after a quiet spell waits at most that long.
+ * How long the pipeline may wait before reading the ring again (gather_wait.h): wait (already
+ * bounded by the batch's max_age, the next retry and the heartbeat slice), at most a tenth of
+ * batch.max_age (a record waits in the ring before its batch's age starts), and short enough
+ * that the ring cannot fill meanwhile. 0 = a flood: the ring's own wait.
  */
-static void ring_wait(ad_pipeline *p, uint64_t wait, bool idle)
+static uint64_t gather_slice(ad_pipeline *p, uint64_t now, uint64_t wait, uint64_t max_age_ns)
+{
+    uint64_t cap = max_age_ns / 10;
+    if (cap < GATHER_MIN_CAP_NS)
+        cap = GATHER_MIN_CAP_NS;
+    if (cap > wait)
+        cap = wait;
+    return ad_gather_slice(&p->gather, now, ad_ring_consumer_read_pos(p->ring),
+                           ad_ring_consumer_capacity(p->ring), cap);
+}
+
+/*
+ * Waits for records. At the rates a DNS server usually sees, plain sleeps of slice gather
+ * them (at 20k events/s and the default 1 s max_age about 10 wake-ups a second, each taking
+ * ~2000 records). While records flood in (slice 0) the ring's own wait (spin, yield, sleeps of
+ * at most 1 ms) reads them before the ring fills. Once nothing came for IDLE_AFTER_NS and
+ * nothing is pending, sleeps of IDLE_POLL_NS keep an idle exporter near zero CPU.
+ */
+static void ring_wait(ad_pipeline *p, uint64_t wait, uint64_t slice, bool idle)
 {
     if (p->env.ring_wait != NULL)
         p->env.ring_wait(p->env.ctx, p->ring, wait);
     else if (idle)
         ad_sleep_ns(wait < IDLE_POLL_NS ? wait : IDLE_POLL_NS);
-    else if (p->fill_taken < TRICKLE_RECORDS)
-        ad_sleep_ns(wait < TRICKLE_POLL_NS ? wait : TRICKLE_POLL_NS);
+    else if (slice > 0)
+        ad_sleep_ns(slice);
     else
         (void)ad_ring_consumer_wait(p->ring, wait);
 }
@@ -869,10 +881,15 @@ ad_err ad_pipeline_run(ad_pipeline *p)
             wait = AD_PIPELINE_SLICE_NS;
         if (wait == 0)
             continue;
-        if (p->lanes != NULL && any_sending(p)) /* nothing to read: wait for an answer */
-            ad_lanes_wait(p->lanes, wait < LANES_POLL_NS ? wait : LANES_POLL_NS);
+        /* Nothing to read: sleep until an answer comes (a lane wakes the wait) or it is time
+           to read the ring again. */
+        uint64_t slice = gather_slice(p, now, wait, max_age_ns);
+        if (p->lanes != NULL && any_sending(p))
+            ad_lanes_wait(p->lanes,
+                          slice > 0 ? slice : (wait < LANES_POLL_NS ? wait : LANES_POLL_NS));
         else
-            ring_wait(p, wait, n == 0 && p->used <= 1 && now - p->last_data_ns >= IDLE_AFTER_NS);
+            ring_wait(p, wait, slice,
+                      n == 0 && p->used <= 1 && now - p->last_data_ns >= IDLE_AFTER_NS);
     }
 }
 
