@@ -256,7 +256,7 @@ dl_start_unbound() {
     unbound -d -c "$dl_work/unbound.conf" >"$dl_work/unbound.log" 2>&1 &
     dl_unbound_pid=$!
     dl_pids+=("$dl_unbound_pid")
-    _dl_unbound_up() { grep -q 'start of service' "$dl_work/unbound.log" || ! dl_alive "$dl_unbound_pid"; }
+    _dl_unbound_up() { grep -qs 'start of service' "$dl_work/unbound.log" || ! dl_alive "$dl_unbound_pid"; }
     dl_wait_for 30 "Unbound to start" _dl_unbound_up
     dl_alive "$dl_unbound_pid" && break
     wait "$dl_unbound_pid" 2>/dev/null || true
